@@ -1,0 +1,44 @@
+"""One ``Settings`` object, built by the CLI or the app and passed down.
+
+Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from hashlib import sha1
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Runtime settings; every field can be set as ``RAG_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    index_dir: Path = Path("indexes")
+    corpora_dir: Path = Path("corpora")
+    qdrant_url: str | None = None  # a Qdrant server or cluster; None = embedded on-disk mode
+    qdrant_api_key: str | None = None
+    embedder: str = DEFAULT_EMBEDDER
+    chunk_chars: int = Field(900, ge=200, description="target prose chunk size (MiniLM reads 256 word pieces)")
+    top_k: int = Field(8, ge=1)
+    candidates: int = Field(50, ge=1, description="per-retriever depth before fusion")
+    rrf_k: int = Field(60, ge=1)
+    llm_backend: str = "extractive"
+    llm_model: str | None = None  # path to a GGUF file (llamacpp) or a model name (openai)
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = Field(60.0, gt=0)
+
+    def collection(self) -> str:
+        """The Qdrant collection name, derived from what changes the vectors."""
+        digest = sha1(f"{self.embedder}|{self.chunk_chars}".encode()).hexdigest()[:8]
+        return f"rag_{digest}"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.index_dir / "qdrant"

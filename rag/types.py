@@ -1,0 +1,106 @@
+"""Typed, frozen value objects shared across the package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One ingested source file and its front-matter metadata."""
+
+    doc_id: str
+    title: str
+    source: str  # the ingested file's name
+    path: str
+    sha256: str
+    system: str = ""
+    edition: str = ""
+    effective_date: str = ""
+    language: str = "en"
+    license: str = ""
+    supersedes: str = ""
+    status: str = "active"  # active | retired
+    publisher_source: str = ""  # front matter `source`: the published work the facts come from
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: everything a citation needs travels with it."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    section: str  # heading path, " > " separated
+    page: int | None  # 1-based for PDFs, None otherwise
+    start: int  # character offsets into the document body (or the page text for PDFs)
+    end: int
+    rule_ids: tuple[str, ...] = ()
+    kind: str = "text"  # text | table
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A chunk with its document metadata, rank and score for one query."""
+
+    rank: int
+    chunk: Chunk
+    document: Document
+    score: float
+
+    def as_contract(self) -> dict[str, Any]:
+        """The CONTRACT.md shape of one search result."""
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk.chunk_id,
+            "doc_id": self.document.doc_id,
+            "title": self.document.title,
+            "edition": self.document.edition,
+            "section": self.chunk.section,
+            "page": self.chunk.page,
+            "source": self.document.source,
+            "score": round(self.score, 6),
+            "text": self.chunk.text,
+            "system": self.document.system,
+            "rule_ids": list(self.chunk.rule_ids),
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A span of the user's input that a calculator used, so the result is traceable both ways."""
+
+    descriptor: str  # e.g. "T.size_mm", "N.count", "lungrads.nodule[0].type"
+    value: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    """A report states one category but its own descriptors imply another."""
+
+    field: str  # "T", "N", "M", "stage", "category"
+    stated: str
+    derived: str
+    stated_evidence: Evidence | None
+    derived_evidence: tuple[Evidence, ...]
+    rule_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CalcResult:
+    """A deterministic calculator's output, before rule ids are resolved to corpus chunks."""
+
+    system: str
+    edition: str
+    result: dict[str, Any]
+    missing: tuple[str, ...] = ()
+    rule_ids: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    notes: tuple[str, ...] = ()
+    other_editions: dict[str, dict[str, Any]] = field(default_factory=dict)
