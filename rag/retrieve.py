@@ -1,0 +1,131 @@
+"""Hybrid retrieval: BM25 and dense search run separately and are fused by reciprocal rank.
+
+Every hit carries what a citation needs (document, title, edition, section path, page, text).
+Chinese queries are expanded with the bilingual glossary so they also reach the English corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.errors import InvalidInput
+from rag.fusion import rrf
+from rag.index import DocFilter
+from rag.tokenize import has_chinese, tokenize
+from rag.types import SearchHit
+from rag.workspace import Workspace
+
+MODES = ("hybrid", "bm25", "dense")
+MAX_QUERY_CHARS = 10_000
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated query with its lexical tokens and the text the dense model embeds."""
+
+    text: str
+    tokens: tuple[str, ...]
+    dense_text: str
+
+
+def prepare_query(text: str, expansions: Sequence[str] = ()) -> Query:
+    """Validate a query; reject empty, enormous or punctuation-only input with a clear message."""
+    if text is None or not text.strip():
+        raise InvalidInput("empty query", hint="type a question or keywords")
+    if len(text) > MAX_QUERY_CHARS:
+        raise InvalidInput(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})",
+                           hint="shorten it to the question itself")
+    if not _WORD_RE.search(text):
+        raise InvalidInput("query has no letters or digits", hint="type a question or keywords")
+    extra = " ".join(expansions)
+    tokens = tuple(tokenize(f"{text} {extra}" if extra else text))
+    dense_text = f"{text}\n{extra}" if extra else text
+    return Query(text=text.strip(), tokens=tokens, dense_text=dense_text)
+
+
+class Retriever:
+    """Searches one workspace; safe to reuse across queries (the app keeps one)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def search(self, text: str, *, k: int | None = None, mode: str = "hybrid",
+               filters: DocFilter | None = None) -> list[SearchHit]:
+        """The top-k hits for a query."""
+        if mode not in MODES:
+            raise InvalidInput(f"unknown search mode {mode!r}", hint=f"use one of: {', '.join(MODES)}")
+        k = k or self.workspace.settings.top_k
+        if k < 1:
+            raise InvalidInput("--k must be at least 1")
+        flt = filters or DocFilter()
+        query = prepare_query(text, self._expansions(text))
+        ranked = self._rank(query, k, mode, flt)
+        return self._hits(ranked, k)
+
+    def _expansions(self, text: str) -> list[str]:
+        if not has_chinese(text):
+            return []
+        from rag.glossary import load_glossary
+
+        return load_glossary(self.workspace).expand(text)
+
+    def _rank(self, query: Query, k: int, mode: str, flt: DocFilter) -> list[tuple[str, float]]:
+        settings = self.workspace.settings
+        depth = max(settings.candidates, k)
+        vectors = self.workspace.vectors
+        if mode != "bm25":
+            vector = self.workspace.embedder.embed_query(query.dense_text)
+        if vectors.sparse:
+            if mode == "bm25":
+                return vectors.search_sparse(query.tokens, depth, flt)
+            if mode == "dense":
+                return vectors.search_dense(vector, depth, flt)
+            return vectors.search_hybrid(vector, query.tokens, depth, depth, flt)
+        lexical: list[tuple[str, float]] = []
+        dense: list[tuple[str, float]] = []
+        if mode != "dense":
+            lexical = self._search_bm25(query, depth, flt)
+        if mode != "bm25":
+            dense = vectors.search_dense(vector, depth, flt)
+        if mode == "bm25":
+            return lexical
+        if mode == "dense":
+            return dense
+        return rrf([c for c, _ in lexical], [c for c, _ in dense], k=settings.rrf_k)
+
+    def _search_bm25(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
+        index = self.workspace.lexical()
+        if index is None:
+            return []
+        allowed = None
+        if not flt.is_empty():
+            allowed = {d.doc_id for d in self.workspace.catalog.documents(include_retired=False)
+                       if _matches(d, flt)}
+        return index.search(query.tokens, depth, allowed)
+
+    def _hits(self, ranked: list[tuple[str, float]], k: int) -> list[SearchHit]:
+        catalog = self.workspace.catalog
+        chunks = catalog.chunks([c for c, _ in ranked[: k * 2]])
+        documents = {d.doc_id: d for d in catalog.documents()}
+        hits: list[SearchHit] = []
+        for chunk_id, score in ranked:
+            chunk = chunks.get(chunk_id)
+            if chunk is None:  # a point from an interrupted ingest: not live, never shown
+                continue
+            document = documents.get(chunk.doc_id)
+            if document is None or document.status != "active":
+                continue
+            hits.append(SearchHit(len(hits) + 1, chunk, document, score))
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _matches(document, flt: DocFilter) -> bool:  # type: ignore[no-untyped-def]
+    return ((not flt.systems or document.system in flt.systems)
+            and (not flt.editions or document.edition in flt.editions)
+            and (not flt.doc_ids or document.doc_id in flt.doc_ids)
+            and (not flt.languages or document.language in flt.languages))

@@ -1,0 +1,77 @@
+"""The process-wide handles on an index: catalogue, vector store, BM25 and the embedding model.
+
+Opened lazily so commands that need none of them (``rag stage``, an unchanged re-ingest) stay fast,
+and shared by ingestion and retrieval so a long-running app loads the model once. Embedded Qdrant
+allows one client per folder, so one process should hold one ``Workspace`` per index directory.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from rag.config import Settings
+from rag.embed import Embedder
+from rag.index import LexicalIndex, VectorIndex
+from rag.store import Catalog
+
+
+class Workspace:
+    """Lazily opened index handles for one ``Settings``."""
+
+    def __init__(self, settings: Settings, *, sparse: bool | None = None) -> None:
+        self.settings = settings
+        self._sparse = sparse
+        self._catalog: Catalog | None = None
+        self._vectors: VectorIndex | None = None
+        self._embedder: Embedder | None = None
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def catalog(self) -> Catalog:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = Catalog(self.settings.index_dir / "catalog.sqlite")
+            return self._catalog
+
+    @property
+    def vectors(self) -> VectorIndex:
+        with self._lock:
+            if self._vectors is None:
+                self._vectors = VectorIndex(self.settings, sparse=self._sparse)
+            return self._vectors
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.settings.embedder)
+            return self._embedder
+
+    @property
+    def uses_sparse_vectors(self) -> bool:
+        """True when BM25 lives in Qdrant as sparse vectors (the server/scale-out path)."""
+        return self.vectors.sparse
+
+    def lexical(self) -> LexicalIndex | None:
+        """The current BM25 generation, reloaded when an ingest in any process has switched it."""
+        with self._lock:
+            name = self.catalog.get_state("bm25_generation")
+            if name is None:
+                return None
+            if self._lexical is None or self._lexical.directory.name != name:
+                self._lexical = LexicalIndex(self.bm25_dir(name))
+            return self._lexical
+
+    def bm25_dir(self, name: str) -> Path:
+        return self.settings.index_dir / name
+
+    def close(self) -> None:
+        with self._lock:
+            if self._vectors is not None:
+                self._vectors.close()
+            if self._catalog is not None:
+                self._catalog.close()
+            self._vectors = self._catalog = None
+            self._lexical = None
