@@ -130,6 +130,10 @@ class Catalog:
             tokens.append(json.loads(toks))
         return ids, docs, tokens
 
+    def rule_rows(self) -> list[tuple[str, str]]:
+        """(rule id, chunk id) for every rule defined in the catalogue."""
+        return [(r[0], r[1]) for r in self._db.execute("SELECT rule_id, chunk_id FROM rules")]
+
     def chunk_for_rule(self, rule_id: str) -> str | None:
         row = self._db.execute(
             "SELECT r.chunk_id FROM rules r JOIN documents d ON d.doc_id = r.doc_id "
