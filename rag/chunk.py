@@ -119,8 +119,36 @@ def _looks_like_heading(line: str, next_line: str) -> int:
     return 0
 
 
+def _tabular_lines(lines: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of PDF lines that look like table rows.
+
+    pypdf flattens a table to one line per row with single spaces, so a run of three or more short
+    lines with a similar number of cells is the best signal available without layout analysis.
+    """
+    def cells(line: str) -> int:
+        stripped = line.strip()
+        if not stripped or len(stripped) > 60 or stripped.endswith((".", ":")):
+            return 0
+        n = len(stripped.split())
+        return n if n >= 2 else 0
+
+    counts = [cells(line) for _, _, line in lines]
+    found: set[int] = set()
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and counts[j] and abs(counts[j] - counts[i]) <= 1:
+            j += 1
+        start = i + 1 if j - i >= 4 and _looks_like_heading(lines[i][2], "") else i
+        if j - start >= 3:
+            found.update(range(start, j))
+        i = max(j, i + 1)
+    return found
+
+
 def _text_blocks(text: str, *, pdf: bool) -> Iterator[_Block]:
     lines = list(_lines(text))
+    tabular = _tabular_lines(lines) if pdf else set()
     current: tuple[str, int, int] | None = None
     skip_underline = False
     for i, (start, end, line) in enumerate(lines):
@@ -130,7 +158,8 @@ def _text_blocks(text: str, *, pdf: bool) -> Iterator[_Block]:
         stripped = line.strip()
         md_heading = _HEADING_RE.match(line)
         next_line = lines[i + 1][2] if i + 1 < len(lines) else ""
-        level = len(md_heading.group(1)) if md_heading else _looks_like_heading(line, next_line)
+        level = 0 if i in tabular else (len(md_heading.group(1)) if md_heading
+                                          else _looks_like_heading(line, next_line))
         if level or not stripped:
             if current:
                 yield _Block(current[0], current[1], current[2])
@@ -140,7 +169,8 @@ def _text_blocks(text: str, *, pdf: bool) -> Iterator[_Block]:
                 yield _heading_block(start, end, level, title)
                 skip_underline = bool(next_line.strip()) and set(next_line.strip()) <= {"=", "-"}
             continue
-        kind = "table" if (stripped.startswith("|") or (pdf and _PDF_TABLE_LINE_RE.search(line))) else "prose"
+        kind = "table" if (stripped.startswith("|") or i in tabular or (pdf and _PDF_TABLE_LINE_RE.search(line))) \
+            else "prose"
         if current and current[0] != kind:
             yield _Block(current[0], current[1], current[2])
             current = None
@@ -236,7 +266,7 @@ def _emit_table(text: str, start: int, table: _Block, chunk_chars: int, emit) ->
 
 def _split_long(text: str, start: int, end: int, chunk_chars: int) -> Iterator[tuple[int, int]]:
     """Cut a long block at sentence (or line) ends into pieces of at most ~chunk_chars."""
-    cuts = [start + m.end() for m in _SENTENCE_END_RE.finditer(text, start, end)]
+    cuts = [m.end() for m in _SENTENCE_END_RE.finditer(text, start, end)]
     cuts += [start + i + 1 for i, ch in enumerate(text[start:end]) if ch == "\n"]
     cuts = sorted(set(c for c in cuts if start < c < end)) + [end]
     piece_start = start

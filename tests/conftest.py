@@ -1,0 +1,64 @@
+"""Shared fixtures: real components only (local Qdrant in a temp dir, real MiniLM, real PDFs)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from rag.config import Settings  # noqa: E402
+from rag.workspace import Workspace  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", corpora_dir=REPO / "corpora")
+
+
+@pytest.fixture
+def workspace(settings: Settings) -> Iterator[Workspace]:
+    ws = Workspace(settings)
+    yield ws
+    ws.close()
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def make_pdf(path: Path, pages: list[list[tuple[str, object]]], *, title: str | None = None) -> Path:
+    """A real PDF: each page is a list of ("heading" | "text" | "table", content) items."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    for items in pages:
+        pdf.add_page()
+        for kind, content in items:
+            if kind == "heading":
+                pdf.set_font("Helvetica", "B", 14)
+                pdf.cell(0, 10, str(content), new_x="LMARGIN", new_y="NEXT")
+            elif kind == "text":
+                pdf.set_font("Helvetica", size=11)
+                pdf.multi_cell(0, 6, str(content), new_x="LMARGIN", new_y="NEXT")
+            elif kind == "table":
+                pdf.set_font("Helvetica", size=11)
+                with pdf.table() as table:
+                    for cells in content:  # type: ignore[union-attr]
+                        row = table.row()
+                        for cell in cells:
+                            row.cell(str(cell))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
