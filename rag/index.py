@@ -81,6 +81,26 @@ def _accepts(flt: DocFilter, payload: Mapping[str, Any]) -> bool:
     return all(not values or payload.get(key) in values for key, values in flt.fields().items())
 
 
+def _lock_held_elsewhere(folder: Path) -> bool:
+    """Ask for embedded Qdrant's folder lock before qdrant-client does.
+
+    qdrant-client raises a bare RuntimeError and leaks its lock file when the lock is taken; checking
+    first lets us say which folder is busy and what to do, without the leak.
+    """
+    import portalocker
+
+    lock_path = folder / ".lock"
+    if not lock_path.exists():
+        return False
+    with lock_path.open("r+") as handle:
+        try:
+            portalocker.lock(handle, portalocker.LockFlags.EXCLUSIVE | portalocker.LockFlags.NON_BLOCKING)
+        except portalocker.exceptions.LockException:
+            return True
+        portalocker.unlock(handle)
+    return False
+
+
 class VectorIndex:
     """One Qdrant collection of chunk vectors, local or remote."""
 
@@ -104,14 +124,11 @@ class VectorIndex:
             return QdrantClient(url=self.settings.qdrant_url, api_key=self.settings.qdrant_api_key,
                                 timeout=30)
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="Local mode is not recommended")
-                return QdrantClient(path=str(self.settings.qdrant_path))
-        except RuntimeError as exc:
-            if "already accessed" in str(exc):
-                raise IndexBusy(f"the embedded index at {self.settings.qdrant_path} is in use by another process") from exc
-            raise
+        if _lock_held_elsewhere(self.settings.qdrant_path):
+            raise IndexBusy(f"the embedded index at {self.settings.qdrant_path} is in use by another process")
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Local mode is not recommended")
+            return QdrantClient(path=str(self.settings.qdrant_path))
 
     def close(self) -> None:
         if self._client is not None:

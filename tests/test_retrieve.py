@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.chunk import chunk_document
+from rag.config import Settings
+from rag.errors import InvalidInput
+from rag.fusion import rrf
+from rag.index import LexicalIndex
+from rag.ingest import ingest
+from rag.parse import parse_file
+from rag.retrieve import Retriever, prepare_query
+from rag.tokenize import tokenize
+from rag.workspace import Workspace
+from tests.conftest import SHARED, write
+
+PDQ = SHARED / "data" / "pdq"
+
+
+def test_rrf_rewards_agreement() -> None:
+    fused = rrf(["a", "b", "c"], ["b", "d"], k=60)
+    assert [item for item, _ in fused][:2] == ["b", "a"]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "empty query"), ("   \n", "empty query"), ("?!... ---", "no letters or digits"),
+    ("x" * 10_001, "query too long"),
+])
+def test_bad_queries_get_clear_errors(query: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        prepare_query(query)
+
+
+def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
+    """bm25s is the engine; rank-bm25 (the design card's library) is the independent oracle."""
+    import math
+
+    from rank_bm25 import BM25Okapi
+
+    class LuceneBM25(BM25Okapi):
+        """rank-bm25's Okapi scoring with the Lucene IDF that bm25s uses by default."""
+
+        def _calc_idf(self, nd: dict[str, int]) -> None:
+            self.idf = {w: math.log(1 + (self.corpus_size - n + 0.5) / (n + 0.5)) for w, n in nd.items()}
+
+    parsed = parse_file(PDQ / "types-kidney-hp-kidney-treatment-pdq.md")
+    chunks = chunk_document(parsed, "kidney")
+    tokens = [tokenize(c.text) or ["\x00"] for c in chunks]
+    LexicalIndex.build(tmp_path / "bm25", [c.chunk_id for c in chunks], ["kidney"] * len(chunks), tokens)
+    ours = LexicalIndex(tmp_path / "bm25")
+    oracle = LuceneBM25(tokens, k1=1.2, b=0.75)
+    queries = ["sunitinib metastatic renal cell carcinoma", "partial nephrectomy small renal mass",
+               "stage III tumour extends into major veins", "von Hippel-Lindau disease", "radiofrequency ablation"]
+    for query in queries:
+        q = tokenize(query)
+        got = ours.search(q, 5, None)
+        scores = oracle.get_scores(q)
+        expected = sorted(range(len(chunks)), key=lambda i: -scores[i])[:5]
+        assert [cid for cid, _ in got] == [chunks[i].chunk_id for i in expected], query
+        # Lucene's BM25 drops the constant (k1 + 1) numerator that rank-bm25 keeps.
+        assert [s * 2.2 for _, s in got] == pytest.approx([scores[i] for i in expected], rel=1e-4), query
+
+
+def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path) -> None:
+    """RAG_QDRANT_URL moves BM25 into Qdrant (sparse + IDF) and fusion into its query API.
+
+    No Qdrant server runs here, so the same code path runs against qdrant-client's local mode.
+    """
+    folder = tmp_path / "corpus"
+    write(folder / "a.md", "---\ntitle: Lung\nsystem: AJCC8-lung\n---\n# Lung\n\n## Pleura\n\n"
+                           "Visceral pleural invasion makes a small tumour T2a.\n\n## Nodes\n\n"
+                           "Subcarinal station 7 nodes are N2 and never N3.\n")
+    write(folder / "b.md", "---\ntitle: Thyroid\nsystem: ACR-TI-RADS\n---\n# TI-RADS\n\n## Foci\n\n"
+                           "Punctate echogenic foci add 3 points.\n")
+    local = Workspace(Settings(index_dir=tmp_path / "local"))
+    sparse = Workspace(Settings(index_dir=tmp_path / "sparse"), sparse=True)
+    try:
+        for ws in (local, sparse):
+            ingest(ws, [folder], progress=False)
+        assert sparse.uses_sparse_vectors and not local.uses_sparse_vectors
+        for query in ("subcarinal station 7", "punctate echogenic foci", "visceral pleural invasion"):
+            for mode in ("bm25", "dense", "hybrid"):
+                expected = Retriever(local).search(query, k=1, mode=mode)[0].chunk.chunk_id
+                assert Retriever(sparse).search(query, k=1, mode=mode)[0].chunk.chunk_id == expected, (query, mode)
+    finally:
+        local.close()
+        sparse.close()
+
+
+def test_second_process_gets_a_clear_busy_error(workspace: Workspace, tmp_path: Path) -> None:
+    from rag.errors import IndexBusy
+
+    write(tmp_path / "c" / "x.md", "# X\n\nSome text about staging.\n")
+    ingest(workspace, [tmp_path / "c"], progress=False)
+    other = Workspace(workspace.settings)
+    try:
+        with pytest.raises(IndexBusy, match="in use by another process"):
+            other.vectors.count()
+    finally:
+        other.close()
+
+
+def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"
+                               "| Rule | 中文 | English |\n|---|---|---|\n| GLOSS.1 | 脏层胸膜侵犯 | visceral pleural invasion |\n"
+                               "| GLOSS.2 | 纵隔 | mediastinum / mediastinal |\n")
+    write(folder / "lung.md", "---\ntitle: Lung\nsystem: AJCC8-lung\n---\n# Lung\n\n## Pleura\n\n"
+                              "Visceral pleural invasion makes a small tumour T2a.\n\n## Other\n\n"
+                              "Smoking cessation advice is part of care.\n")
+    ingest(workspace, [folder], progress=False)
+    hits = Retriever(workspace).search("脏层胸膜侵犯是什么分期", k=3, mode="bm25")
+    assert hits and hits[0].document.doc_id in {"lung", "gloss"}
+    assert any("Visceral pleural invasion makes" in h.chunk.text for h in hits)
