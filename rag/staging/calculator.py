@@ -200,7 +200,7 @@ class TnmCalculator:
             if "m" in mods:
                 rule_ids.append("TNM8.RULE.MULTIPLE_TUMOURS")
         outcome = resolve_stage(table, result.get("T"), result.get("N"), result.get("M"), extras)
-        missing = self._stage(outcome, result, rule_ids, notes, derived.missing)
+        missing = self._stage(outcome, result, rule_ids, notes, derived.missing, extras)
         if "stage" in result:
             self._audit_stage(text if not tnm else "", result, outcome, discrepancies, ev)
         note = spec.annotate(result, extras)
@@ -244,15 +244,16 @@ class TnmCalculator:
         return label
 
     def _stage(self, outcome: StageOutcome, result: dict[str, Any], rule_ids: list[str],
-               notes: list[str], derived_missing: tuple[str, ...]) -> list[str]:
+               notes: list[str], derived_missing: tuple[str, ...], extras: dict[str, Any]) -> list[str]:
         missing: list[str] = list(derived_missing)
         if outcome.stage is not None:
             result["stage"] = outcome.stage
             rule_ids.extend(r.rule_id for r in outcome.rows)
-            if outcome.used_enumerated_extras and self.spec.missing_extra_rule:
+            absent = [k for k in self.spec.extra_keys if extras.get(k) is None]
+            if absent and self.spec.missing_extra_rule:
                 rule_ids.append(self.spec.missing_extra_rule)
-                notes.append(f"Stage {outcome.stage} holds whatever the missing "
-                             f"{' and '.join(outcome.used_enumerated_extras)} would be.")
+                notes.append(f"Stage {outcome.stage} assigned without {' and '.join(absent)}: "
+                             "it holds whatever the missing value would be.")
             return missing
         for axis in outcome.missing_axes:
             need = self.spec.needs.get(axis, axis)

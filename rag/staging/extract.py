@@ -69,7 +69,7 @@ def evidence(descriptor: str, value: Any, start: int, end: int, text: str) -> Ev
 
 
 # Clause boundaries: sentence stops (not decimal points), semicolons, newlines, contrast words.
-_BOUNDARY = re.compile(r"\.(?!\d)|[;\n。；]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b", re.I)
+_BOUNDARY = re.compile(r"\.(?!\d)|[;\n。；，]|\bbut\b|\bhowever\b|\bwhereas\b|\balthough\b", re.I)
 _PRE_NEG = re.compile(
     r"(?:\bno\b|\bnot\b|\bwithout\b|\bnegative\s+for\b|\bfree\s+of\b|\babsence\s+of\b|\babsent\b|"
     r"\bnor\b|\bneither\b|\bnone\b|\bdoes\s+not\b|\bdid\s+not\b|\brule\s+out\b|\bno\s+evidence\s+of\b|"

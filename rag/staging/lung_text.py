@@ -66,9 +66,9 @@ _M0 = re.compile(r"(?:no|without|negative\s+for)\s+(?:evidence\s+of\s+)?distant\
                  r"other\s+metasta\w*\s*[:=]\s*(?:none|absent|no\b)|无远处转移|未见远处转移|\bc?M0\b", re.I)
 _SIDE = re.compile(r"\b(right|left)\b(?=[^.;]{0,25}(?:lobe|lung|hil|upper|lower|middle))|\b([RL])(?:UL|ML|LL)\b|([右左])(?:肺|上叶|中叶|下叶)", re.I)
 _STATION = re.compile(
-    r"(?:\b(?:station|level|stn\.?|group|LN|lymph\s+node)\s*#?\s*(?P<s1>1[0-4]|[1-9]|3a|3p)\s*(?P<side1>[RL]\b|right|left)?)|"
-    r"(?:\b(?P<s2>1[0-4]|[1-9]|3a|3p)(?P<side2>[RL])\b)|"
-    r"(?:(?:^|(?<=[:;,]))\s*(?P<s3>1[0-4]|[1-9]|3a|3p)\s*(?P<side3>[RL])?\s*(?=\())|"
+    r"(?:\b(?:station|level|stn\.?|group|LN|lymph\s+node)\s*#?\s*(?P<s1>3a|3p|1[0-4]|[1-9])\s*(?P<side1>[RL]\b|right|left)?)|"
+    r"(?:\b(?P<s2>3a|3p|1[0-4]|[1-9])(?P<side2>[RL])\b)|"
+    r"(?:(?:^|(?<=[:;,]))\s*(?P<s3>3a|3p|1[0-4]|[1-9])\s*(?P<side3>[RL])?\s*(?=\())|"
     r"(?:第?(?P<s4>1[0-4]|[1-9])(?P<side4>[RL])?\s*(?:组|站))", re.I)
 _NAMED = re.compile(
     r"(?P<n3>supraclavicular|scalene|锁骨上|斜角肌)|"
@@ -91,7 +91,9 @@ _GGN = re.compile(r"pure\s+ground[\s-]?glass|non-?solid|纯磨玻璃", re.I)
 _PART_SOLID = re.compile(r"part[\s-]?solid|sub-?solid|mixed\s+ground[\s-]?glass|混合磨玻璃|部分实性", re.I)
 
 
-def _ev(descriptor: str, value: Any, hit: Hit | Any, text: str) -> Evidence:
+def _ev(descriptor: str, value: Any, hit: Hit | re.Match[str], text: str) -> Evidence:
+    if isinstance(hit, re.Match):
+        return evidence(descriptor, value, hit.start(), hit.end(), text)
     return evidence(descriptor, value, hit.start, hit.end, text)
 
 
