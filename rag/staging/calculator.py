@@ -159,7 +159,7 @@ class TnmCalculator:
         return None
 
     def _compute(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
-                 *, strict: bool, tnm: str = "") -> CalcResult:
+                 *, strict: bool, tnm: str = "", descriptors: Descriptors | None = None) -> CalcResult:
         spec = self.spec
         notes: list[str] = []
         rule_ids: list[str] = []
@@ -172,7 +172,8 @@ class TnmCalculator:
                 prefix = "c"
             elif _PATHOLOGICAL.search(text):
                 prefix = "p"
-        descriptors: Descriptors = spec.extract(text) if text else {}
+        if descriptors is None:
+            descriptors = spec.extract(text) if text else {}
         derived = spec.derive(descriptors, Context(prefix, extras, text))
         for key, fact in derived.extras.items():
             if key not in extras:
@@ -208,7 +209,7 @@ class TnmCalculator:
         notes.extend(note.notes)
         rule_ids.extend(note.rule_ids)
         notes.extend(spec.text_notes(text))
-        other = self._other_edition(text, stated, extras, prefix, strict, result, rule_ids, notes)
+        other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
@@ -285,13 +286,15 @@ class TnmCalculator:
             return
 
     def _other_edition(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
-                       strict: bool, result: dict[str, Any], rule_ids: list[str],
+                       descriptors: Descriptors, result: dict[str, Any], rule_ids: list[str],
                        notes: list[str]) -> dict[str, dict[str, Any]]:
         if self.companion is None:
             return {}
         other = TnmCalculator(self.companion)
         try:
-            res = other._compute(text, dict(stated), dict(extras), prefix, strict=False)
+            same_reader = self.companion.extract is self.spec.extract
+            res = other._compute(text, dict(stated), dict(extras), prefix, strict=False,
+                                 descriptors=descriptors if same_reader else None)
         except InvalidInput:
             return {}
         keys = ("T", "N", "M", "stage")

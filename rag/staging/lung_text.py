@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rag.staging.extract import Descriptors, Fact, Hit, classify_size, clause_of, evidence, find, node_counts, sizes
+from rag.staging.extract import (Descriptors, Fact, Hit, classify_size, clause_of, evidence, find, node_counts,
+                                 scan, sizes)
 from rag.staging.site import Context, Derived
 from rag.staging.table import Assignment
 from rag.types import Evidence
@@ -206,7 +207,7 @@ def _nodes(text: str, d: Descriptors) -> None:
     involved: list[tuple[str | None, str, str, Evidence]] = []
     negative_seen: list[Evidence] = []
     for pattern in (_STATION, _NAMED):
-        for m in pattern.finditer(text):
+        for m in scan(pattern, text):
             left, right = clause_of(text, m.start(), m.end())
             clause = text[left:right]
             if pattern is _STATION:
@@ -218,7 +219,7 @@ def _nodes(text: str, d: Descriptors) -> None:
                     continue
             else:
                 kind = next(k for k in ("n3", "contra", "n2", "n1") if m.group(k))
-                station = _NAMED_STATION.get(m.group(0).lower())
+                station = _NAMED_STATION.get(text[m.start():m.end()].lower())
                 side_raw = "contralateral" if kind == "contra" else ""
                 level = {"n3": "N3", "contra": "N3", "n2": "N2", "n1": "N1"}[kind]
                 if not (_NODE_CONTEXT.search(clause) or _in_node_list(text, m.start())):
