@@ -10,13 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rag.staging.extract import (Descriptors, Fact, Hit, classify_size, clause_of, evidence, find, node_counts,
-                                 scan, sizes)
-from rag.staging.site import Context, Derived
-from rag.staging.table import Assignment
+from rag.staging.extract import (
+    Descriptors,
+    Fact,
+    Hit,
+    classify_size,
+    clause_of,
+    evidence,
+    find,
+    node_counts,
+    scan,
+    sizes,
+)
 from rag.types import Evidence
 
-__all__ = ["extract", "derive", "T_ORDER"]
+__all__ = ["extract", "T_ORDER"]
 
 T_ORDER = ("TX", "T0", "Tis", "T1mi", "T1a", "T1b", "T1c", "T2a", "T2b", "T3", "T4")
 _SIZE_CUES = {
