@@ -7,6 +7,7 @@ rule book comes from the index catalogue when one exists, else from chunking ``c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,4 +97,5 @@ def quote_for(rule_id: str, text: str) -> str:
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if line.lstrip().startswith("|") and cells and cells[0] == rule_id:
             return line.strip()
+    text = re.sub(r"^#{1,6}\s+", "", text)
     return text if len(text) <= 600 else text[:597].rsplit(" ", 1)[0] + "..."
