@@ -13,8 +13,14 @@ in IVA. Both are kept as separate cells of the T4b row so the PDQ cell stays vis
 
 from __future__ import annotations
 
+import re
+
+from rag.staging.extract import Descriptors, Fact, evidence
+from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.table import row
+from rag.staging.sites.derive import assignment
+from rag.staging.sites.reading import Level, affirmed, deepest, positive_nodes
+from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-bladder"
 EDITION = "AJCC 8th edition"
@@ -53,3 +59,84 @@ ROWS = (
 )
 
 TABLE = table(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, ROWS)
+
+
+# --- descriptors -------------------------------------------------------------------------------
+
+_DEPTH = (
+    Level("Tis", re.compile(r"(?:urothelial\s+)?carcinoma\s+in\s+situ|\bCIS\b", re.I), needs_cue=False),
+    Level("Ta", re.compile(r"non-?\s?invasive\s+(?:low|high)?[\s-]*(?:grade\s+)?papillary|"
+                           r"papillary\s+(?:urothelial\s+)?carcinoma,?\s+non-?\s?invasive|\bp?Ta\b",
+                           re.I), needs_cue=False),
+    Level("T1", re.compile(r"lamina\s+propria|subepithelial\s+connective\s+tissue|"
+                           r"muscularis\s+mucosae", re.I)),
+    Level("T2", re.compile(r"muscularis\s+propria|detrusor|muscle\s+(?:wall|layer)", re.I)),
+    Level("T2a", re.compile(r"(?:superficial|inner\s+half\s+of\s+the)\s+(?:muscularis\s+propria|detrusor)|"
+                            r"(?:muscularis\s+propria|detrusor)[^.;]{0,20}inner\s+half", re.I)),
+    Level("T2b", re.compile(r"(?:deep|outer\s+half\s+of\s+the)\s+(?:muscularis\s+propria|detrusor)|"
+                            r"(?:muscularis\s+propria|detrusor)[^.;]{0,20}outer\s+half", re.I)),
+    Level("T3", re.compile(r"peri-?vesical\s+(?:fat|adipose|soft\s+tissue|tissue)|extravesical", re.I)),
+    Level("T3a", re.compile(r"microscopic\w*\s+(?:invasion\s+of\s+)?(?:into\s+)?peri-?vesical", re.I)),
+    Level("T3b", re.compile(r"macroscopic\w*\s+(?:invasion\s+of\s+|invades\s+)?(?:into\s+)?peri-?vesical|"
+                            r"extravesical\s+mass|grossly\s+(?:invades\s+)?(?:into\s+)?peri-?vesical", re.I),
+          needs_cue=False),
+    Level("T4a", re.compile(r"prostatic\s+stroma|seminal\s+vesicles?|\buterus\b|\bvagina\b", re.I)),
+    Level("T4b", re.compile(r"pelvic\s+(?:side\s*)?wall|abdominal\s+wall", re.I)),
+)
+_COMMON_ILIAC = re.compile(r"common\s+iliac", re.I)
+_NODE_POSITIVE = re.compile(r"metasta|positive|involv|carcinoma", re.I)
+
+
+def _common_iliac_positive(text: str) -> Fact | None:
+    """A positive common iliac node (N3): the term in a clause that also reports metastasis."""
+    for hit in affirmed(text, _COMMON_ILIAC):
+        clause = text[hit.start:hit.start + 200].split(". ")[0:2]
+        joined = ". ".join(clause)
+        if re.search(r"metastatic\s+(?:urothelial\s+)?carcinoma\s+(?:involving|in)\s+(?:one|two|three|\d+)",
+                     joined, re.I) and not re.search(r"negative|no\s+malignancy|benign", joined, re.I):
+            return Fact(True, (evidence("N.common_iliac", True, hit.start, hit.end, text),))
+    return None
+
+
+def extract(text: str) -> Descriptors:
+    """Depth of invasion, positive pelvic nodes and common iliac involvement."""
+    out: Descriptors = {}
+    for key, fact in (("depth", deepest(text, _DEPTH, "T.depth")),
+                      ("positive_nodes", positive_nodes(text)),
+                      ("common_iliac", _common_iliac_positive(text))):
+        if fact is not None:
+            out[key] = fact
+    return out
+
+
+def derive_n(d: Descriptors) -> Assignment | None:
+    """N3 for a common iliac node; else N1 for one positive pelvic node, N2 for several."""
+    if "common_iliac" in d:
+        return assignment(PREFIX, "N", "N3", d["common_iliac"])
+    if "positive_nodes" in d:
+        count = d["positive_nodes"].value
+        category = "N0" if count == 0 else "N1" if count == 1 else "N2"
+        return assignment(PREFIX, "N", category, d["positive_nodes"])
+    return None
+
+
+def derive(d: Descriptors, ctx: Context) -> Derived:
+    """T from the deepest layer reached; N from the number and site of positive nodes."""
+    found: dict[str, Assignment] = {}
+    if "depth" in d:
+        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
+    n = derive_n(d)
+    if n is not None:
+        found["N"] = n
+    return Derived(assignments=found)
+
+
+SITE = SiteSpec(
+    system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
+    aliases=("bladder", "urinary bladder", "urothelial", "AJCC8 bladder", "bladder8",
+             "bladder cancer"),
+    tables={"p": TABLE}, extract=extract, derive=derive,
+    needs={"T": "T: depth of invasion (lamina propria, inner/outer muscularis propria, perivesical tissue, adjacent organs)",
+           "N": "N: number of positive pelvic nodes and common iliac involvement",
+           "M": "M: distant metastasis status (M0, M1a nodes beyond the common iliacs, M1b other)"},
+)

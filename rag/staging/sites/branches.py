@@ -9,11 +9,11 @@ of mixing histology, prefix and grade conditions in one list of rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rag.staging.table import Condition, StageRow, StageTable
+from rag.staging.table import Condition, StageLookup, StageRow, StageTable
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,39 @@ def table(system: str, edition: str, t: tuple[str, ...], n: tuple[str, ...], m: 
             if unknown:
                 raise ValueError(f"{r.rule_id}: {axis} labels {sorted(unknown)} not in {system}")
     return StageTable(system, edition, t, n, m, rows, extra_keys)
+
+
+@dataclass(frozen=True)
+class BranchedTable(StageTable):
+    """A StageTable made of branch tables, chosen by extra inputs before the T × N × M lookup.
+
+    ``rows`` holds every branch row with the branch's conditions prepended, so code that reads
+    rows (to list labels or the values an extra input can take) sees the whole table; ``lookup``
+    picks the branch first, so a branch that does not apply never asks for its own inputs.
+    ``normalise`` maps user spellings ("papillary", "moderately differentiated") to the values
+    the conditions use.
+    """
+
+    branches: tuple[Branch, ...] = ()
+    normalise: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def lookup(self, t: str, n: str, m: str, extras: Mapping[str, Any] | None = None) -> StageLookup:
+        self.validate(t, n, m)
+        known = {k: v for k, v in (extras or {}).items() if v is not None}
+        if self.normalise is not None:
+            known = self.normalise(known)
+        choice = choose_branch(self.branches, known)
+        if choice.branch is None:
+            return StageLookup(None, choice.missing)
+        return choice.branch.table.lookup(t, n, m, known)
+
+
+def branched(system: str, edition: str, t: tuple[str, ...], n: tuple[str, ...],
+             m: tuple[str, ...], branches: Iterable[Branch],
+             normalise: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None) -> BranchedTable:
+    """One table over several branches (see :class:`BranchedTable`)."""
+    branches = tuple(branches)
+    rows = tuple(StageRow(r.rule_id, r.stage, r.t, r.n, r.m, (*b.when, *r.when))
+                 for b in branches for r in b.table.rows)
+    keys = tuple(dict.fromkeys(c.key for r in rows for c in r.when))
+    return BranchedTable(system, edition, t, n, m, rows, keys, branches, normalise)

@@ -8,8 +8,16 @@ GX) and, for squamous T3 N0, the location of the tumour's epicentre (upper, midd
 
 from __future__ import annotations
 
-from rag.staging.sites.branches import Branch, table
-from rag.staging.table import Condition, StageRow, StageTable, row
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rag.staging.extract import Descriptors, Fact, evidence
+from rag.staging.site import Context, Derived, SiteSpec
+from rag.staging.sites.branches import Branch, branched, table
+from rag.staging.sites.derive import assignment, by_count
+from rag.staging.sites.reading import Level, affirmed, deepest, grade, positive_nodes
+from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-esophagus"
 EDITION = "AJCC 8th edition"
@@ -157,4 +165,111 @@ BRANCHES = (
     Branch("ADENO.PATH", _when("adenocarcinoma", "p"), _table(ADENO_PATH, ("grade",))),
     Branch("ADENO.CLIN", _when("adenocarcinoma", "c"), _table(ADENO_CLIN)),
     Branch("ADENO.YP", _when("adenocarcinoma", "yp"), _table(ADENO_YP)),
+)
+
+
+# --- inputs and descriptors ---------------------------------------------------------------------
+
+_HISTOLOGY = {"squamous": "squamous", "scc": "squamous", "squamous cell carcinoma": "squamous",
+              "adenocarcinoma": "adenocarcinoma", "adeno": "adenocarcinoma", "ac": "adenocarcinoma"}
+_GRADE = {"1": "G1", "2": "G2", "3": "G3", "4": "G3", "x": "GX", "g1": "G1", "g2": "G2",
+          "g3": "G3", "g4": "G3", "gx": "GX", "well": "G1", "moderate": "G2", "moderately": "G2",
+          "poor": "G3", "poorly": "G3", "undifferentiated": "G3"}
+_LOCATION = {"upper": "upper", "cervical": "upper", "proximal": "upper", "middle": "middle",
+             "mid": "middle", "lower": "lower", "distal": "lower", "gej": "lower",
+             "gastroesophageal junction": "lower", "x": "X", "unknown": "X"}
+
+
+def normalise(extras: Mapping[str, Any]) -> dict[str, Any]:
+    """User spellings of histology, grade and location → the values the tables use."""
+    out = dict(extras)
+    for key, names in (("histology", _HISTOLOGY), ("grade", _GRADE), ("location", _LOCATION)):
+        if key in out:
+            raw = str(out[key]).strip().lower().replace("-", " ")
+            raw = raw.removesuffix(" differentiated").removeprefix("grade ").strip()
+            out[key] = names.get(raw, out[key])
+    return out
+
+
+def _tables() -> dict[str, StageTable]:
+    by_kind: dict[str, list[Branch]] = {"c": [], "p": [], "yp": []}
+    for b in BRANCHES:
+        kind = b.key.split(".")[1]
+        by_kind[{"CLIN": "c", "PATH": "p", "YP": "yp"}[kind]].append(b)
+    return {k: branched(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES,
+                        [Branch(b.key, b.when[:1], b.table) for b in v], normalise)
+            for k, v in by_kind.items()}
+
+
+_DEPTH = (
+    Level("T1a", re.compile(r"lamina\s+propria|muscularis\s+mucosae?|intramucosal", re.I)),
+    Level("T1b", re.compile(r"submucos\w*", re.I)),
+    Level("T2", re.compile(r"muscularis\s+propria|muscle\s+(?:wall|layer)", re.I)),
+    Level("T3", re.compile(r"adventitia\w*|peri-?(?:o)?esophageal\s+(?:fat|adipose|soft|tissue)|"
+                           r"para-?(?:o)?esophageal\s+(?:fat|adipose|soft)|"
+                           r"perigastric\s+(?:fat|adipose|soft)|subserosa\w*", re.I)),
+    Level("T4a", re.compile(r"\bpleura\b|pericardium|azygos|\bdiaphragm\b|\bperitoneum\b|"
+                            r"(?<!sub)serosa\b", re.I)),
+    Level("T4b", re.compile(r"\baorta\b|vertebral\s+body|\btrachea\b|\bairway\b|"
+                            r"\bbronchus\b", re.I)),
+)
+N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3"))
+
+_SCC = re.compile(r"squamous\s+cell\s+carcinoma|squamous\s+carcinoma|\bSCC\b", re.I)
+_ADENO = re.compile(r"adenocarcinoma", re.I)
+_LOCATIONS = (
+    ("lower", re.compile(r"distal\s+(?:o)?esophag|lower\s+(?:third\s+of\s+the\s+)?(?:o)?esophag|"
+                         r"gastro-?(?:o)?esophageal\s+junction|\bGEJ\b|\bcardia\b", re.I)),
+    ("middle", re.compile(r"mid(?:dle)?[\s-]+(?:third\s+of\s+the\s+)?(?:o)?esophag", re.I)),
+    ("upper", re.compile(r"(?:upper|proximal|cervical)\s+(?:third\s+of\s+the\s+)?(?:o)?esophag",
+                         re.I)),
+)
+
+
+def extract(text: str) -> Descriptors:
+    """Depth, positive nodes, histology, grade and tumour location from report text."""
+    out: Descriptors = {}
+    for key, fact in (("depth", deepest(text, _DEPTH, "T.depth")),
+                      ("positive_nodes", positive_nodes(text)), ("grade", grade(text))):
+        if fact is not None:
+            out[key] = fact
+    for value, pattern in (("squamous", _SCC), ("adenocarcinoma", _ADENO)):
+        hits = affirmed(text, pattern)
+        if hits:
+            h = hits[0]
+            out["histology"] = Fact(value, (evidence("histology", value, h.start, h.end, text),))
+            break
+    for value, pattern in _LOCATIONS:
+        hits = affirmed(text, pattern)
+        if hits:
+            h = hits[0]
+            out["location"] = Fact(value, (evidence("location", value, h.start, h.end, text),))
+            break
+    return out
+
+
+def derive(d: Descriptors, ctx: Context) -> Derived:
+    """T from the deepest layer, N from the count; histology, grade, location as extra inputs."""
+    found: dict[str, Assignment] = {}
+    if "depth" in d:
+        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
+    if "positive_nodes" in d:
+        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, N_BANDS),
+                                d["positive_nodes"])
+    extras = {k: d[k] for k in ("histology", "grade", "location") if k in d}
+    return Derived(assignments=found, extras=extras)
+
+
+SITE = SiteSpec(
+    system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
+    aliases=("esophagus", "oesophagus", "esophageal", "oesophageal", "AJCC8 esophagus",
+             "esophagus8", "AJCC8-oesophagus", "esophagogastric junction"),
+    tables=_tables(), extract=extract, derive=derive,
+    needs={"T": "T: depth of invasion (lamina propria ... adventitia, adjacent structures)",
+           "N": "N: number of positive regional lymph nodes",
+           "M": "M: distant metastasis status (M0 if none)",
+           "histology": "histology: squamous or adenocarcinoma",
+           "grade": "grade: G1, G2, G3 or GX",
+           "location": "location: upper, middle or lower oesophagus (X if unknown)"},
+    extra_keys=("histology", "grade", "location"),
 )

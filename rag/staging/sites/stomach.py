@@ -7,8 +7,14 @@ T row (``STOMACH8.STAGE.PATH.T3``) and one for M1.
 
 from __future__ import annotations
 
+import re
+
+from rag.staging.extract import Descriptors
+from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import Branch, table
-from rag.staging.table import Condition, StageRow, StageTable, row
+from rag.staging.sites.derive import assignment, by_count
+from rag.staging.sites.reading import Level, deepest, positive_nodes
+from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-stomach"
 EDITION = "AJCC 8th edition"
@@ -101,4 +107,56 @@ BRANCHES = (
     Branch("PATH", (Condition("prefix", "==", "p"),), _table(PATHOLOGICAL)),
     Branch("CLIN", (Condition("prefix", "==", "c"),), _table(CLINICAL)),
     Branch("YP", (Condition("prefix", "==", "yp"),), _table(POST_NEOADJUVANT)),
+)
+
+
+# --- descriptors -------------------------------------------------------------------------------
+
+_DEPTH = (
+    Level("T1a", re.compile(r"lamina\s+propria|muscularis\s+mucosae?|intramucosal", re.I)),
+    Level("T1b", re.compile(r"submucos\w*", re.I)),
+    Level("T2", re.compile(r"muscularis\s+propria|muscle\s+(?:wall|layer)|muscular\s+layer", re.I)),
+    Level("T3", re.compile(r"subserosa\w*|perigastric\s+(?:fat|adipose|soft)|"
+                           r"(?:gastrocolic|gastrohepatic|gastrosplenic)\s+ligament|"
+                           r"(?:greater|lesser)\s+omentum", re.I)),
+    Level("T4a", re.compile(r"(?<!sub)serosa\b|serosal\s+surface|visceral\s+peritoneum", re.I)),
+    Level("T4b", re.compile(r"adjacent\s+(?:structures?|organs?)|\bspleen\b|transverse\s+colon|"
+                            r"\bdiaphragm\b|pancreas(?!\w)(?!\s+(?:lymph|nodes?))|abdominal\s+wall|"
+                            r"adrenal\s+gland|retroperitoneum", re.I)),
+)
+# N bands by count of positive regional nodes (pathological N3 splits at 16).
+N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3a"), (16, "N3b"))
+
+
+def extract(text: str) -> Descriptors:
+    """Depth of invasion and positive regional node count from report text."""
+    out: Descriptors = {}
+    depth = deepest(text, _DEPTH, "T.depth")
+    if depth is not None:
+        out["depth"] = depth
+    nodes = positive_nodes(text)
+    if nodes is not None:
+        out["positive_nodes"] = nodes
+    return out
+
+
+def derive(d: Descriptors, ctx: Context) -> Derived:
+    """T from the deepest layer reached; N from the number of positive nodes."""
+    found: dict[str, Assignment] = {}
+    if "depth" in d:
+        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
+    if "positive_nodes" in d:
+        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, N_BANDS),
+                                d["positive_nodes"])
+    return Derived(assignments=found)
+
+
+SITE = SiteSpec(
+    system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
+    aliases=("stomach", "gastric", "AJCC8 stomach", "stomach8", "gastric cancer", "AJCC8-gastric"),
+    tables={"c": _table(CLINICAL), "p": _table(PATHOLOGICAL), "yp": _table(POST_NEOADJUVANT)},
+    extract=extract, derive=derive,
+    needs={"T": "T: depth of invasion (lamina propria ... serosa, adjacent organs)",
+           "N": "N: number of positive regional lymph nodes",
+           "M": "M: distant metastasis status (M0 if none)"},
 )
