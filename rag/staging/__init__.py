@@ -1,5 +1,17 @@
-"""AJCC/UICC TNM staging calculators (deterministic; tables are data)."""
+"""AJCC/UICC TNM staging calculators (deterministic; tables are data).
+
+Each site is a :class:`~rag.staging.site.SiteSpec` (see site.py for how to add one) wrapped in the
+generic :class:`~rag.staging.calculator.TnmCalculator`.
+"""
 
 from __future__ import annotations
 
-CALCULATORS: list = []
+from rag.staging.calculator import TnmCalculator
+from rag.staging.lung import LUNG8, LUNG9
+
+__all__ = ["CALCULATORS", "TnmCalculator"]
+
+CALCULATORS: list[TnmCalculator] = [
+    TnmCalculator(LUNG8, companion=LUNG9),
+    TnmCalculator(LUNG9, companion=LUNG8),
+]
