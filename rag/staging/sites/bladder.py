@@ -136,7 +136,8 @@ SITE = SiteSpec(
     aliases=("bladder", "urinary bladder", "urothelial", "AJCC8 bladder", "bladder8",
              "bladder cancer"),
     tables={"p": TABLE}, extract=extract, derive=derive,
-    needs={"T": "T: depth of invasion (lamina propria, inner/outer muscularis propria, perivesical tissue, adjacent organs)",
+    needs={"T": ("T: depth of invasion (lamina propria, inner/outer muscularis propria, "
+                 "perivesical tissue, adjacent organs)"),
            "N": "N: number of positive pelvic nodes and common iliac involvement",
            "M": "M: distant metastasis status (M0, M1a nodes beyond the common iliacs, M1b other)"},
 )

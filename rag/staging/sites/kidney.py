@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from rag.staging.extract import Descriptors, Fact, evidence
+from rag.staging.extract import Descriptors
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
 from rag.staging.sites.derive import assignment, by_count, by_size
-from rag.staging.sites.reading import Level, affirmed, deepest, first_affirmed, positive_nodes, tumour_size
+from rag.staging.sites.reading import Level, deepest, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-kidney"
@@ -97,6 +97,7 @@ SITE = SiteSpec(
     system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
     aliases=("kidney", "renal", "renal cell carcinoma", "RCC", "AJCC8 kidney", "kidney8"),
     tables={"p": TABLE}, extract=extract, derive=derive,
-    needs={"T": "T: tumour greatest dimension (cm) and any extension (renal vein, sinus or perinephric fat, vena cava, Gerota's fascia)",
+    needs={"T": ("T: tumour greatest dimension (cm) and any extension (renal vein, sinus or "
+                 "perinephric fat, vena cava, Gerota's fascia)"),
            "N": "N: regional lymph node status", "M": "M: distant metastasis status (M0 if none)"},
 )

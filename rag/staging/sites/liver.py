@@ -13,7 +13,7 @@ from rag.staging.extract import Descriptors, Fact, evidence, find
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
 from rag.staging.sites.derive import assignment, by_count
-from rag.staging.sites.reading import affirmed, first_affirmed, positive_nodes, tumour_size
+from rag.staging.sites.reading import first_affirmed, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-liver"
@@ -135,6 +135,7 @@ SITE = SiteSpec(
     system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
     aliases=("liver", "hepatocellular", "hepatocellular carcinoma", "HCC", "AJCC8 liver", "liver8"),
     tables={"p": TABLE}, extract=extract, derive=derive,
-    needs={"T": "T: number of tumours, largest size (cm), vascular invasion, major portal/hepatic vein or adjacent-organ involvement",
+    needs={"T": ("T: number of tumours, largest size (cm), vascular invasion, major "
+                 "portal/hepatic vein or adjacent-organ involvement"),
            "N": "N: regional lymph node status", "M": "M: distant metastasis status (M0 if none)"},
 )

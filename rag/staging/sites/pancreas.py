@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from rag.staging.extract import Descriptors, Fact, evidence
+from rag.staging.extract import Descriptors
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
 from rag.staging.sites.derive import assignment, by_count, by_size
-from rag.staging.sites.reading import Level, affirmed, deepest, first_affirmed, positive_nodes, tumour_size
+from rag.staging.sites.reading import first_affirmed, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-pancreas"

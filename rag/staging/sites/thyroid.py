@@ -8,8 +8,16 @@ T3a and T3b the same group; T4 without a/b where anaplastic gives T4a and T4b th
 
 from __future__ import annotations
 
-from rag.staging.sites.branches import Branch, table
-from rag.staging.table import Condition, StageRow, StageTable, row
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rag.staging.extract import Descriptors, Fact, evidence
+from rag.staging.site import Context, Derived, SiteSpec
+from rag.staging.sites.branches import Branch, branched, table
+from rag.staging.sites.derive import assignment, by_size
+from rag.staging.sites.reading import Level, affirmed, deepest, positive_nodes, tumour_size
+from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-thyroid"
 EDITION = "AJCC 8th edition"
@@ -82,4 +90,131 @@ BRANCHES = (
     Branch("DIFF.AGE_GE55", (_DIFF, Condition("age", ">=", 55)), _table(DIFF_GE55)),
     Branch("ANAPLASTIC", (Condition("histology", "==", "anaplastic"),), _table(ANAPLASTIC)),
     Branch("MEDULLARY", (Condition("histology", "==", "medullary"),), _table(MEDULLARY)),
+)
+
+
+# --- inputs and descriptors ---------------------------------------------------------------------
+
+_HISTOLOGY = {"papillary": "differentiated", "follicular": "differentiated",
+              "hurthle": "differentiated", "hürthle": "differentiated",
+              "oncocytic": "differentiated", "poorly differentiated": "differentiated",
+              "well differentiated": "differentiated", "differentiated": "differentiated",
+              "anaplastic": "anaplastic", "undifferentiated": "anaplastic",
+              "medullary": "medullary"}
+
+
+def normalise(extras: Mapping[str, Any]) -> dict[str, Any]:
+    """"papillary carcinoma" → differentiated, "MTC" → medullary; age as a number."""
+    out = dict(extras)
+    if "histology" in out:
+        raw = str(out["histology"]).lower().replace("carcinoma", "").replace("thyroid", "").strip()
+        raw = {"ptc": "papillary", "ftc": "follicular", "mtc": "medullary",
+               "atc": "anaplastic"}.get(raw, raw)
+        out["histology"] = next((v for k, v in _HISTOLOGY.items() if raw.startswith(k)), raw)
+    if "age" in out and isinstance(out["age"], str) and out["age"].strip().isdigit():
+        out["age"] = int(out["age"])
+    return out
+
+
+TABLE = branched(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, BRANCHES, normalise)
+
+SIZE_BANDS = ((10.0, "T1a"), (20.0, "T1b"), (40.0, "T2"))  # mm, inclusive; >40 T3a
+_EXTENSION = (
+    Level("T3b", re.compile(r"strap\s+muscles?|sternohyoid|sternothyroid|thyrohyoid|omohyoid|"
+                            r"(?:skeletal|anterior)\s+muscle", re.I)),
+    Level("T4a", re.compile(r"subcutaneous|\blarynx\b|laryngeal\s+cartilage|\btrachea\b|"
+                            r"\b(?:o)?esophagus\b|recurrent\s+laryngeal\s+nerve", re.I)),
+    Level("T4b", re.compile(r"prevertebral\s+fascia|encas\w+\s+(?:the\s+)?(?:carotid|mediastinal)|"
+                            r"(?:carotid\s+artery|mediastinal\s+vessels?)[^.;]{0,15}encas", re.I)),
+)
+_MICRO_ETE = re.compile(r"(?:minimal|microscopic)\s+extra-?thyroidal\s+extension", re.I)
+_CENTRAL = re.compile(r"central|level\s+(?:VI|VII|6|7)\b|pre-?tracheal|para-?tracheal|"
+                      r"pre-?laryngeal|delphian|peri-?thyroidal|upper\s+mediastin", re.I)
+_LATERAL = re.compile(r"lateral\s+neck|level\s+(?:I{1,3}|IV|V|[1-5])(?:[ab])?\b|jugular|"
+                      r"retropharyngeal|modified\s+radical|posterior\s+triangle", re.I)
+_HIST = (("anaplastic", re.compile(r"anaplastic|undifferentiated\s+(?:thyroid\s+)?carcinoma", re.I)),
+         ("medullary", re.compile(r"medullary\s+(?:thyroid\s+)?carcinoma", re.I)),
+         ("differentiated", re.compile(r"papillary|follicular\s+(?:thyroid\s+)?carcinoma|"
+                                       r"h[uü]rthle|oncocytic\s+carcinoma|poorly\s+differentiated",
+                                       re.I)))
+_AGE = re.compile(r"\b(?:age(?:d)?\s*[:=]?\s*(\d{1,3})\b|(\d{1,3})[\s-]*(?:year|yr)s?[\s-]*old)", re.I)
+
+
+def _first(text: str, pattern: re.Pattern[str], key: str, value: object) -> Fact | None:
+    hits = affirmed(text, pattern)
+    if not hits:
+        return None
+    return Fact(value, (evidence(key, value, hits[0].start, hits[0].end, text),))
+
+
+def extract(text: str) -> Descriptors:
+    """Size, gross extrathyroidal extension, node count and compartment, histology, age."""
+    out: Descriptors = {}
+    facts = (("size_mm", tumour_size(text)), ("extension", deepest(text, _EXTENSION, "T.extension")),
+             ("positive_nodes", positive_nodes(text)),
+             ("lateral", _first(text, _LATERAL, "N.compartment", "lateral")),
+             ("central", _first(text, _CENTRAL, "N.compartment", "central")),
+             ("minimal_ete", _first(text, _MICRO_ETE, "T.minimal_ete", True)))
+    for key, fact in facts:
+        if fact is not None:
+            out[key] = fact
+    for value, pattern in _HIST:
+        fact = _first(text, pattern, "histology", value)
+        if fact is not None:
+            out["histology"] = fact
+            break
+    age = _AGE.search(text)
+    if age:
+        years = int(age.group(1) or age.group(2))
+        out["age"] = Fact(years, (evidence("age", years, age.start(), age.end(), text),))
+    return out
+
+
+def derive_t(d: Descriptors) -> Assignment | None:
+    """Gross extension beyond the thyroid decides T3b/T4a/T4b; otherwise T by size.
+
+    Minimal (microscopic) extrathyroidal extension no longer changes T in the 8th edition.
+    """
+    if "extension" in d:
+        return assignment(PREFIX, "T", d["extension"].value, d["extension"])
+    if "size_mm" in d:
+        note = ("Minimal extrathyroidal extension does not change T in the 8th edition."
+                if "minimal_ete" in d else "")
+        return assignment(PREFIX, "T", by_size(d["size_mm"].value, SIZE_BANDS, "T3a"),
+                          d["size_mm"], note=note)
+    return None
+
+
+def derive_n(d: Descriptors) -> Assignment | None:
+    """N0 with no positive node; N1b for lateral/retropharyngeal, N1a for central, else N1."""
+    if "positive_nodes" not in d:
+        return None
+    nodes = d["positive_nodes"]
+    if nodes.value == 0:
+        return assignment(PREFIX, "N", "N0", nodes)
+    for key, category in (("lateral", "N1b"), ("central", "N1a")):
+        if key in d:
+            return assignment(PREFIX, "N", category, nodes, d[key])
+    return assignment(PREFIX, "N", "N1", nodes)
+
+
+def derive(d: Descriptors, ctx: Context) -> Derived:
+    """T and N from descriptors; histology and age as the inputs that choose the table."""
+    found = {axis: a for axis, a in (("T", derive_t(d)), ("N", derive_n(d))) if a is not None}
+    extras = {k: d[k] for k in ("histology", "age") if k in d}
+    notes = tuple(a.note for a in found.values() if a.note)
+    return Derived(assignments=found, extras=extras, notes=notes)
+
+
+SITE = SiteSpec(
+    system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
+    aliases=("thyroid", "thyroid cancer", "AJCC8 thyroid", "thyroid8", "papillary thyroid",
+             "differentiated thyroid", "medullary thyroid", "anaplastic thyroid"),
+    tables={"p": TABLE}, extract=extract, derive=derive,
+    needs={"T": "T: tumour greatest dimension (cm) and gross extrathyroidal extension",
+           "N": "N: regional node status (central level VI/VII = N1a, lateral = N1b)",
+           "M": "M: distant metastasis status (M0 if none)",
+           "histology": "histology: differentiated (papillary/follicular), anaplastic or medullary",
+           "age": "age at diagnosis (years; differentiated carcinoma splits at 55)"},
+    extra_keys=("histology", "age"),
 )
