@@ -15,7 +15,7 @@ from typing import Any
 from rag.types import Evidence
 
 __all__ = ["Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
-           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size"]
+           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "m0_statement"]
 
 
 @dataclass(frozen=True)
@@ -221,4 +221,46 @@ def classify_size(size: Size, cues: Mapping[str, re.Pattern[str]]) -> str | None
         for m in pattern.finditer(size.before):
             if m.end() > where or (m.end() == where and m.start() < begin):
                 best, where, begin = kind, m.end(), m.start()
+    if best is None:  # "30 mm invasive carcinoma": the cue follows the number
+        first_at = len(size.after) + 1
+        for kind, pattern in cues.items():
+            m = pattern.search(size.after)
+            if m and m.start() < first_at:
+                best, first_at = kind, m.start()
     return best
+
+
+_METS_WORD = re.compile(r"metasta\w*|\bmets?\b|deposits?|implants?|carcinomatosis|转移", re.I)
+_MULTIPLE = re.compile(r"multiple|several|numerous|innumerable|diffuse|\b(?:two|three|four|five|[2-9]|\d{2})\b|"
+                       r"metastases|lesions|\bmets\b|多发|多个|多处", re.I)
+_M0 = re.compile(r"(?:no|without|negative\s+for)\s+(?:evidence\s+of\s+)?distant\s+metasta\w*|"
+                 r"distant\s+metasta\w*\s*[:=]?\s*(?:none|absent|not\s+identified|no\b|negative)|"
+                 r"other\s+metasta\w*\s*[:=]\s*(?:none|absent|no\b)|无远处转移|未见远处转移|\bc?M0\b", re.I)
+
+
+def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool, Hit]]:
+    """Affirmed metastatic sites: organ group name → (several lesions?, first hit).
+
+    ``organs`` has one named group per organ system; a hit counts when a metastasis word sits in
+    the same clause ("two liver metastases", "metastatic to bone", "peritoneal carcinomatosis").
+    """
+    found: dict[str, tuple[bool, Hit]] = {}
+    for hit in find(text, organs):
+        if hit.negated:
+            continue
+        left, right = clause_of(text, hit.start, hit.end)
+        window = text[max(left, hit.start - 50):min(right, hit.end + 50)]
+        if not _METS_WORD.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+            continue
+        organ = next(k for k, v in hit.match.groupdict().items() if v)
+        several = bool(_MULTIPLE.search(text[max(left, hit.start - 40):min(right, hit.end + 30)]))
+        if organ in found:
+            found[organ] = (found[organ][0] or several, found[organ][1])
+        else:
+            found[organ] = (several, hit)
+    return found
+
+
+def m0_statement(text: str) -> Hit | None:
+    """An explicit "no distant metastasis" statement."""
+    return next(find(text, _M0, negation=False), None)

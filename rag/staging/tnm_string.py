@@ -103,6 +103,13 @@ _GLUED = re.compile(
 )
 
 
+# "N: N0", "M category = M1b", "clinical T: cT1c": a key names the axis, so a bare label is safe.
+_KEYED = re.compile(
+    rf"(?<![A-Za-z])(?P<key>[TNM])(?:\s*(?:stage|category|classification))?\s*[:=]\s*"
+    rf"(?P<p>yp|yc|[pc])?(?P<label>{_T}|{_N}|{_M})(?P<mods>(?:{_MOD})*)(?![A-Za-z0-9])"
+)
+
+
 def _ocr_fix(label: str) -> str:
     axis, rest = label[0].upper(), label[1:]
     if rest[:1] in ("O", "o"):
@@ -134,6 +141,13 @@ def scan_tnm(text: str) -> tuple[tuple[TnmPart, ...], ...]:
             parts.append(_part("M", g.group("m"), None, None, g.start("m"), g.end("m"), text))
         groups.append(tuple(parts))
         covered.append((g.start(), g.end()))
+    for k in _KEYED.finditer(text):
+        if k.group("label")[0].upper() != k.group("key") or any(a <= k.start("label") < b for a, b in covered):
+            continue
+        start = k.start("p") if k.group("p") else k.start("label")
+        groups.append((_part(k.group("key"), k.group("label"), k.group("p"), k.group("mods"), start,
+                             k.end(), text),))
+        covered.append((start, k.end()))
     for s in _SCAN.finditer(text):
         if any(a <= s.start() < b for a, b in covered):
             continue
