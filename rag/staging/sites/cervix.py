@@ -69,14 +69,15 @@ _EXTENT = (
     Level("T2a", re.compile(r"(?:upper|proximal)\s+(?:two[\s-]thirds|2/3)\s+of\s+(?:the\s+)?vagina|"
                             r"vaginal\s+(?:fornix|cuff|wall)|\bvagina\b", re.I)),
     Level("T2b", re.compile(r"parametri(?:um|al)", re.I)),
-    Level("T3a", re.compile(r"lower\s+(?:third|1/3)\s+of\s+(?:the\s+)?vagina", re.I)),
+    Level("T3a", re.compile(r"lower\s+(?:third|1/3)\s+of\s+(?:the\s+)?vagina|"
+                            r"vagina\w*[^.;]{0,30}\blower\s+(?:third|1/3)", re.I)),
     Level("T3b", re.compile(r"pelvic\s+(?:side\s*)?wall|hydronephrosis|non-?functioning\s+kidney",
                             re.I)),
     Level("T4", re.compile(r"bladder\s+mucosa|rectal\s+mucosa|mucosa\s+of\s+the\s+(?:bladder|rectum)|"
                            r"beyond\s+the\s+true\s+pelvis", re.I)),
 )
 _DEPTH = re.compile(r"(?:depth\s+of\s+(?:stromal\s+)?invasion|invasion\s+depth|invades\s+to\s+a\s+depth"
-                    r"\s+of|stromal\s+invasion)\D{0,20}?(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mm|cm)", re.I)
+                    r"\s+of|stromal\s+invasion|tumou?r\s+thickness)\D{0,20}?(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mm|cm)", re.I)
 _PELVIC = re.compile(r"(?:pelvic|obturator|(?:internal|external|common)\s+iliac|parametrial|presacral)"
                      r"\s+(?:lymph\s+)?nodes?", re.I)
 _PARA_AORTIC = re.compile(r"para-?aortic\s+(?:lymph\s+)?nodes?", re.I)

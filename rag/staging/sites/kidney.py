@@ -58,7 +58,9 @@ _EXTENT = (
     Level("T3b", re.compile(r"(?:inferior\s+)?vena\s+cava|\bIVC\b", re.I)),
     Level("T3c", re.compile(r"(?:vena\s+cava|\bIVC\b)[^.;]{0,30}above\s+the\s+diaphragm|"
                             r"wall\s+of\s+the\s+(?:inferior\s+)?(?:vena\s+cava|IVC)", re.I)),
-    Level("T4", re.compile(r"gerota'?s?\s+fascia|(?:ipsilateral\s+)?adrenal\s+gland", re.I)),
+    Level("T4", re.compile(r"(?:beyond|through|penetrat\w*|invad\w*|breach\w*)\s+(?:the\s+)?"
+                           r"gerota'?\s?s?\s+fascia|gerota'?\s?s?\s+fascia\W{0,3}(?:invaded|involved|"
+                           r"breached|present)|(?:ipsilateral\s+)?adrenal\s+gland", re.I)),
 )
 
 

@@ -52,12 +52,16 @@ TABLE = table(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, ROWS)
 # --- descriptors -------------------------------------------------------------------------------
 
 _MULTIPLE = re.compile(r"multifocal|multiple\s+(?:tumou?rs|nodules|masses|lesions|foci)|"
+                       r"tumou?r\s+number\s*[:=]\s*(?:two|three|four|five|several|multiple|[2-9])|"
+                       r"multicent(?:e)?ric\s+occurrence|intrahepatic\s+metastas[ie]s|"
                        r"satellite\s+(?:nodules?|lesions?|tumou?rs?)|"
                        r"\b(?:two|three|four|five|[2-9])\s+(?:separate\s+)?(?:tumou?rs|nodules|masses)",
                        re.I)
-_SOLITARY = re.compile(r"solitary|unifocal|single\s+(?:tumou?r|nodule|mass|lesion)", re.I)
+_SOLITARY = re.compile(r"solitary|unifocal|single\s+(?:tumou?r|nodule|mass|lesion)|"
+                       r"tumou?r\s+number\s*[:=]\s*(?:one|single|1)\b", re.I)
 _VASCULAR = re.compile(r"(?:micro|macro|lympho)?-?vascular\s+(?:space\s+)?invasion|"
-                       r"vascular\s+involvement|angioinvasion", re.I)
+                       r"vascular\s+involvement|angioinvasion|micro-?vessel\s+invasion|"
+                       r"(?:portal|hepatic)\s+vein\s+invasion|venous\s+invasion", re.I)
 _MAJOR_VESSEL = re.compile(r"(?:main|major|right|left)\s+(?:branch\s+of\s+the\s+)?portal\s+vein|"
                            r"(?:right|middle|left|major)\s+hepatic\s+vein|"
                            r"major\s+branch\s+of\s+the\s+(?:portal|hepatic)\s+vein", re.I)
@@ -70,11 +74,13 @@ SIZE_MULTIPLE_MM = 50.0  # multiple, none >5 cm is T2; at least one >5 cm is T3
 
 
 def _vascular(text: str) -> Fact | None:
-    """Vascular invasion: True when affirmed, False when the report denies it."""
-    for hit in find(text, _VASCULAR):
-        value = not hit.negated
-        return Fact(value, (evidence("T.vascular_invasion", value, hit.start, hit.end, text),))
-    return None
+    """Vascular invasion: True when any mention affirms it, False when every mention denies it."""
+    hits = list(find(text, _VASCULAR))
+    if not hits:
+        return None
+    chosen = next((h for h in hits if not h.negated), hits[0])
+    value = not chosen.negated
+    return Fact(value, (evidence("T.vascular_invasion", value, chosen.start, chosen.end, text),))
 
 
 def extract(text: str) -> Descriptors:

@@ -25,7 +25,14 @@ _INVASION_CUE = re.compile(
     r"\bp?T[0-4][a-c]?\s*[:(]", re.I)
 # "approaching", "abuts", "close to": near a structure is not in it.
 _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
-                          r"distance|away\s+from|margin)\b[^.;]{0,40}$", re.I)
+                          r"distance|away\s+from|margin|push\w*|around|surround\w*|compress\w*)\b"
+                          r"[^.;]{0,40}$", re.I)
+# Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
+_EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
+# Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
+_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
+                           r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
+                           r"not\s+(?:assessed|applicable|specified|evaluated|determined)|cannot)", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
 
 
@@ -48,10 +55,10 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False):  
     """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order."""
     out = []
     for hit in find(text, pattern):
-        if hit.negated:
+        if hit.negated or _LABEL_DENIED.match(text[hit.end:hit.end + 80]):
             continue
         before = _clause_before(text, hit.start)
-        if _NOT_REACHED.search(before):
+        if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
             continue
         if needs_cue:
             after = text[hit.end:hit.end + 25]
@@ -90,7 +97,8 @@ _SIZE_CUES = {
                          r"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|nodule|mass)|"
                          r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
                          r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
-                         r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r"),
+                         r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
+                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
                         r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),
@@ -98,23 +106,38 @@ _SIZE_CUES = {
 
 
 def tumour_size(text: str, descriptor: str = "T.size_mm") -> Fact | None:
-    """The greatest tumour dimension in mm, from the first size whose nearest cue is the tumour."""
-    for s in sizes(text):
-        if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0:
-            return Fact(s.mm, (evidence(descriptor, f"{s.mm:g} mm", s.start, s.end, text),))
-    return None
+    """The greatest tumour dimension in mm: the largest size whose nearest cue is the tumour.
+
+    The largest because with several tumours the largest one sets T (AJCC multiple-tumour rule).
+    """
+    found = [s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0]
+    if not found:
+        return None
+    s = max(found, key=lambda x: x.mm)
+    return Fact(s.mm, (evidence(descriptor, f"{s.mm:g} mm", s.start, s.end, text),))
 
 
 _INVOLVED = re.compile(r"(?:number\s+of\s+)?(?:regional\s+)?(?:lymph\s+)?nodes?\s+"
-                       r"(?:positive|involved)(?:\s+with\s+\w+)?\s*[:=]\s*(\d+)", re.I)
+                       r"(?:positive|involved|with\s+(?:metasta\w*|tumou?r|carcinoma)(?:\s+disease)?)"
+                       r"(?:\s+(?:with|for)\s+\w+)?\s*[:=]\s*(\d+)(?![\d.,]*\s*(?:cm|mm))", re.I)
+_STATION = re.compile(r"lymph\s+nodes?\s*[:=]\s*(\d+)\s*(?:of|/|out\s+of)\s*(\d+)", re.I)
 
 
 def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | None:
     """The number of positive regional nodes: a synoptic total, else a summary or station sum."""
-    synoptic = _INVOLVED.search(text)
+    synoptic = list(_INVOLVED.finditer(text))
     if synoptic:
-        n = int(synoptic.group(1))
-        return Fact(n, (evidence(descriptor, n, synoptic.start(), synoptic.end(), text),))
+        # one per specimen part; a repeated identical line (a report copied twice) counts once
+        seen: dict[str, re.Match[str]] = {}
+        for m in synoptic:
+            seen.setdefault(text[max(0, m.start() - 60):m.end()], m)
+        n = sum(int(m.group(1)) for m in seen.values())
+        return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
+                             for m in seen.values()))
+    station = _STATION.search(text)
+    if station and int(station.group(1)) <= int(station.group(2)):
+        n = int(station.group(1))
+        return Fact(n, (evidence(descriptor, n, station.start(), station.end(), text),))
     counts = node_counts(text)
     if not counts:
         return None

@@ -140,6 +140,20 @@ _HIST = (("anaplastic", re.compile(r"anaplastic|undifferentiated\s+(?:thyroid\s+
 _AGE = re.compile(r"\b(?:age(?:d)?\s*[:=]?\s*(\d{1,3})\b|(\d{1,3})[\s-]*(?:year|yr)s?[\s-]*old)", re.I)
 
 
+_MINIMAL = re.compile(r"minimal|microscopic", re.I)
+
+
+def _gross_extension(text: str) -> Fact | None:
+    """Gross extension only: minimal or microscopic extension does not change T in the 8th edition."""
+    fact = deepest(text, _EXTENSION, "T.extension")
+    if fact is None:
+        return None
+    span = fact.evidence[0]
+    if _MINIMAL.search(text[max(0, span.start - 80):span.start]):
+        return None
+    return fact
+
+
 def _first(text: str, pattern: re.Pattern[str], key: str, value: object) -> Fact | None:
     hits = affirmed(text, pattern)
     if not hits:
@@ -150,7 +164,7 @@ def _first(text: str, pattern: re.Pattern[str], key: str, value: object) -> Fact
 def extract(text: str) -> Descriptors:
     """Size, gross extrathyroidal extension, node count and compartment, histology, age."""
     out: Descriptors = {}
-    facts = (("size_mm", tumour_size(text)), ("extension", deepest(text, _EXTENSION, "T.extension")),
+    facts = (("size_mm", tumour_size(text)), ("extension", _gross_extension(text)),
              ("positive_nodes", positive_nodes(text)),
              ("lateral", _first(text, _LATERAL, "N.compartment", "lateral")),
              ("central", _first(text, _CENTRAL, "N.compartment", "central")),
