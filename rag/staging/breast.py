@@ -11,8 +11,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.staging.extract import (Descriptors, Fact, classify_size, evidence, find, m0_statement,
-                                 metastasis_sites, node_counts, sizes)
+from rag.staging.extract import (
+    Descriptors,
+    Fact,
+    classify_size,
+    evidence,
+    find,
+    m0_statement,
+    metastasis_sites,
+    node_counts,
+    sizes,
+)
 from rag.staging.site import Annotation, Context, Derived, SiteSpec
 from rag.staging.table import Assignment, StageTable, row
 

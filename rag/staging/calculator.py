@@ -159,7 +159,7 @@ class TnmCalculator:
         return None
 
     def _compute(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
-                 *, strict: bool, tnm: str = "") -> CalcResult:
+                 *, strict: bool, tnm: str = "", descriptors: Descriptors | None = None) -> CalcResult:
         spec = self.spec
         notes: list[str] = []
         rule_ids: list[str] = []
@@ -172,7 +172,8 @@ class TnmCalculator:
                 prefix = "c"
             elif _PATHOLOGICAL.search(text):
                 prefix = "p"
-        descriptors: Descriptors = spec.extract(text) if text else {}
+        if descriptors is None:
+            descriptors = spec.extract(text) if text else {}
         derived = spec.derive(descriptors, Context(prefix, extras, text))
         for key, fact in derived.extras.items():
             if key not in extras:
@@ -200,7 +201,7 @@ class TnmCalculator:
             if "m" in mods:
                 rule_ids.append("TNM8.RULE.MULTIPLE_TUMOURS")
         outcome = resolve_stage(table, result.get("T"), result.get("N"), result.get("M"), extras)
-        missing = self._stage(outcome, result, rule_ids, notes, derived.missing)
+        missing = self._stage(outcome, result, rule_ids, notes, derived.missing, extras)
         if "stage" in result:
             self._audit_stage(text if not tnm else "", result, outcome, discrepancies, ev)
         note = spec.annotate(result, extras)
@@ -208,7 +209,7 @@ class TnmCalculator:
         notes.extend(note.notes)
         rule_ids.extend(note.rule_ids)
         notes.extend(spec.text_notes(text))
-        other = self._other_edition(text, stated, extras, prefix, strict, result, rule_ids, notes)
+        other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
@@ -244,15 +245,16 @@ class TnmCalculator:
         return label
 
     def _stage(self, outcome: StageOutcome, result: dict[str, Any], rule_ids: list[str],
-               notes: list[str], derived_missing: tuple[str, ...]) -> list[str]:
+               notes: list[str], derived_missing: tuple[str, ...], extras: dict[str, Any]) -> list[str]:
         missing: list[str] = list(derived_missing)
         if outcome.stage is not None:
             result["stage"] = outcome.stage
             rule_ids.extend(r.rule_id for r in outcome.rows)
-            if outcome.used_enumerated_extras and self.spec.missing_extra_rule:
+            absent = [k for k in self.spec.extra_keys if extras.get(k) is None]
+            if absent and self.spec.missing_extra_rule:
                 rule_ids.append(self.spec.missing_extra_rule)
-                notes.append(f"Stage {outcome.stage} holds whatever the missing "
-                             f"{' and '.join(outcome.used_enumerated_extras)} would be.")
+                notes.append(f"Stage {outcome.stage} assigned without {' and '.join(absent)}: "
+                             "it holds whatever the missing value would be.")
             return missing
         for axis in outcome.missing_axes:
             need = self.spec.needs.get(axis, axis)
@@ -284,13 +286,15 @@ class TnmCalculator:
             return
 
     def _other_edition(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
-                       strict: bool, result: dict[str, Any], rule_ids: list[str],
+                       descriptors: Descriptors, result: dict[str, Any], rule_ids: list[str],
                        notes: list[str]) -> dict[str, dict[str, Any]]:
         if self.companion is None:
             return {}
         other = TnmCalculator(self.companion)
         try:
-            res = other._compute(text, dict(stated), dict(extras), prefix, strict=False)
+            same_reader = self.companion.extract is self.spec.extract
+            res = other._compute(text, dict(stated), dict(extras), prefix, strict=False,
+                                 descriptors=descriptors if same_reader else None)
         except InvalidInput:
             return {}
         keys = ("T", "N", "M", "stage")

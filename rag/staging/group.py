@@ -46,10 +46,11 @@ def leaves(table: StageTable, axis: str, label: str | None) -> list[str]:
     used = _row_labels(table, axis)
     if label is None:
         return [x for x in used if not x.endswith("X")]
-    if label in used:
-        return [label]
     pattern = re.compile(re.escape(label) + r"(?:[a-d]\d?|\d)")
-    return [x for x in used if pattern.fullmatch(x)]
+    children = [x for x in used if pattern.fullmatch(x)]
+    if children:  # a parent label (T2 when the table has T2a/T2b) stands for all its children
+        return children
+    return [label] if label in used else []
 
 
 def _bands(table: StageTable, key: str) -> list[Any]:

@@ -10,12 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rag.staging.extract import Descriptors, Fact, Hit, classify_size, clause_of, evidence, find, node_counts, sizes
-from rag.staging.site import Context, Derived
-from rag.staging.table import Assignment
+from rag.staging.extract import (
+    Descriptors,
+    Fact,
+    Hit,
+    classify_size,
+    clause_of,
+    evidence,
+    find,
+    node_counts,
+    scan,
+    sizes,
+)
 from rag.types import Evidence
 
-__all__ = ["extract", "derive", "T_ORDER"]
+__all__ = ["extract", "T_ORDER"]
 
 T_ORDER = ("TX", "T0", "Tis", "T1mi", "T1a", "T1b", "T1c", "T2a", "T2b", "T3", "T4")
 _SIZE_CUES = {
@@ -66,9 +75,9 @@ _M0 = re.compile(r"(?:no|without|negative\s+for)\s+(?:evidence\s+of\s+)?distant\
                  r"other\s+metasta\w*\s*[:=]\s*(?:none|absent|no\b)|无远处转移|未见远处转移|\bc?M0\b", re.I)
 _SIDE = re.compile(r"\b(right|left)\b(?=[^.;]{0,25}(?:lobe|lung|hil|upper|lower|middle))|\b([RL])(?:UL|ML|LL)\b|([右左])(?:肺|上叶|中叶|下叶)", re.I)
 _STATION = re.compile(
-    r"(?:\b(?:station|level|stn\.?|group|LN|lymph\s+node)\s*#?\s*(?P<s1>1[0-4]|[1-9]|3a|3p)\s*(?P<side1>[RL]\b|right|left)?)|"
-    r"(?:\b(?P<s2>1[0-4]|[1-9]|3a|3p)(?P<side2>[RL])\b)|"
-    r"(?:(?:^|(?<=[:;,]))\s*(?P<s3>1[0-4]|[1-9]|3a|3p)\s*(?P<side3>[RL])?\s*(?=\())|"
+    r"(?:\b(?:station|level|stn\.?|group|LN|lymph\s+node)\s*#?\s*(?P<s1>3a|3p|1[0-4]|[1-9])\s*(?P<side1>[RL]\b|right|left)?)|"
+    r"(?:\b(?P<s2>3a|3p|1[0-4]|[1-9])(?P<side2>[RL])\b)|"
+    r"(?:(?:^|(?<=[:;,]))\s*(?P<s3>3a|3p|1[0-4]|[1-9])\s*(?P<side3>[RL])?\s*(?=\())|"
     r"(?:第?(?P<s4>1[0-4]|[1-9])(?P<side4>[RL])?\s*(?:组|站))", re.I)
 _NAMED = re.compile(
     r"(?P<n3>supraclavicular|scalene|锁骨上|斜角肌)|"
@@ -91,7 +100,9 @@ _GGN = re.compile(r"pure\s+ground[\s-]?glass|non-?solid|纯磨玻璃", re.I)
 _PART_SOLID = re.compile(r"part[\s-]?solid|sub-?solid|mixed\s+ground[\s-]?glass|混合磨玻璃|部分实性", re.I)
 
 
-def _ev(descriptor: str, value: Any, hit: Hit | Any, text: str) -> Evidence:
+def _ev(descriptor: str, value: Any, hit: Hit | re.Match[str], text: str) -> Evidence:
+    if isinstance(hit, re.Match):
+        return evidence(descriptor, value, hit.start(), hit.end(), text)
     return evidence(descriptor, value, hit.start, hit.end, text)
 
 
@@ -204,7 +215,7 @@ def _nodes(text: str, d: Descriptors) -> None:
     involved: list[tuple[str | None, str, str, Evidence]] = []
     negative_seen: list[Evidence] = []
     for pattern in (_STATION, _NAMED):
-        for m in pattern.finditer(text):
+        for m in scan(pattern, text):
             left, right = clause_of(text, m.start(), m.end())
             clause = text[left:right]
             if pattern is _STATION:
@@ -216,7 +227,7 @@ def _nodes(text: str, d: Descriptors) -> None:
                     continue
             else:
                 kind = next(k for k in ("n3", "contra", "n2", "n1") if m.group(k))
-                station = _NAMED_STATION.get(m.group(0).lower())
+                station = _NAMED_STATION.get(text[m.start():m.end()].lower())
                 side_raw = "contralateral" if kind == "contra" else ""
                 level = {"n3": "N3", "contra": "N3", "n2": "N2", "n1": "N1"}[kind]
                 if not (_NODE_CONTEXT.search(clause) or _in_node_list(text, m.start())):
