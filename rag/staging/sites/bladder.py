@@ -71,6 +71,7 @@ _DEPTH = (
     Level("T1", re.compile(r"lamina\s+propria|subepithelial\s+connective\s+tissue|"
                            r"muscularis\s+mucosae", re.I)),
     Level("T2", re.compile(r"muscularis\s+propria|detrusor|muscle\s+(?:wall|layer)", re.I)),
+    Level("T2", re.compile(r"muscle[\s-]+invasive", re.I), needs_cue=False),
     Level("T2a", re.compile(r"(?:superficial|inner\s+half\s+of\s+the)\s+(?:muscularis\s+propria|detrusor)|"
                             r"(?:muscularis\s+propria|detrusor)[^.;]{0,20}inner\s+half", re.I)),
     Level("T2b", re.compile(r"(?:deep|outer\s+half\s+of\s+the)\s+(?:muscularis\s+propria|detrusor)|"

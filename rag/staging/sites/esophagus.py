@@ -192,7 +192,7 @@ def normalise(extras: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _tables() -> dict[str, StageTable]:
-    by_kind: dict[str, list[Branch]] = {"c": [], "p": [], "yp": []}
+    by_kind: dict[str, list[Branch]] = {"p": [], "c": [], "yp": []}  # p first: the default
     for b in BRANCHES:
         kind = b.key.split(".")[1]
         by_kind[{"CLIN": "c", "PATH": "p", "YP": "yp"}[kind]].append(b)

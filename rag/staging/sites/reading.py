@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.staging.extract import Fact, classify_size, evidence, find, node_counts, sizes
+from rag.staging.extract import Fact, Hit, classify_size, evidence, find, node_counts, sizes
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
@@ -32,8 +32,15 @@ _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bf
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
 _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
-                           r"not\s+(?:assessed|applicable|specified|evaluated|determined)|cannot)", re.I)
+                           r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
+                           r"submitted|sampled)|cannot)", re.I)
+# A denial cut off by an OCR full stop: "does not involve. the collecting system".
+_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|invad|extend|penetrat|reach|"
+                            r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
+_VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
+                          r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
+_CUE_AFTER = re.compile(r"\W{0,3}(?:invasion|involvement|infiltration)", re.I)
 
 
 @dataclass(frozen=True)
@@ -51,20 +58,35 @@ def _clause_before(text: str, start: int, limit: int = 120) -> str:
     return window[cut:]
 
 
-def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False):  # noqa: ANN201
+def _denied(text: str, hit: Hit) -> bool:
+    """Negated by the shared rules, a synoptic label, a copula ("is free of") or an OCR-cut denial."""
+    after = text[hit.end:hit.end + 80]
+    return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
+            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start])))
+
+
+def _has_cue(text: str, hit: Hit, before: str) -> bool:
+    """The clause says the tumour reaches the term (an invasion verb before, "invasion" after).
+
+    OCR often breaks a phrase with a stray full stop ("into the. periesophageal fat"), so the cue
+    may also sit in the 30 characters before the hit across such a break.
+    """
+    reach = text[max(0, hit.start - 30):hit.start]
+    after = text[hit.end:hit.end + 25]
+    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after))
+
+
+def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
     """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order."""
     out = []
     for hit in find(text, pattern):
-        if hit.negated or _LABEL_DENIED.match(text[hit.end:hit.end + 80]):
+        if _denied(text, hit):
             continue
         before = _clause_before(text, hit.start)
         if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
             continue
-        if needs_cue:
-            after = text[hit.end:hit.end + 25]
-            if not (_INVASION_CUE.search(before) or re.match(r"\W{0,3}(?:invasion|involvement|"
-                                                               r"infiltration)", after, re.I)):
-                continue
+        if needs_cue and not _has_cue(text, hit, before):
+            continue
         out.append(hit)
     return out
 

@@ -122,7 +122,7 @@ _DEPTH = (
     Level("T4a", re.compile(r"(?<!sub)serosa\b|serosal\s+surface|visceral\s+peritoneum", re.I)),
     Level("T4b", re.compile(r"adjacent\s+(?:structures?|organs?)|\bspleen\b|transverse\s+colon|"
                             r"\bdiaphragm\b|pancreas(?!\w)(?!\s+(?:lymph|nodes?))|abdominal\s+wall|"
-                            r"adrenal\s+gland|retroperitoneum", re.I)),
+                            r"adrenal\s+gland|retroperitoneum|\bliver\b|transverse\s+mesocolon", re.I)),
 )
 # N bands by count of positive regional nodes (pathological N3 splits at 16).
 N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3a"), (16, "N3b"))
@@ -154,7 +154,8 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
 SITE = SiteSpec(
     system=SYSTEM, edition=EDITION, rule_prefix=PREFIX,
     aliases=("stomach", "gastric", "AJCC8 stomach", "stomach8", "gastric cancer", "AJCC8-gastric"),
-    tables={"c": _table(CLINICAL), "p": _table(PATHOLOGICAL), "yp": _table(POST_NEOADJUVANT)},
+    # without a prefix the pathological table is used (listed first; see SiteSpec.table_for)
+    tables={"p": _table(PATHOLOGICAL), "c": _table(CLINICAL), "yp": _table(POST_NEOADJUVANT)},
     extract=extract, derive=derive,
     needs={"T": "T: depth of invasion (lamina propria ... serosa, adjacent organs)",
            "N": "N: number of positive regional lymph nodes",
