@@ -15,6 +15,7 @@ list this module in ``pytest_plugins`` of the top-level conftest.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import socket
@@ -138,20 +139,20 @@ def make_tiny_gguf(path: Path, *, seed: int = 0, n_ctx: int = 2048) -> Path:
     return path
 
 
+def _importable(module: str) -> bool:
+    # find_spec, not import: the server tests never load llama.cpp into the test process.
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def require_llama_cpp() -> None:
     """Fail (or skip when RAG_SKIP_LLAMA=1) if llama-cpp-python or gguf is missing."""
-    missing = []
-    for module in ("llama_cpp", "gguf"):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append(module)
+    missing = [m for m in ("llama_cpp", "gguf") if not _importable(m)]
     if not missing:
         return
-    reason = (
-        f"{' and '.join(missing)} not installed: run scripts/build_llama_cpp.sh "
-        "and pip install gguf==0.19.0"
-    )
+    reason = f"{' and '.join(missing)} not installed: run scripts/build_llama_cpp.sh and pip install gguf==0.19.0"
     if os.environ.get("RAG_SKIP_LLAMA") == "1":
         pytest.skip(f"RAG_SKIP_LLAMA=1 and {reason}")
     pytest.fail(f"{reason} (or set RAG_SKIP_LLAMA=1 to skip the llm tests)", pytrace=False)

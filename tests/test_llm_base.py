@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 
@@ -13,10 +14,15 @@ from rag.errors import BackendUnavailable, RagError
 from rag.llm import BACKENDS, FakeBackend, LLMBackend, Message, get_backend, to_messages
 
 
-def _settings(**kw: object) -> Settings:
+def _settings(**kw: Any) -> Settings:
     # Give every llm_* field: keywords beat the environment, so a developer's RAG_LLM_*
     # variables cannot change what these tests see.
-    fields: dict[str, object] = {"llm_backend": "extractive", "llm_model": None, "llm_base_url": None, "llm_api_key": None}
+    fields: dict[str, Any] = {
+        "llm_backend": "extractive",
+        "llm_model": None,
+        "llm_base_url": None,
+        "llm_api_key": None,
+    }
     return Settings(**(fields | kw))
 
 
@@ -64,16 +70,20 @@ def test_unknown_backend_lists_the_known_ones() -> None:
         ({"llm_backend": "openai", "llm_base_url": "http://127.0.0.1:9/v1"}, "RAG_LLM_MODEL"),
     ],
 )
-def test_missing_setting_names_the_variable(settings: dict[str, str], fix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_setting_names_the_variable(
+    settings: dict[str, str], fix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # must fail on the setting, not the import
     with pytest.raises(BackendUnavailable) as e:
         get_backend(_settings(**settings))
     assert fix in e.value.user_message()
 
 
-@pytest.mark.parametrize(("module", "name", "extra"), [("llama_cpp", "llamacpp", "llamacpp"), ("httpx", "openai", "openai")])
+@pytest.mark.parametrize(
+    ("module", "name", "extra"), [("llama_cpp", "llamacpp", "llamacpp"), ("httpx", "openai", "openai")]
+)
 def test_missing_extra_names_the_pip_command(
-    module: str, name: str, extra: str, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+    module: str, name: str, extra: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
     settings = _settings(llm_backend=name, llm_model="/nonexistent/m.gguf", llm_base_url="http://127.0.0.1:9/v1")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
-from llm_fixtures import Handler, StubServer, free_port, send, stub_server  # noqa: F401
+from llm_fixtures import Handler, StubServer, free_port, send
 
 from rag.config import Settings
 from rag.errors import BackendUnavailable
@@ -34,8 +34,19 @@ def _delta(text: str) -> str:
     return json.dumps({"choices": [{"index": 0, "delta": {"content": text}}]})
 
 
+_OPEN: list[OpenAIBackend] = []
+
+
 def _backend(url: str, **kw: Any) -> OpenAIBackend:
-    return OpenAIBackend(url, "stub-model", **kw)
+    _OPEN.append(b := OpenAIBackend(url, "stub-model", **kw))
+    return b
+
+
+@pytest.fixture(autouse=True)
+def _close_backends() -> Iterator[None]:
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def test_complete_sends_an_openai_chat_request(stub_server: StartStub) -> None:
@@ -53,7 +64,6 @@ def test_complete_sends_an_openai_chat_request(stub_server: StartStub) -> None:
             "stop": ["\n\n"],
         }
     ]
-    backend.close()
 
 
 def test_api_key_is_sent_as_bearer_token(stub_server: StartStub) -> None:
@@ -82,7 +92,9 @@ def test_from_settings_uses_url_model_key_and_timeout(stub_server: StartStub) ->
     srv = stub_server(lambda h, b: send(h, 200, _chat_json("hello"), "application/json"))
     settings = Settings(llm_backend="openai", llm_base_url=srv.base_url + "/", llm_model="m1", llm_timeout_s=3)
     backend = get_backend(settings)
-    assert backend.complete("q", max_tokens=3) == "hello"
+    assert isinstance(backend, OpenAIBackend)
+    with backend:
+        assert backend.complete("q", max_tokens=3) == "hello"
     assert srv.requests[0]["model"] == "m1"
 
 
@@ -133,7 +145,12 @@ def test_stream_that_stalls_midway_times_out(stub_server: StartStub) -> None:
 @pytest.mark.parametrize(
     ("status", "body", "server_says", "hint_says"),
     [
-        (404, {"error": {"message": "model 'x' not found", "type": "invalid_request_error"}}, "model 'x' not found", "/v1"),
+        (
+            404,
+            {"error": {"message": "model 'x' not found", "type": "invalid_request_error"}},
+            "model 'x' not found",
+            "/v1",
+        ),
         (400, {"error": {"message": "max_tokens too large"}}, "max_tokens too large", "server's log"),
         (401, {"error": "invalid api key"}, "invalid api key", "RAG_LLM_API_KEY"),
         (422, {"detail": [{"loc": ["body", "temperature"], "msg": "bad"}]}, "temperature", "server's log"),
@@ -145,7 +162,9 @@ def test_http_errors_carry_status_and_server_message(
     stub_server: StartStub, status: int, body: Any, server_says: str, hint_says: str
 ) -> None:
     raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    srv = stub_server(lambda h, b: send(h, status, raw, "application/json" if not isinstance(body, str) else "text/plain"))
+    srv = stub_server(
+        lambda h, b: send(h, status, raw, "application/json" if not isinstance(body, str) else "text/plain")
+    )
     for call in ("complete", "stream"):
         backend = _backend(srv.base_url)
         with pytest.raises(BackendUnavailable) as e:

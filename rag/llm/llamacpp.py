@@ -6,6 +6,8 @@ with ``pip install '.[llamacpp]'`` (llama-cpp-python compiles llama.cpp; see
 
 Prompts go through the model's own chat template (``tokenizer.chat_template`` in the GGUF),
 because instruction-tuned models answer badly when given a template they were not trained on.
+(A GGUF without a template gets llama-cpp-python's fallback, the Llama-2 format; pass
+``chat_format=`` to choose another.)
 Threads are capped at 2 by default: this runs beside retrieval and the web app on small
 machines, and llama.cpp would otherwise take every core.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +105,12 @@ class LlamaCppBackend:
         """Free the model's memory now rather than at garbage collection."""
         self._llama.close()
 
+    def __enter__(self) -> LlamaCppBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def complete(
         self,
         prompt: Prompt,
@@ -111,7 +120,7 @@ class LlamaCppBackend:
         temperature: float = 0.0,
     ) -> str:
         """Return the model's reply to ``prompt``."""
-        with self._lock:
+        with self._lock, _context_errors():
             result: Any = self._chat(to_messages(prompt), max_tokens, stop, temperature, stream=False)
         try:
             return str(result["choices"][0]["message"]["content"] or "")
@@ -126,9 +135,14 @@ class LlamaCppBackend:
         stop: list[str] | None = None,
         temperature: float = 0.0,
     ) -> Iterator[str]:
-        """Yield the reply as llama.cpp produces it (about one token per piece)."""
+        """Yield the reply as llama.cpp produces it (about one token per piece).
+
+        The model is locked until the stream is exhausted or closed: finish (or ``close()``)
+        it before calling this backend again from the same thread.
+        """
         messages = to_messages(prompt)
-        with self._lock:
+        # The prompt is only tokenized (and checked against the context) on the first next().
+        with self._lock, _context_errors():
             chunks: Any = self._chat(messages, max_tokens, stop, temperature, stream=True)
             for chunk in chunks:
                 piece = chunk["choices"][0]["delta"].get("content")
@@ -146,18 +160,24 @@ class LlamaCppBackend:
     ) -> Any:
         if max_tokens < 1:
             raise ValueError("max_tokens must be at least 1")
-        try:
-            return self._llama.create_chat_completion(
-                messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
-                max_tokens=max_tokens,
-                stop=list(stop) if stop else None,
-                temperature=temperature,
-                stream=stream,
-            )
-        except ValueError as e:
-            if "context window" in str(e):
-                raise BackendUnavailable(
-                    f"the prompt does not fit the model's context: {e}",
-                    hint="lower RAG_TOP_K or RAG_CHUNK_CHARS so fewer passages go into the prompt",
-                ) from e
+        return self._llama.create_chat_completion(
+            messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
+            max_tokens=max_tokens,
+            stop=list(stop) if stop else None,
+            temperature=temperature,
+            stream=stream,
+        )
+
+
+@contextmanager
+def _context_errors() -> Iterator[None]:
+    """Turn llama-cpp-python's "exceeds context window" ValueError into advice."""
+    try:
+        yield
+    except ValueError as e:
+        if "context window" not in str(e):
             raise
+        raise BackendUnavailable(
+            f"the prompt does not fit the model's context: {e}",
+            hint="lower RAG_TOP_K or RAG_CHUNK_CHARS so fewer passages go into the prompt",
+        ) from e

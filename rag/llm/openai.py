@@ -117,6 +117,12 @@ class OpenAIBackend:
         """Close the HTTP connection pool."""
         self._client.close()
 
+    def __enter__(self) -> OpenAIBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def complete(
         self,
         prompt: Prompt,
@@ -193,8 +199,7 @@ class OpenAIBackend:
                 if response.status_code >= 400:
                     response.read()
                     raise BackendUnavailable(
-                        f"the LLM server at {url} answered HTTP {response.status_code}: "
-                        f"{_server_message(response)}",
+                        f"the LLM server at {url} answered HTTP {response.status_code}: {_server_message(response)}",
                         hint=_STATUS_HINTS.get(response.status_code, "check RAG_LLM_MODEL and the server's log"),
                     )
                 yield response
