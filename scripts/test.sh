@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 .venv/bin/python -m pip install -q torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
 if [ -f scripts/build_llama_cpp.sh ]; then
-  bash scripts/build_llama_cpp.sh .venv/bin/python
+  PYTHON=.venv/bin/python bash scripts/build_llama_cpp.sh
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/python -m ruff check rag tests bench app.py

@@ -21,3 +21,8 @@ CALCULATORS: list[TnmCalculator] = [
     TnmCalculator(CRC8),
     TnmCalculator(PROSTATE8),
 ]
+
+# The nine further sites (stomach ... GIST) live in rag.staging.sites on the same framework.
+from rag.staging.sites import CALCULATORS as _SITES  # noqa: E402
+
+CALCULATORS.extend(_SITES)
