@@ -17,7 +17,6 @@ import argparse
 import csv
 import json
 import re
-import statistics
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.ingest import discover, embedding_text, ingest  # noqa: E402
+from rag.ingest import embedding_text, ingest  # noqa: E402
 from rag.retrieve import Retriever  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
