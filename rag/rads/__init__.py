@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
-CALCULATORS: list = []
+from rag.rads.lungrads import LungRADS
+
+__all__ = ["CALCULATORS", "LungRADS"]
+
+CALCULATORS: list = [LungRADS()]
