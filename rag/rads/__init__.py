@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from rag.rads.lungrads import LungRADS
+from rag.rads.tirads import TIRADS
 
-__all__ = ["CALCULATORS", "LungRADS"]
+__all__ = ["CALCULATORS", "LungRADS", "TIRADS"]
 
-CALCULATORS: list = [LungRADS()]
+CALCULATORS: list = [LungRADS(), TIRADS()]
