@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from rag.rads.birads import BIRADS
 from rag.rads.lungrads import LungRADS
 from rag.rads.tirads import TIRADS
 
-__all__ = ["CALCULATORS", "LungRADS", "TIRADS"]
+__all__ = ["BIRADS", "CALCULATORS", "LungRADS", "TIRADS"]
 
-CALCULATORS: list = [LungRADS(), TIRADS()]
+CALCULATORS: list = [LungRADS(), TIRADS(), BIRADS()]
