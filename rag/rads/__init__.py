@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rag.rads.birads import BIRADS
+from rag.rads.lirads import LIRADS
 from rag.rads.lungrads import LungRADS
 from rag.rads.tirads import TIRADS
 
-__all__ = ["BIRADS", "CALCULATORS", "LungRADS", "TIRADS"]
+__all__ = ["BIRADS", "CALCULATORS", "LIRADS", "LungRADS", "TIRADS"]
 
-CALCULATORS: list = [LungRADS(), TIRADS(), BIRADS()]
+CALCULATORS: list = [LungRADS(), TIRADS(), BIRADS(), LIRADS()]

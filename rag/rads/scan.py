@@ -70,6 +70,8 @@ _SCOPE_BREAK = re.compile(
     r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d))",
     re.I,
 )
+# A hedge qualifies only the phrase it precedes ("possible washout, capsule" hedges washout only).
+_HEDGE_BREAK = re.compile(rf"(?:{_SCOPE_BREAK.pattern}|,|、|\band\b|\bwith\b)", re.I)
 _WINDOW = 80
 
 _SENTENCE = re.compile(r"(?:(?<!\d)\.(?!\d)|\.(?=\s)|[;\n。；!?]|\.$)")
@@ -140,10 +142,10 @@ class Vocab:
         return hits[0].value if hits else None
 
 
-def _clause_start(text: str, start: int, lo: int) -> int:
+def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None = None) -> int:
     begin = max(lo, start - _WINDOW)
     last = begin
-    for m in _SCOPE_BREAK.finditer(text, begin, start):
+    for m in (breaks or _SCOPE_BREAK).finditer(text, begin, start):
         last = m.end()
     return last
 
@@ -162,7 +164,7 @@ def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the clause only suspects ``text[start:end]`` ("possible washout", "capsule?")."""
     if _HEDGE_POST.match(text[end : end + 20]):
         return True
-    return _HEDGE_PRE.search(text, _clause_start(text, start, lo), start) is not None
+    return _HEDGE_PRE.search(text, _clause_start(text, start, lo, _HEDGE_BREAK), start) is not None
 
 
 def clause_segments(text: str) -> list[tuple[int, int]]:
