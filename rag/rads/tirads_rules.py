@@ -101,7 +101,7 @@ LEVELS = (
     Level("TR5", 7, None, Decimal("1.0"), Decimal("0.5"), "follow-up ultrasound every year for 5 years"),
 )
 VALID_LEVELS = tuple(lv.label for lv in LEVELS)
-STATED_LEVEL = re.compile(r"\b(?:ACR[- ])?TI-?RADS\s*(?:category|level|cat\.?)?\s*[:=]?\s*(?:TR)?\s*-?(\d+)(?![.\d])"
+STATED_LEVEL = re.compile(r"\b(?:ACR[- ])?TI-?RADS\s*(?:category|level|cat\.?)?\s*[:=]?\s*(?:TR)?\s*-?(\d+)(?!\d|\.\d)"
                           r"|\bTR\s*-?(\d+)\b", re.I)
 
 
