@@ -26,6 +26,7 @@ __all__ = [
     "as_number",
     "clause_segments",
     "evidence_for",
+    "find_age",
     "find_percent",
     "find_sizes",
     "findings_evidence",
@@ -217,6 +218,19 @@ def find_percent(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[fl
         b = float(m.group("b")) if m.group("b") else a
         out.append((a, b, m.start(), m.end()))
     return out
+
+
+_AGE = re.compile(r"\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\bage[d]?\s*[:=]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:y/?o|yo)\b|"
+                  r"(\d{1,3})\s*岁", re.I)
+
+
+def find_age(text: str) -> tuple[int, int, int] | None:
+    """A patient age in years as (age, start, end): "58-year-old", "age: 15", "45 yo", "58岁"."""
+    m = _AGE.search(text)
+    if not m:
+        return None
+    g = next(i for i in range(1, 5) if m.group(i))
+    return int(m.group(g)), m.start(g), m.end(g)
 
 
 def to_decimal(value: float | int | str) -> Decimal:
