@@ -266,7 +266,7 @@ class LIRADS:
         cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
         spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
         observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(spans)]
-        observations = [o for o in observations if o.evidence] or observations[:1]
+        observations = [o for o in observations if o.evidence] or [_Obs()]
         return self._run(_read_patient(text), observations, stated)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:

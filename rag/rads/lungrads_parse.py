@@ -137,9 +137,10 @@ class _TextReader:
         text = self.text
         types = [h for h in _positive(V.TYPE.find(text, s, e)) if h.value != "nonbenign-calcification"]
         nouns = [m for m in V.NODULE_NOUN.finditer(text, s, e)]
-        if not types and not nouns and not find_sizes(text, s, e) and not marked:
+        if not types and not nouns and not marked:
             cur = drafts[-1]
-            if not cur.empty():  # plain follow-on sentence ("It is new."): still describes the nodule
+            if not cur.empty():  # follow-on sentence ("It is new.", "long axis: 7.0 mm."): same nodule
+                self._sizes(cur, len(drafts) - 1, s, e)
                 self._describe(cur, len(drafts) - 1, s, e, types=[])
             return
         locs = _positive(V.LOCATION.find(text, s, e))

@@ -30,7 +30,7 @@ TYPE = Vocab({
     "cyst": [r"\b(?:cyst|cystic (?:lesion|nodule|lucency)|cystic airspace)s?\b", r"囊(?:性|腔|状)(?:病变|结节|影)?"],
     "calcified": [r"\b(?:completely|densely|fully|diffusely|entirely|centrally|popcorn|laminated|concentric(?:ally)?|"
                   r"benign(?:ly)?)[- ]?(?:calcified|calcification)\b",
-                  r"\bcalcified (?:granuloma|nodule)\b", r"\b(?:central|popcorn|laminated|concentric|complete|benign) "
+                  r"\bcalcified (?:granuloma|nodule)\b", r"\bcalcified\b", r"\b(?:central|popcorn|laminated|concentric|complete|benign) "
                   r"(?:pattern of )?calcification\b", r"(?:完全|中央|爆米花样?|同心圆样?|良性)?钙化(?:结节|灶)?"],
     "nonbenign-calcification": [r"\b(?:eccentric|partial|partially|stippled|punctate|amorphous)(?:ly)?[- ]"
                                 r"(?:calcified|calcification)\b", r"偏心钙化"],
@@ -79,8 +79,8 @@ AIRWAY_LEVEL = Vocab({
                   r"\bmore proximal\b", r"(?<!亚)段支气管", r"叶支气管", r"主支气管", r"气管(?!内)"],
 })
 PERSISTENT = Vocab({"persistent": [r"\bpersist(?:ent|s|ing|ed)\b", r"持续存在", r"仍存在"]})
-CYST_WALL = Vocab({"thick": [r"\bthick[- ]?walled\b", r"\bwall thickening\b", r"\bthick wall\b", r"厚壁"],
-                   "thin": [r"\bthin[- ]?walled\b", r"\bthin wall\b", r"薄壁"]})
+CYST_WALL = Vocab({"thick": [r"\bthick[- ]?walled\b", r"\bwall thickening\b", r"\bthick wall\b", r"^\s*thick\s*$", r"厚壁"],
+                   "thin": [r"\bthin[- ]?walled\b", r"\bthin wall\b", r"^\s*thin\s*$", r"薄壁"]})
 MULTILOCULAR = Vocab({"multilocular": [r"\bmulti-?locul(?:ar|ated)\b", r"\bseptated\b", r"多房"]})
 CYST_CHANGE = Vocab({
     "cystic-growth": [r"\b(?:growing|grown|enlarg(?:ed|ing)|increas(?:ed|ing)) (?:cystic )?(?:component|lumen|cyst)\b",

@@ -234,7 +234,7 @@ class PIRADS:
                             evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)))
         cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
         lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)) if b > a]
-        lesions = [x for x in lesions if x.evidence] or lesions[:1]
+        lesions = [x for x in lesions if x.evidence] or [_Lesion()]
         trace = Trace()
         if _OLD.search(text):
             trace.note("the report names PI-RADS v2; this assessment follows v2.1")
