@@ -16,40 +16,117 @@ from rag.errors import InvalidInput
 from rag.rads import CALCULATORS
 
 SAMPLES: list[dict[str, Any]] = [
-    {"id": "lungrads-01", "system": "Lung-RADS-v2022", "input": {"exam": "baseline screening LDCT", "nodules": [
-        {"type": "solid", "long_axis_mm": 7.0, "short_axis_mm": 5.0}]}, "gold": {"category": "3", "mean_diameter_mm": 6.0}},
-    {"id": "lungrads-04", "system": "Lung-RADS-v2022", "input": (
-        "Baseline lung screening LDCT: right upper lobe part-solid nodule, total mean diameter 12.0 mm, solid component "
-        "mean diameter 7.0 mm. No other nodules."), "gold": {"category": "4A"}},
-    {"id": "lungrads-07", "system": "Lung-RADS-v2022", "input": (
-        "Baseline lung screening LDCT with three nodules: (1) 4.0 mm solid nodule RUL; (2) 12 mm completely calcified "
-        "nodule LUL; (3) 9.0 mm mean-diameter solid nodule RLL with spiculated margins. No lymphadenopathy."),
-     "gold": {"category": "4X"}},
-    {"id": "tirads-01", "system": "ACR-TI-RADS", "input": {
-        "composition": "solid", "echogenicity": "hypoechoic", "shape": "wider-than-tall", "margin": "smooth",
-        "echogenic_foci": ["none"], "max_diameter_cm": 1.5}, "gold": {"points": 4, "level": "TR4", "recommendation": "FNA"}},
-    {"id": "tirads-04", "system": "ACR-TI-RADS", "input": {
-        "composition": "solid", "echogenicity": "isoechoic", "shape": "wider-than-tall", "margin": "smooth",
-        "echogenic_foci": ["none"], "max_diameter_cm": 2.5}, "gold": {"points": 3, "level": "TR3", "recommendation": "FNA"}},
-    {"id": "birads-01", "system": "BI-RADS", "input": (
-        "Diagnostic breast ultrasound after complete work-up; the radiologist's estimated likelihood of malignancy for "
-        "the finding is 2%. Which BI-RADS (5th ed.) assessment category applies?"), "gold": {"category": "3"}},
-    {"id": "lirads-01", "system": "LI-RADS-v2018", "input": {
-        "population": "cirrhosis (hepatitis C)", "modality": "MRI with extracellular contrast", "observation_size_mm": 15,
-        "arterial_phase": "nonrim hyperenhancement", "nonperipheral_washout": False, "enhancing_capsule": True,
-        "threshold_growth": False}, "gold": {"category": "LR-4"}},
-    {"id": "lirads-04", "system": "LI-RADS-v2018", "input": {
-        "population": "chronic hepatitis B", "modality": "MRI", "observation_size_mm": 22,
-        "arterial_phase": "no hyperenhancement", "nonperipheral_washout": True, "enhancing_capsule": False,
-        "threshold_growth": False}, "gold": {"category": "LR-4"}},
-    {"id": "pirads-01", "system": "PI-RADS-v2.1", "input": {"zone": "peripheral zone", "T2W_score": 3, "DWI_score": 3,
-                                                             "DCE": "positive"}, "gold": {"category": "4"}},
-    {"id": "pirads-04", "system": "PI-RADS-v2.1", "input": {"zone": "transition zone", "T2W_score": 3, "DWI_score": 4,
-                                                             "DCE": "positive"}, "gold": {"category": "3"}},
-    {"id": "cns5-01", "system": "WHO-CNS5", "input": (
-        "58-year-old, right temporal diffuse astrocytic glioma. Histology: no necrosis, no microvascular proliferation. "
-        "IDH1/IDH2 wild-type by sequencing; H3 wild-type; EGFR amplification present."),
-     "gold": {"diagnosis": "Glioblastoma, IDH-wildtype", "grade": "CNS WHO grade 4"}},
+    {
+        "id": "lungrads-01",
+        "system": "Lung-RADS-v2022",
+        "input": {
+            "exam": "baseline screening LDCT",
+            "nodules": [{"type": "solid", "long_axis_mm": 7.0, "short_axis_mm": 5.0}],
+        },
+        "gold": {"category": "3", "mean_diameter_mm": 6.0},
+    },
+    {
+        "id": "lungrads-04",
+        "system": "Lung-RADS-v2022",
+        "input": (
+            "Baseline lung screening LDCT: right upper lobe part-solid nodule, total mean diameter 12.0 mm, solid component "
+            "mean diameter 7.0 mm. No other nodules."
+        ),
+        "gold": {"category": "4A"},
+    },
+    {
+        "id": "lungrads-07",
+        "system": "Lung-RADS-v2022",
+        "input": (
+            "Baseline lung screening LDCT with three nodules: (1) 4.0 mm solid nodule RUL; (2) 12 mm completely calcified "
+            "nodule LUL; (3) 9.0 mm mean-diameter solid nodule RLL with spiculated margins. No lymphadenopathy."
+        ),
+        "gold": {"category": "4X"},
+    },
+    {
+        "id": "tirads-01",
+        "system": "ACR-TI-RADS",
+        "input": {
+            "composition": "solid",
+            "echogenicity": "hypoechoic",
+            "shape": "wider-than-tall",
+            "margin": "smooth",
+            "echogenic_foci": ["none"],
+            "max_diameter_cm": 1.5,
+        },
+        "gold": {"points": 4, "level": "TR4", "recommendation": "FNA"},
+    },
+    {
+        "id": "tirads-04",
+        "system": "ACR-TI-RADS",
+        "input": {
+            "composition": "solid",
+            "echogenicity": "isoechoic",
+            "shape": "wider-than-tall",
+            "margin": "smooth",
+            "echogenic_foci": ["none"],
+            "max_diameter_cm": 2.5,
+        },
+        "gold": {"points": 3, "level": "TR3", "recommendation": "FNA"},
+    },
+    {
+        "id": "birads-01",
+        "system": "BI-RADS",
+        "input": (
+            "Diagnostic breast ultrasound after complete work-up; the radiologist's estimated likelihood of malignancy for "
+            "the finding is 2%. Which BI-RADS (5th ed.) assessment category applies?"
+        ),
+        "gold": {"category": "3"},
+    },
+    {
+        "id": "lirads-01",
+        "system": "LI-RADS-v2018",
+        "input": {
+            "population": "cirrhosis (hepatitis C)",
+            "modality": "MRI with extracellular contrast",
+            "observation_size_mm": 15,
+            "arterial_phase": "nonrim hyperenhancement",
+            "nonperipheral_washout": False,
+            "enhancing_capsule": True,
+            "threshold_growth": False,
+        },
+        "gold": {"category": "LR-4"},
+    },
+    {
+        "id": "lirads-04",
+        "system": "LI-RADS-v2018",
+        "input": {
+            "population": "chronic hepatitis B",
+            "modality": "MRI",
+            "observation_size_mm": 22,
+            "arterial_phase": "no hyperenhancement",
+            "nonperipheral_washout": True,
+            "enhancing_capsule": False,
+            "threshold_growth": False,
+        },
+        "gold": {"category": "LR-4"},
+    },
+    {
+        "id": "pirads-01",
+        "system": "PI-RADS-v2.1",
+        "input": {"zone": "peripheral zone", "T2W_score": 3, "DWI_score": 3, "DCE": "positive"},
+        "gold": {"category": "4"},
+    },
+    {
+        "id": "pirads-04",
+        "system": "PI-RADS-v2.1",
+        "input": {"zone": "transition zone", "T2W_score": 3, "DWI_score": 4, "DCE": "positive"},
+        "gold": {"category": "3"},
+    },
+    {
+        "id": "cns5-01",
+        "system": "WHO-CNS5",
+        "input": (
+            "58-year-old, right temporal diffuse astrocytic glioma. Histology: no necrosis, no microvascular proliferation. "
+            "IDH1/IDH2 wild-type by sequencing; H3 wild-type; EGFR amplification present."
+        ),
+        "gold": {"diagnosis": "Glioblastoma, IDH-wildtype", "grade": "CNS WHO grade 4"},
+    },
 ]
 SHARED = Path("/work/shared/cases/sample_cases.jsonl")
 
@@ -101,7 +178,7 @@ def test_sample_evidence_spans_point_into_the_text(case: dict[str, Any]) -> None
     assert res.evidence
     for ev in res.evidence:
         assert 0 <= ev.start < ev.end <= len(text)
-        assert text[ev.start:ev.end] == ev.text
+        assert text[ev.start : ev.end] == ev.text
 
 
 @pytest.mark.parametrize("case", SAMPLES, ids=lambda c: c["id"])
@@ -119,34 +196,51 @@ def _timed(fn: Any, arg: str) -> float:
     return time.perf_counter() - t
 
 
-@pytest.mark.parametrize(("alias", "system"), [
-    ("lung-rads", "Lung-RADS-v2022"), ("LungRADS", "Lung-RADS-v2022"), ("Lung-RADS-v2022", "Lung-RADS-v2022"),
-    ("tirads", "ACR-TI-RADS"), ("ACR-TI-RADS", "ACR-TI-RADS"), ("birads", "BI-RADS"), ("BI-RADS", "BI-RADS"),
-    ("li-rads", "LI-RADS-v2018"), ("LI-RADS-v2018", "LI-RADS-v2018"), ("pirads", "PI-RADS-v2.1"),
-    ("PI-RADS-v2.1", "PI-RADS-v2.1"), ("cns5", "WHO-CNS5"), ("WHO-CNS5", "WHO-CNS5"), ("WHO-NET2019", "WHO-NET2019"),
-    ("gep-net", "WHO-NET2019"),
-])
+@pytest.mark.parametrize(
+    ("alias", "system"),
+    [
+        ("lung-rads", "Lung-RADS-v2022"),
+        ("LungRADS", "Lung-RADS-v2022"),
+        ("Lung-RADS-v2022", "Lung-RADS-v2022"),
+        ("tirads", "ACR-TI-RADS"),
+        ("ACR-TI-RADS", "ACR-TI-RADS"),
+        ("birads", "BI-RADS"),
+        ("BI-RADS", "BI-RADS"),
+        ("li-rads", "LI-RADS-v2018"),
+        ("LI-RADS-v2018", "LI-RADS-v2018"),
+        ("pirads", "PI-RADS-v2.1"),
+        ("PI-RADS-v2.1", "PI-RADS-v2.1"),
+        ("cns5", "WHO-CNS5"),
+        ("WHO-CNS5", "WHO-CNS5"),
+        ("WHO-NET2019", "WHO-NET2019"),
+        ("gep-net", "WHO-NET2019"),
+    ],
+)
 def test_registry_aliases(alias: str, system: str) -> None:
     assert find_calculator(alias).system == system
 
 
 def test_registry_lists_every_system_once() -> None:
     systems = [c.system for c in CALCULATORS]
-    assert sorted(systems) == sorted({"Lung-RADS-v2022", "ACR-TI-RADS", "BI-RADS", "LI-RADS-v2018", "PI-RADS-v2.1",
-                                      "WHO-CNS5", "WHO-NET2019"})
+    assert sorted(systems) == sorted(
+        {"Lung-RADS-v2022", "ACR-TI-RADS", "BI-RADS", "LI-RADS-v2018", "PI-RADS-v2.1", "WHO-CNS5", "WHO-NET2019"}
+    )
 
 
 # ---- rule ids: exactly the scheme of docs/RULE_IDS.md ----------------------------------------
+
 
 def _allowed() -> set[str]:
     ids = {f"LR22.CAT.{c}" for c in ("0", "1", "2", "3", "4A", "4B", "4X", "S")}
     for kind in ("SOLID", "PARTSOLID", "GGN", "AIRWAY", "CYST"):
         ids |= {f"LR22.{kind}.{c}" for c in ("1", "2", "3", "4A", "4B")}
-    ids |= {"LR22.JUXTAPLEURAL.2", "LR22.CALCIFIED.1"} | {f"LR22.RULE.{r}" for r in (
-        "MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN")}
+    ids |= {"LR22.JUXTAPLEURAL.2", "LR22.CALCIFIED.1"} | {
+        f"LR22.RULE.{r}" for r in ("MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN")
+    }
     ids |= {f"TIRADS.POINTS.{p}" for p in ("COMPOSITION", "ECHOGENICITY", "SHAPE", "MARGIN", "ECHOGENIC_FOCI")}
-    ids |= {f"TIRADS.LEVEL.TR{i}" for i in range(1, 6)} | {f"TIRADS.RULE.{r}" for r in (
-        "SPONGIFORM", "ONE_POINT", "MULTIPLE_NODULES", "GROWTH", "SIZE")}
+    ids |= {f"TIRADS.LEVEL.TR{i}" for i in range(1, 6)} | {
+        f"TIRADS.RULE.{r}" for r in ("SPONGIFORM", "ONE_POINT", "MULTIPLE_NODULES", "GROWTH", "SIZE")
+    }
     ids |= {f"BIRADS.CAT.{c}" for c in ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5", "6")}
     ids |= {f"BIRADS.RULE.{r}" for r in ("SUBCATEGORY_MODALITY", "SCREENING_CATEGORY_3", "EXAM_ORDER", "DENSITY")}
     ids |= {f"LIRADS.CAT.{c}" for c in ("LR-NC", "LR-TIV", "LR-1", "LR-2", "LR-3", "LR-4", "LR-5", "LR-M")}
@@ -164,8 +258,14 @@ def _allowed() -> set[str]:
 
 
 BATTERY = [
-    ("Lung-RADS-v2022", "Baseline LDCT: 7 x 5 mm solid nodule RUL, spiculated; mediastinal lymphadenopathy. S modifier: aortic aneurysm."),
-    ("Lung-RADS-v2022", "Annual LDCT: RLL solid nodule grown from 5.0 mm to 7.0 mm. Thick-walled multilocular cyst LUL."),
+    (
+        "Lung-RADS-v2022",
+        "Baseline LDCT: 7 x 5 mm solid nodule RUL, spiculated; mediastinal lymphadenopathy. S modifier: aortic aneurysm.",
+    ),
+    (
+        "Lung-RADS-v2022",
+        "Annual LDCT: RLL solid nodule grown from 5.0 mm to 7.0 mm. Thick-walled multilocular cyst LUL.",
+    ),
     ("Lung-RADS-v2022", "Follow-up: previously Lung-RADS 3 solid nodule, stable. Segmental endobronchial nodule."),
     ("Lung-RADS-v2022", "Baseline: 8 mm juxtapleural solid nodule, smooth, lentiform. Prior CT awaited."),
     ("Lung-RADS-v2022", "Baseline: 12 mm part-solid nodule, solid component 9 mm; 32 mm ground-glass nodule."),

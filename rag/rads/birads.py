@@ -55,33 +55,62 @@ MANAGEMENT = {
     "6": "Surgical excision when clinically appropriate.",
 }
 
-_MODALITY = Vocab({
-    "mammography": [r"\bmammogra(?:m|ms|phy|phic)\b", r"\btomosynthesis\b", r"\bDBT\b", r"钼靶", r"乳腺X线"],
-    "ultrasound": [r"\bultrasound\b", r"\bsonogra(?:m|phy|phic)\b", r"\bUS\b", r"超声"],
-    "MRI": [r"\bMRI?\b", r"\bmagnetic resonance\b", r"磁共振"],
-})
-_SETTING = Vocab({"screening": [r"\bscreening\b", r"筛查"],
-                  "diagnostic": [r"\bdiagnostic\b", r"\bwork-?up\b", r"\bcall-?back\b", r"\brecall(?:ed)?\b", r"诊断性"]})
-_WORDING = Vocab({
-    "6": [r"\bbiopsy[- ]proven (?:malignancy|cancer|carcinoma)\b", r"\bknown biopsy[- ]proven\b"],
-    "5": [r"\bhighly suggestive of malignancy\b"],
-    "4": [r"\bsuspicious (?:for|of) malignancy\b", r"\bsuspicious (?:mass|calcifications?|finding|abnormality|lesion)\b"],
-    "3": [r"\bprobably benign\b"],
-    "2": [r"\bbenign(?:[- ]appearing)? (?:finding|mass|calcifications?)\b", r"\bsimple cysts?\b",
-          r"\b(?:calcified|involuting) fibroadenoma\b", r"\bintramammary lymph node\b", r"\boil cysts?\b",
-          r"\b(?:secretory|vascular|dystrophic) calcifications?\b", r"\bbreast implants?\b"],
-    "1": [r"\bnegative (?:exam|examination|study|mammogram)\b", r"\bno (?:suspicious )?(?:masses|mass|findings|abnormalit(?:y|ies))\b"],
-    "0": [r"\bincomplete\b", r"\bneeds? additional (?:imaging|evaluation)\b", r"\badditional imaging (?:is )?(?:needed|required)\b"],
-})
-_DENSITY = Vocab({
-    "a": [r"\balmost entirely fatty\b", r"\bdensity (?:category )?a\b"],
-    "b": [r"\bscattered (?:areas of )?fibroglandular(?: density| tissue)?\b", r"\bdensity (?:category )?b\b"],
-    "c": [r"\bheterogeneously dense\b", r"\bdensity (?:category )?c\b"],
-    "d": [r"\bextremely dense\b", r"\bdensity (?:category )?d\b"],
-})
+_MODALITY = Vocab(
+    {
+        "mammography": [r"\bmammogra(?:m|ms|phy|phic)\b", r"\btomosynthesis\b", r"\bDBT\b", r"钼靶", r"乳腺X线"],
+        "ultrasound": [r"\bultrasound\b", r"\bsonogra(?:m|phy|phic)\b", r"\bUS\b", r"超声"],
+        "MRI": [r"\bMRI?\b", r"\bmagnetic resonance\b", r"磁共振"],
+    }
+)
+_SETTING = Vocab(
+    {
+        "screening": [r"\bscreening\b", r"筛查"],
+        "diagnostic": [r"\bdiagnostic\b", r"\bwork-?up\b", r"\bcall-?back\b", r"\brecall(?:ed)?\b", r"诊断性"],
+    }
+)
+_WORDING = Vocab(
+    {
+        "6": [r"\bbiopsy[- ]proven (?:malignancy|cancer|carcinoma)\b", r"\bknown biopsy[- ]proven\b"],
+        "5": [r"\bhighly suggestive of malignancy\b"],
+        "4": [
+            r"\bsuspicious (?:for|of) malignancy\b",
+            r"\bsuspicious (?:mass|calcifications?|finding|abnormality|lesion)\b",
+        ],
+        "3": [r"\bprobably benign\b"],
+        "2": [
+            r"\bbenign(?:[- ]appearing)? (?:finding|mass|calcifications?)\b",
+            r"\bsimple cysts?\b",
+            r"\b(?:calcified|involuting) fibroadenoma\b",
+            r"\bintramammary lymph node\b",
+            r"\boil cysts?\b",
+            r"\b(?:secretory|vascular|dystrophic) calcifications?\b",
+            r"\bbreast implants?\b",
+        ],
+        "1": [
+            r"\bnegative (?:exam|examination|study|mammogram)\b",
+            r"\bno (?:suspicious )?(?:masses|mass|findings|abnormalit(?:y|ies))\b",
+        ],
+        "0": [
+            r"\bincomplete\b",
+            r"\bneeds? additional (?:imaging|evaluation)\b",
+            r"\badditional imaging (?:is )?(?:needed|required)\b",
+        ],
+    }
+)
+_DENSITY = Vocab(
+    {
+        "a": [r"\balmost entirely fatty\b", r"\bdensity (?:category )?a\b"],
+        "b": [r"\bscattered (?:areas of )?fibroglandular(?: density| tissue)?\b", r"\bdensity (?:category )?b\b"],
+        "c": [r"\bheterogeneously dense\b", r"\bdensity (?:category )?c\b"],
+        "d": [r"\bextremely dense\b", r"\bdensity (?:category )?d\b"],
+    }
+)
 _LIKELIHOOD_CUE = re.compile(r"malignan|likelihood|probability|\bLOM\b|\brisk\b|chance|恶性", re.I)
-_STATED = re.compile(r"\bBI-?RADS\s*(?:\(\s*5th[^)]*\)\s*)?(?:assessment\s*)?(?:category\s*)?[:=]?\s*(\d[A-Za-z]?)(?!\w)"
-                     r"|\b(?:assessment )?category\s*[:=]?\s*(\d[A-Za-z]?)(?!\w)", re.I)
+_STATED = re.compile(
+    r"\bBI-?RADS\s*(?:\(\s*5th[^)]*\)\s*)?(?:assessment\s*)?(?:category\s*)?[:=]?\s*(\d[A-Za-z]?)(?!\w)"
+    r"|\b(?:assessment )?category\s*[:=]?\s*(\d[A-Za-z]?)(?!\w)",
+    re.I,
+)
 
 
 def category_for_likelihood(percent: Decimal) -> str | None:
@@ -97,8 +126,9 @@ def category_for_likelihood(percent: Decimal) -> str | None:
 def _validate(label: str) -> str:
     label = label.strip().upper().removeprefix("BI-RADS").removeprefix("BIRADS").strip()
     if label not in VALID:
-        raise InvalidInput(f"'BI-RADS {label}' is not a BI-RADS 5th-edition category",
-                           hint=f"valid categories: {', '.join(VALID)}")
+        raise InvalidInput(
+            f"'BI-RADS {label}' is not a BI-RADS 5th-edition category", hint=f"valid categories: {', '.join(VALID)}"
+        )
     return label
 
 
@@ -107,8 +137,13 @@ def _major(cat: str) -> str:
 
 
 class _Finding:
-    def __init__(self, likelihood: tuple[Decimal, Evidence] | None = None, stated: tuple[str, Evidence] | None = None,
-                 wording: tuple[str, Evidence] | None = None, ranged: bool = False) -> None:
+    def __init__(
+        self,
+        likelihood: tuple[Decimal, Evidence] | None = None,
+        stated: tuple[str, Evidence] | None = None,
+        wording: tuple[str, Evidence] | None = None,
+        ranged: bool = False,
+    ) -> None:
         self.likelihood, self.stated, self.wording, self.ranged = likelihood, stated, wording, ranged
 
 
@@ -127,14 +162,20 @@ class BIRADS:
                 continue
             for lo, hi, ps, pe in find_percent(text, s, e):
                 value = (to_decimal(lo) + to_decimal(hi)) / 2
-                findings.append(_Finding(likelihood=(value, evidence_for("birads.likelihood_percent", value, text, ps, pe)),
-                                         ranged=lo != hi))
+                findings.append(
+                    _Finding(
+                        likelihood=(value, evidence_for("birads.likelihood_percent", value, text, ps, pe)),
+                        ranged=lo != hi,
+                    )
+                )
         stated = [(_validate(m.group(1) or m.group(2)), m) for m in _STATED.finditer(text)]
-        stated_f = [_Finding(stated=(c, evidence_for("birads.stated_category", c, text, m.start(), m.end())))
-                    for c, m in stated]
+        stated_f = [
+            _Finding(stated=(c, evidence_for("birads.stated_category", c, text, m.start(), m.end()))) for c, m in stated
+        ]
         wording = [h for h in _WORDING.find(text) if not h.negated]
-        words_f = [_Finding(wording=(h.value, evidence_for("birads.wording", h.value, text, h.start, h.end)))
-                   for h in wording]
+        words_f = [
+            _Finding(wording=(h.value, evidence_for("birads.wording", h.value, text, h.start, h.end))) for h in wording
+        ]
         evidence: list[Evidence] = []
         modalities = []
         for h in _MODALITY.find(text):
@@ -147,8 +188,15 @@ class BIRADS:
         density = next((h for h in _DENSITY.find(text) if not h.negated), None)
         if density:
             evidence.append(evidence_for("birads.density", density.value, text, density.start, density.end))
-        return self._run(findings, stated_f, words_f, modalities, setting.value if setting else None,
-                         density.value if density else None, evidence)
+        return self._run(
+            findings,
+            stated_f,
+            words_f,
+            modalities,
+            setting.value if setting else None,
+            density.value if density else None,
+            evidence,
+        )
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Assess structured findings: likelihood_of_malignancy (%), category, modality, setting, density."""
@@ -160,16 +208,30 @@ class BIRADS:
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):
                 raise InvalidInput(f"finding {i + 1} must be an object", hint='e.g. {"likelihood_of_malignancy": 2}')
-            if found := lookup(row, "likelihood_of_malignancy", "likelihood_of_malignancy_percent", "lom", "lom_percent",
-                               "malignancy_likelihood", "probability_of_malignancy", "malignancy_risk_percent"):
+            if found := lookup(
+                row,
+                "likelihood_of_malignancy",
+                "likelihood_of_malignancy_percent",
+                "lom",
+                "lom_percent",
+                "malignancy_likelihood",
+                "probability_of_malignancy",
+                "malignancy_risk_percent",
+            ):
                 key, val = found
                 pct = find_percent(str(val))
                 try:
                     value = ((to_decimal(pct[0][0]) + to_decimal(pct[0][1])) / 2) if pct else to_decimal(float(val))
                 except (TypeError, ValueError):
-                    raise InvalidInput(f"finding {key!r} must be a percentage, got {val!r}", hint="e.g. 2 or '2%'") from None
-                lom_f.append(_Finding(likelihood=(value, findings_evidence("birads.likelihood_percent", value, key, val)),
-                                      ranged=bool(pct) and pct[0][0] != pct[0][1]))
+                    raise InvalidInput(
+                        f"finding {key!r} must be a percentage, got {val!r}", hint="e.g. 2 or '2%'"
+                    ) from None
+                lom_f.append(
+                    _Finding(
+                        likelihood=(value, findings_evidence("birads.likelihood_percent", value, key, val)),
+                        ranged=bool(pct) and pct[0][0] != pct[0][1],
+                    )
+                )
             if found := lookup(row, "category", "birads", "bi_rads", "assessment", "stated_category"):
                 cat = _validate(str(found[1]))
                 stated_f.append(_Finding(stated=(cat, findings_evidence("birads.stated_category", cat, *found))))
@@ -179,7 +241,9 @@ class BIRADS:
                 if h.value not in modalities:
                     modalities.append(h.value)
             if not modalities:
-                raise InvalidInput(f"unknown breast-imaging modality {found[1]!r}", hint="use mammography, ultrasound or MRI")
+                raise InvalidInput(
+                    f"unknown breast-imaging modality {found[1]!r}", hint="use mammography, ultrasound or MRI"
+                )
             evidence.append(findings_evidence("birads.modality", "/".join(modalities), *found))
         setting = None
         for key in ("setting", "exam", "exam_type", "indication", "modality"):
@@ -195,8 +259,16 @@ class BIRADS:
             evidence.append(findings_evidence("birads.density", density, *found))
         return self._run(lom_f, stated_f, [], modalities, setting, density, evidence)
 
-    def _run(self, lom: list[_Finding], stated: list[_Finding], wording: list[_Finding], modalities: list[str],
-             setting: str | None, density: str | None, evidence: list[Evidence]) -> CalcResult:
+    def _run(
+        self,
+        lom: list[_Finding],
+        stated: list[_Finding],
+        wording: list[_Finding],
+        modalities: list[str],
+        setting: str | None,
+        density: str | None,
+        evidence: list[Evidence],
+    ) -> CalcResult:
         trace = Trace()
         for ev in evidence:
             trace.use(ev)
@@ -242,13 +314,23 @@ class BIRADS:
         if lom and stated and category:
             s_cat, s_ev = stated[0].stated  # type: ignore[misc]
             if s_cat != category:
-                trace.discrepancies.append(Discrepancy(
-                    "category", s_cat, category, s_ev, tuple(f.likelihood[1] for f in lom if f.likelihood),
-                    f"BIRADS.CAT.{category}", f"the report states BI-RADS {s_cat} but the likelihood gives {category}"))
+                trace.discrepancies.append(
+                    Discrepancy(
+                        "category",
+                        s_cat,
+                        category,
+                        s_ev,
+                        tuple(f.likelihood[1] for f in lom if f.likelihood),
+                        f"BIRADS.CAT.{category}",
+                        f"the report states BI-RADS {s_cat} but the likelihood gives {category}",
+                    )
+                )
         result: dict[str, Any] = {
             "category": category,
             "likelihood_of_malignancy_percent": float(lom[0].likelihood[0]) if lom and lom[0].likelihood else None,
-            "modality": "/".join(modalities) or None, "setting": setting, "density": density,
+            "modality": "/".join(modalities) or None,
+            "setting": setting,
+            "density": density,
             "management": MANAGEMENT[_major(category)] if category else None,
         }
         if candidates and category is None:

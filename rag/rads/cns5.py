@@ -32,29 +32,84 @@ __all__ = ["GliomaFacts", "diagnose_glioma", "read_glioma"]
 
 _HISTOLOGY = {
     "necrosis": Vocab({"necrosis": [r"\b(?:pseudo)?(?:palisading )?necrosis\b", r"\bnecrotic\b", r"坏死"]}),
-    "mvp": Vocab({"mvp": [r"\bmicrovascular proliferation\b", r"\bMVP\b", r"\bendothelial (?:cell )?proliferation\b",
-                          r"\bglomeruloid vessels?\b", r"微血管增生"]}),
-    "high_mitotic": Vocab({"high": [r"\banaplas(?:tic|ia)\b",
-                                    r"\b(?:brisk|significant|increased|high|elevated|conspicuous|frequent) mito(?:tic|ses)"
-                                    r"(?: activity| index| count| rate| figures)?\b",
-                                    r"\bmitotically active\b", r"\bnumerous mitoses\b",
-                                    r"\bmitoses (?:are )?(?:readily|easily|frequently) (?:identified|found|seen)\b"]}),
-    "low_mitotic": Vocab({"low": [r"\b(?:low|no|absent|minimal|rare|scant|inconspicuous) mitotic (?:activity|figures|index|count)\b",
-                                  r"\b(?:no|rare|scant|occasional) mitoses\b", r"\bmitoses (?:are )?(?:absent|not (?:seen|identified))\b",
-                                  r"\blow[- ]grade\b"]}),
+    "mvp": Vocab(
+        {
+            "mvp": [
+                r"\bmicrovascular proliferation\b",
+                r"\bMVP\b",
+                r"\bendothelial (?:cell )?proliferation\b",
+                r"\bglomeruloid vessels?\b",
+                r"微血管增生",
+            ]
+        }
+    ),
+    "high_mitotic": Vocab(
+        {
+            "high": [
+                r"\banaplas(?:tic|ia)\b",
+                r"\b(?:brisk|significant|increased|high|elevated|conspicuous|frequent) mito(?:tic|ses)"
+                r"(?: activity| index| count| rate| figures)?\b",
+                r"\bmitotically active\b",
+                r"\bnumerous mitoses\b",
+                r"\bmitotic (?:activity|index|count|rate)\s*[:=]\s*(?:brisk|high|increased|significant|elevated)\b",
+                r"\bmitoses (?:are )?(?:readily|easily|frequently) (?:identified|found|seen)\b",
+            ]
+        }
+    ),
+    "low_mitotic": Vocab(
+        {
+            "low": [
+                r"\b(?:low|no|absent|minimal|rare|scant|inconspicuous) mitotic (?:activity|figures|index|count)\b",
+                r"\b(?:no|rare|scant|occasional) mitoses\b",
+                r"\bmitoses (?:are )?(?:absent|not (?:seen|identified))\b",
+                r"\blow[- ]grade\b",
+                r"\bmitotic (?:activity|index|count|rate)\s*[:=]\s*(?:low|none|absent|rare|minimal|scant)\b",
+            ]
+        }
+    ),
 }
-_MORPHOLOGY = Vocab({
-    "oligodendroglial": [r"\boligodendroglial\b", r"\boligodendroglioma\b", r"\bfried[- ]egg\b", r"\bperinuclear halos?\b"],
-    "astrocytic": [r"\bastrocytic\b", r"\bastrocytoma\b"],
-    "glioblastoma": [r"\bglioblastoma\b", r"\bGBM\b"],
-})
-_LOCATION = Vocab({
-    "midline": [r"\bthalam(?:us|ic)\b", r"\bbrain ?stem\b", r"\bpon(?:s|tine)\b", r"\bmedulla(?: oblongata)?\b",
-                r"\bmidbrain\b", r"\bspinal(?: cord)?\b", r"\bmidline\b", r"\bDIPG\b", r"丘脑", r"脑干", r"脊髓", r"中线"],
-    "hemispheric": [r"\b(?:frontal|temporal|parietal|occipital|insular)(?: lobe)?\b", r"\bcerebral hemisphere\b",
-                    r"\bhemispher(?:e|ic)\b", r"额叶", r"颞叶", r"顶叶", r"枕叶"],
-})
-_STATED_GRADE = re.compile(r"\b(?:CNS\s+)?WHO\s+grade\s*(?P<g>[1-4]|I{1,3}|IV)\b|\bgrade\s*(?P<h>[1-4]|II|III|IV)\b", re.I)
+_MORPHOLOGY = Vocab(
+    {
+        "oligodendroglial": [
+            r"\boligodendroglial\b",
+            r"\boligodendroglioma\b",
+            r"\bfried[- ]egg\b",
+            r"\bperinuclear halos?\b",
+        ],
+        "astrocytic": [r"\bastrocytic\b", r"\bastrocytoma\b"],
+        "glioblastoma": [r"\bglioblastoma\b", r"\bGBM\b"],
+    }
+)
+_LOCATION = Vocab(
+    {
+        "midline": [
+            r"\bthalam(?:us|ic)\b",
+            r"\bbrain ?stem\b",
+            r"\bpon(?:s|tine)\b",
+            r"\bmedulla(?: oblongata)?\b",
+            r"\bmidbrain\b",
+            r"\bspinal(?: cord)?\b",
+            r"\bmidline\b",
+            r"\bDIPG\b",
+            r"丘脑",
+            r"脑干",
+            r"脊髓",
+            r"中线",
+        ],
+        "hemispheric": [
+            r"\b(?:frontal|temporal|parietal|occipital|insular)(?: lobe)?\b",
+            r"\bcerebral hemisphere\b",
+            r"\bhemispher(?:e|ic)\b",
+            r"额叶",
+            r"颞叶",
+            r"顶叶",
+            r"枕叶",
+        ],
+    }
+)
+_STATED_GRADE = re.compile(
+    r"\b(?:CNS\s+)?WHO\s+grade\s*(?P<g>[1-4]|I{1,3}|IV)\b|\bgrade\s*(?P<h>[1-4]|II|III|IV)\b", re.I
+)
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 
@@ -193,8 +248,15 @@ def _idh_mutant(f: GliomaFacts, trace: Trace) -> dict[str, Any]:
         out = {"diagnosis": "Astrocytoma, IDH-mutant", "grade": None}
         if codel is None:
             trace.note("1p/19q not given; ATRX loss with IDH mutation supports astrocytoma")
-        grade4 = [n for n, on in (("CDKN2A/B homozygous deletion", mk.get("cdkn2a") == "pos"),
-                                  ("necrosis", hist.get("necrosis")), ("microvascular proliferation", hist.get("mvp"))) if on]
+        grade4 = [
+            n
+            for n, on in (
+                ("CDKN2A/B homozygous deletion", mk.get("cdkn2a") == "pos"),
+                ("necrosis", hist.get("necrosis")),
+                ("microvascular proliferation", hist.get("mvp")),
+            )
+            if on
+        ]
         if grade4:
             trace.rule("CNS5.GRADE.ASTRO_IDH")
             out["grade"] = _grade(4)
@@ -223,9 +285,13 @@ def _idh_wildtype(f: GliomaFacts, trace: Trace) -> dict[str, Any]:
     if f.location == "midline" and mk.get("h3k27") is None:
         trace.need("H3 K27 status (midline diffuse glioma)")
         return {"diagnosis": None, "grade": None}
-    criteria = {"necrosis": hist.get("necrosis"), "microvascular proliferation": hist.get("mvp"),
-                "TERT promoter mutation": mk.get("tert"), "EGFR amplification": mk.get("egfr"),
-                "+7/-10": mk.get("chr7_10")}
+    criteria = {
+        "necrosis": hist.get("necrosis"),
+        "microvascular proliferation": hist.get("mvp"),
+        "TERT promoter mutation": mk.get("tert"),
+        "EGFR amplification": mk.get("egfr"),
+        "+7/-10": mk.get("chr7_10"),
+    }
     present = [k for k, v in criteria.items() if v in (True, "pos")]
     if mk.get("h3k27") is None and f.location != "midline":
         trace.note("H3 status not given; glioblastoma, IDH-wildtype also requires H3-wildtype")

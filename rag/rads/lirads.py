@@ -43,8 +43,11 @@ __all__ = ["LIRADS"]
 _MEANING = {
     "LR-NC": "Not categorisable (image degradation or omission).",
     "LR-TIV": "Tumour in vein.",
-    "LR-1": "Definitely benign.", "LR-2": "Probably benign.", "LR-3": "Intermediate probability of malignancy.",
-    "LR-4": "Probably HCC.", "LR-5": "Definitely HCC (no biopsy needed).",
+    "LR-1": "Definitely benign.",
+    "LR-2": "Probably benign.",
+    "LR-3": "Intermediate probability of malignancy.",
+    "LR-4": "Probably HCC.",
+    "LR-5": "Definitely HCC (no biopsy needed).",
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
 _PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
@@ -102,7 +105,7 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
         use("benign", h.value, h)
     for h in R.LRM.find(text, s, e):
         if not h.negated and not h.hedged:
-            obs.lrm.append(text[h.start:h.end])
+            obs.lrm.append(text[h.start : h.end])
             use("lr_m_feature", h.value, h)
     arterial = R.ARTERIAL.find(text, s, e)
     if h := next((x for x in arterial if not x.negated and not x.hedged), None):
@@ -115,8 +118,11 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
         obs.arterial = "none"
         obs.uncertain.append("APHE")
         use("arterial_phase", "uncertain", h)
-    for name, vocab, good in (("washout", R.WASHOUT, "washout"), ("capsule", R.CAPSULE, "enhancing"),
-                              ("threshold_growth", R.TG, "tg")):
+    for name, vocab, good in (
+        ("washout", R.WASHOUT, "washout"),
+        ("capsule", R.CAPSULE, "enhancing"),
+        ("threshold_growth", R.TG, "tg"),
+    ):
         for h in vocab.find(text, s, e):
             if h.value != good:
                 if h.value == "peripheral" and not h.negated:
@@ -132,11 +138,11 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
             use(name, "uncertain" if h.hedged else not h.negated, h)
     for h in R.ANCILLARY.find(text, s, e):
         if not h.negated and not h.hedged:
-            obs.ancillary[h.value].append(text[h.start:h.end])
-            use(f"ancillary_{h.value}", text[h.start:h.end], h)
+            obs.ancillary[h.value].append(text[h.start : h.end])
+            use(f"ancillary_{h.value}", text[h.start : h.end], h)
     bound = s
     for size in find_sizes(text, s, e):
-        prefix = text[bound:size.start].lower()
+        prefix = text[bound : size.start].lower()
         bound = size.end
         if any(w in prefix.rsplit(",", 1)[-1] for w in _PRIOR_WORDS):
             continue
@@ -199,7 +205,9 @@ def _obs_from_mapping(raw: Mapping[str, Any], idx: int) -> _Obs:
     elif found := lookup(raw, "observation_size_cm", "size_cm", "diameter_cm"):
         obs.size_mm = to_decimal(as_number(found[1], found[0])) * 10
         obs.evidence.append(findings_evidence(f"{d}.size_mm", obs.size_mm, *found))
-    if found := lookup(raw, "arterial_phase", "aphe", "arterial_phase_hyperenhancement", "arterial", "arterial_enhancement"):
+    if found := lookup(
+        raw, "arterial_phase", "aphe", "arterial_phase_hyperenhancement", "arterial", "arterial_enhancement"
+    ):
         val = found[1]
         value = ("nonrim" if val else "none") if isinstance(val, bool) else R.ARTERIAL.match_value(str(val))
         if value is None and str(val).strip().lower() in ("uncertain", "equivocal", "indeterminate"):
@@ -212,8 +220,10 @@ def _obs_from_mapping(raw: Mapping[str, Any], idx: int) -> _Obs:
     _bool_feature(obs, "washout", lookup(raw, "nonperipheral_washout", "washout", "non_peripheral_washout"), d)
     _bool_feature(obs, "capsule", lookup(raw, "enhancing_capsule", "capsule"), d)
     _bool_feature(obs, "threshold_growth", lookup(raw, "threshold_growth", "tg"), d)
-    for keys, attr in ((("tumor_in_vein", "tumour_in_vein", "tiv"), "tiv"),
-                       (("nc", "image_degradation", "degraded", "not_categorizable"), "nc")):
+    for keys, attr in (
+        (("tumor_in_vein", "tumour_in_vein", "tiv"), "tiv"),
+        (("nc", "image_degradation", "degraded", "not_categorizable"), "nc"),
+    ):
         if (found := lookup(raw, *keys)) and as_bool(found[1], found[0]):
             setattr(obs, attr, True)
             obs.evidence.append(findings_evidence(f"{d}.{attr}", True, *found))
@@ -223,12 +233,16 @@ def _obs_from_mapping(raw: Mapping[str, Any], idx: int) -> _Obs:
     if found := lookup(raw, "benign", "benign_entity"):
         value = R.BENIGN.match_value(str(found[1]))
         if value is None:
-            raise InvalidInput(f"unknown benign finding {found[1]!r}", hint="say 'definitely benign' or 'probably benign'")
+            raise InvalidInput(
+                f"unknown benign finding {found[1]!r}", hint="say 'definitely benign' or 'probably benign'"
+            )
         obs.benign = value
         obs.evidence.append(findings_evidence(f"{d}.benign", value, *found))
-    for group, keys in (("malignancy", ("ancillary_favoring_malignancy", "ancillary_malignancy", "af_malignancy")),
-                        ("hcc", ("ancillary_favoring_hcc", "ancillary_hcc", "af_hcc")),
-                        ("benign", ("ancillary_favoring_benignity", "ancillary_benign", "af_benign"))):
+    for group, keys in (
+        ("malignancy", ("ancillary_favoring_malignancy", "ancillary_malignancy", "af_malignancy")),
+        ("hcc", ("ancillary_favoring_hcc", "ancillary_hcc", "af_hcc")),
+        ("benign", ("ancillary_favoring_benignity", "ancillary_benign", "af_benign")),
+    ):
         obs.ancillary[group] = _list_or_flag(lookup(raw, *keys))
     return obs
 
@@ -274,11 +288,15 @@ class LIRADS:
         found = lookup(findings, "observations", "lesions")
         items = found[1] if found else [findings]
         if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
-            raise InvalidInput("'observations' must be a list of objects", hint='e.g. [{"observation_size_mm": 15, ...}]')
+            raise InvalidInput(
+                "'observations' must be a list of objects", hint='e.g. [{"observation_size_mm": 15, ...}]'
+            )
         stated = None
         if st := lookup(findings, "category", "stated_category", "li_rads"):
             stated = (_validate(str(st[1])), findings_evidence("lirads.stated_category", st[1], *st))
-        return self._run(_patient_from_mapping(findings), [_obs_from_mapping(x, i) for i, x in enumerate(items)], stated)
+        return self._run(
+            _patient_from_mapping(findings), [_obs_from_mapping(x, i) for i, x in enumerate(items)], stated
+        )
 
     def _run(self, patient: _Patient, observations: list[_Obs], stated: tuple[str, Evidence] | None) -> CalcResult:
         trace = Trace()
@@ -289,33 +307,65 @@ class LIRADS:
         rank = ("LR-NC", *R.ORDER, "LR-M", "LR-TIV")
         decided = [r for r in per if r["category"]]
         best = max(decided, key=lambda r: rank.index(r["category"])) if decided else per[0]
-        result = {k: best[k] for k in ("category", "observation_size_mm", "arterial_phase", "major_features",
-                                       "table_category", "ancillary")}
+        result = {
+            k: best[k]
+            for k in (
+                "category",
+                "observation_size_mm",
+                "arterial_phase",
+                "major_features",
+                "table_category",
+                "ancillary",
+            )
+        }
         result["meaning"] = _MEANING.get(best["category"] or "")
         result["observation"] = best["index"]
         if len(per) > 1:
             result["observations"] = per
         if stated and best["category"] and stated[0] != best["category"]:
-            trace.discrepancies.append(Discrepancy(
-                "category", stated[0], best["category"], stated[1], tuple(trace.evidence),
-                f"LIRADS.CAT.{best['category']}", f"the report states {stated[0]} but its features give {best['category']}"))
+            trace.discrepancies.append(
+                Discrepancy(
+                    "category",
+                    stated[0],
+                    best["category"],
+                    stated[1],
+                    tuple(trace.evidence),
+                    f"LIRADS.CAT.{best['category']}",
+                    f"the report states {stated[0]} but its features give {best['category']}",
+                )
+            )
         return trace.freeze(self.system, self.edition, result)
 
     def _categorise(self, obs: _Obs, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
         for ev in obs.evidence:
             trace.use(ev)
         where = f"observation {idx + 1}: " if multi else ""
-        out: dict[str, Any] = {"index": idx + 1, "category": None, "table_category": None,
-                               "observation_size_mm": float(obs.size_mm) if obs.size_mm is not None else None,
-                               "arterial_phase": obs.arterial, "major_features": [], "ancillary": None}
+        out: dict[str, Any] = {
+            "index": idx + 1,
+            "category": None,
+            "table_category": None,
+            "observation_size_mm": float(obs.size_mm) if obs.size_mm is not None else None,
+            "arterial_phase": obs.arterial,
+            "major_features": [],
+            "ancillary": None,
+        }
         trace.rule("LIRADS.RULE.ORDER")
         if obs.uncertain:
             trace.rule("LIRADS.RULE.UNCERTAIN_FEATURE")
             trace.note(f"{where}uncertain feature(s) counted as absent: {', '.join(dict.fromkeys(obs.uncertain))}")
         if obs.bland_thrombus and not obs.tiv:
             trace.note(f"{where}bland (non-enhancing) thrombus is not tumour in vein")
-        early = ("LR-NC" if obs.nc else "LR-TIV" if obs.tiv else obs.benign if obs.benign else
-                 "LR-M" if obs.arterial == "rim" or obs.lrm else None)
+        early = (
+            "LR-NC"
+            if obs.nc
+            else "LR-TIV"
+            if obs.tiv
+            else obs.benign
+            if obs.benign
+            else "LR-M"
+            if obs.arterial == "rim" or obs.lrm
+            else None
+        )
         if early:
             if early == "LR-M":
                 out["lr_m_features"] = (["rim APHE"] if obs.arterial == "rim" else []) + obs.lrm
@@ -336,8 +386,13 @@ class LIRADS:
         if unstated:
             trace.note(f"{where}not stated, taken as absent: {', '.join(f.replace('_', ' ') for f in unstated)}")
         for f in present:
-            trace.rule({"capsule": "LIRADS.FEATURE.CAPSULE", "washout": "LIRADS.FEATURE.WASHOUT",
-                        "threshold_growth": "LIRADS.FEATURE.THRESHOLD_GROWTH"}[f])
+            trace.rule(
+                {
+                    "capsule": "LIRADS.FEATURE.CAPSULE",
+                    "washout": "LIRADS.FEATURE.WASHOUT",
+                    "threshold_growth": "LIRADS.FEATURE.THRESHOLD_GROWTH",
+                }[f]
+            )
         row = R.table_row(obs.arterial, obs.size_mm)
         trace.rule(row.rule_id)
         if not present:
@@ -376,20 +431,28 @@ def _check_population(p: _Patient, trace: Trace) -> None:
     young = p.age is not None and p.age < 18
     cause_excluded = [x for x in p.excluded if x in ("congenital hepatic fibrosis", "vascular cause")]
     if young or "paediatric" in p.excluded:
-        raise InvalidInput("LI-RADS does not apply to patients under 18 (rule LIRADS.RULE.POPULATION)",
-                           hint="LI-RADS CT/MRI is for adults at high risk of HCC")
+        raise InvalidInput(
+            "LI-RADS does not apply to patients under 18 (rule LIRADS.RULE.POPULATION)",
+            hint="LI-RADS CT/MRI is for adults at high risk of HCC",
+        )
     other_risk = [r for r in p.risk if r != "cirrhosis"]
     if cause_excluded and not other_risk:
-        raise InvalidInput(f"LI-RADS does not apply to cirrhosis from {cause_excluded[0]} (rule LIRADS.RULE.POPULATION)",
-                           hint="LI-RADS CT/MRI is for adults at high risk of HCC")
+        raise InvalidInput(
+            f"LI-RADS does not apply to cirrhosis from {cause_excluded[0]} (rule LIRADS.RULE.POPULATION)",
+            hint="LI-RADS CT/MRI is for adults at high risk of HCC",
+        )
     if not p.risk and (p.negated_risk or "no risk factor" in p.excluded):
-        raise InvalidInput("LI-RADS does not apply without a risk factor for HCC (rule LIRADS.RULE.POPULATION)",
-                           hint="it needs cirrhosis, chronic hepatitis B, or current or prior HCC")
+        raise InvalidInput(
+            "LI-RADS does not apply without a risk factor for HCC (rule LIRADS.RULE.POPULATION)",
+            hint="it needs cirrhosis, chronic hepatitis B, or current or prior HCC",
+        )
     if not p.risk:
         trace.note("population not stated: LI-RADS assumes an adult with cirrhosis, chronic hepatitis B or HCC")
     if p.modalities and not any(m in ("CT", "MRI") for m in p.modalities):
-        raise InvalidInput("this is the LI-RADS CT/MRI algorithm; ultrasound and CEUS are not covered",
-                           hint="give a CT or MRI observation")
+        raise InvalidInput(
+            "this is the LI-RADS CT/MRI algorithm; ultrasound and CEUS are not covered",
+            hint="give a CT or MRI observation",
+        )
 
 
 def _validate(label: str) -> str:
@@ -399,8 +462,9 @@ def _validate(label: str) -> str:
     value = f"LR-{core}"
     if value not in R.VALID:
         hint = "treatment-response (LR-TR) categories are not covered; " if core.startswith("TR") else ""
-        raise InvalidInput(f"'{value}' is not a LI-RADS v2018 CT/MRI category",
-                           hint=f"{hint}valid categories: {', '.join(R.VALID)}")
+        raise InvalidInput(
+            f"'{value}' is not a LI-RADS v2018 CT/MRI category", hint=f"{hint}valid categories: {', '.join(R.VALID)}"
+        )
     return value
 
 

@@ -53,8 +53,9 @@ def mean_diameter(long: float | None, short: float | None, mean: float | None) -
     return None
 
 
-def _walk(rows: tuple[SizeRow, ...], status: str, total: Decimal | None,
-          solid: Decimal | None) -> tuple[SizeRow | None, list[SizeRow]]:
+def _walk(
+    rows: tuple[SizeRow, ...], status: str, total: Decimal | None, solid: Decimal | None
+) -> tuple[SizeRow | None, list[SizeRow]]:
     """The first row that holds; rows that might hold but need an unknown size come back as open."""
     open_rows: list[SizeRow] = []
     for row in rows:
@@ -96,8 +97,10 @@ class _NoduleCategoriser:
             derived = "growing" if delta > GROWTH_MM else "decreased" if delta < 0 else "stable"
             if status in (None, "baseline", "stable", "decreased") or (status == "growing" and derived != "growing"):
                 if status not in (None, derived):
-                    self.trace.note(f"nodule {self.i + 1}: measured change {delta} mm gives '{derived}', "
-                                    f"not the stated '{status}' (growth means >{GROWTH_MM} mm in 12 months)")
+                    self.trace.note(
+                        f"nodule {self.i + 1}: measured change {delta} mm gives '{derived}', "
+                        f"not the stated '{status}' (growth means >{GROWTH_MM} mm in 12 months)"
+                    )
                 status = derived
         if status is None:
             if self.exam.baseline:
@@ -145,19 +148,25 @@ class _NoduleCategoriser:
         row_status = status
         if n.kind != "ground-glass" and status in ("stable", "decreased"):
             row_status = "baseline"
-            self.trace.note(f"nodule {self.i + 1}: {status} nodule categorised by size (give prior_category "
-                            "for the 3 → 2 / 4A → 3 step-downs)")
+            self.trace.note(
+                f"nodule {self.i + 1}: {status} nodule categorised by size (give prior_category "
+                "for the 3 → 2 / 4A → 3 step-downs)"
+            )
         if n.kind == "ground-glass" and status == "decreased":
             row_status = "stable"
         if n.kind == "part-solid" and total is not None and solid is not None and solid > total:
-            raise InvalidInput(f"nodule {self.i + 1}: solid component {solid} mm is larger than the whole nodule "
-                               f"{total} mm", hint="give the total and the solid-component mean diameters")
+            raise InvalidInput(
+                f"nodule {self.i + 1}: solid component {solid} mm is larger than the whole nodule {total} mm",
+                hint="give the total and the solid-component mean diameters",
+            )
         row, open_rows = _walk(rows, row_status, total, solid)
         if row is not None:
             self._cite(row.rule_id)
             if n.kind == "ground-glass" and row.category == "3" and status == "growing":
-                self.trace.note(f"nodule {self.i + 1}: a growing ground-glass nodule >=30 mm is kept at 3; "
-                                "2 applies once it is stable or slowly growing")
+                self.trace.note(
+                    f"nodule {self.i + 1}: a growing ground-glass nodule >=30 mm is kept at 3; "
+                    "2 applies once it is stable or slowly growing"
+                )
             return row.category, total, solid, status
         if open_rows:
             self.candidates = tuple(dict.fromkeys(r.category for r in open_rows))
@@ -180,12 +189,16 @@ class _NoduleCategoriser:
         if total is None or total >= JUXTAPLEURAL_MAX_MM or n.spiculated or n.round_shape:
             return False
         if not (n.smooth or n.benign_shape):
-            self.trace.note(f"nodule {self.i + 1}: juxtapleural rule not applied (smooth margin and "
-                            "oval/lentiform/triangular shape not stated)")
+            self.trace.note(
+                f"nodule {self.i + 1}: juxtapleural rule not applied (smooth margin and "
+                "oval/lentiform/triangular shape not stated)"
+            )
             return False
         if not (n.smooth and n.benign_shape):
-            self.trace.note(f"nodule {self.i + 1}: juxtapleural rule applied with "
-                            f"{'shape' if n.smooth else 'smooth margin'} not stated")
+            self.trace.note(
+                f"nodule {self.i + 1}: juxtapleural rule applied with "
+                f"{'shape' if n.smooth else 'smooth margin'} not stated"
+            )
         self._cite("LR22.JUXTAPLEURAL.2")
         return True
 
@@ -206,11 +219,19 @@ class _NoduleCategoriser:
         n = self.n
         changes = set(n.cyst_changes)
         growing_multi = n.multilocular and n.status == "growing"
-        if "wall-growth" in changes or growing_multi or (n.multilocular and changes & {"more-loculation", "new-opacity"}):
+        if (
+            "wall-growth" in changes
+            or growing_multi
+            or (n.multilocular and changes & {"more-loculation", "new-opacity"})
+        ):
             self._cite("LR22.CYST.4B")
             return "4B"
-        if "became-multilocular" in changes or n.cyst_wall == "thick" and "cystic-growth" not in changes \
-                or n.multilocular:
+        if (
+            "became-multilocular" in changes
+            or n.cyst_wall == "thick"
+            and "cystic-growth" not in changes
+            or n.multilocular
+        ):
             self._cite("LR22.CYST.4A")
             return "4A"
         if n.cyst_wall == "thick":
@@ -245,8 +266,10 @@ class LungRADS:
             trace.use(ev)
         if exam.known_cancer or exam.diagnostic:
             why = "known lung cancer" if exam.known_cancer else "a diagnostic (not screening) CT"
-            raise InvalidInput(f"Lung-RADS v2022 does not apply to {why} (rule LR22.RULE.SCOPE)",
-                               hint="Lung-RADS is for lung-cancer screening LDCT only; use AJCC8-lung for staging")
+            raise InvalidInput(
+                f"Lung-RADS v2022 does not apply to {why} (rule LR22.RULE.SCOPE)",
+                hint="Lung-RADS is for lung-cancer screening LDCT only; use AJCC8-lung for staging",
+            )
         stated = _check_stated(exam.stated_category)
         if exam.old_edition:
             trace.note(f"the report names Lung-RADS v{exam.old_edition}; categories here follow v2022")
@@ -259,27 +282,45 @@ class LungRADS:
             c = _NoduleCategoriser(nodule, i, exam, trace)
             base, total, solid, status = c.run()
             cat = base
-            features = [f for f, on in (("spiculation", nodule.spiculated), ("lymphadenopathy", exam.lymphadenopathy),
-                                        ("doubling ground-glass nodule", nodule.doubling and nodule.kind == "ground-glass"))
-                        if on]
+            features = [
+                f
+                for f, on in (
+                    ("spiculation", nodule.spiculated),
+                    ("lymphadenopathy", exam.lymphadenopathy),
+                    ("doubling ground-glass nodule", nodule.doubling and nodule.kind == "ground-glass"),
+                )
+                if on
+            ]
             if base in _SUSPICIOUS_BASE and features:
                 cat = "4X"
                 c._cite("LR22.CAT.4X")
             elif base is not None and features and nodule.doubling:
                 trace.note(f"nodule {i + 1}: doubling noted, but 4X applies only to category 3 or 4 nodules")
-            per.append({"index": i + 1, "type": nodule.kind, "status": status, "location": nodule.location,
-                        "mean_diameter_mm": float(total) if total is not None else None,
-                        "solid_mean_diameter_mm": float(solid) if solid is not None else None,
-                        "category": cat, "base_category": base, "suspicious_features": features,
-                        "candidates": list(c.candidates), "rule_ids": c.rules})
+            per.append(
+                {
+                    "index": i + 1,
+                    "type": nodule.kind,
+                    "status": status,
+                    "location": nodule.location,
+                    "mean_diameter_mm": float(total) if total is not None else None,
+                    "solid_mean_diameter_mm": float(solid) if solid is not None else None,
+                    "category": cat,
+                    "base_category": base,
+                    "suspicious_features": features,
+                    "candidates": list(c.candidates),
+                    "rule_ids": c.rules,
+                }
+            )
             if cat is None:
                 undecided.append((i, c.candidates))
             elif worst_idx is None or _rank(per[i]) > _rank(per[worst_idx]):
                 worst_idx = i
         result: dict[str, Any] = {"category": None, "mean_diameter_mm": None, "nodules": per}
         worst = per[worst_idx]["category"] if worst_idx is not None else None
-        blocked = any(not cands or max(CATEGORY_ORDER[c] for c in cands) > CATEGORY_ORDER.get(worst or "", 0)
-                      for _, cands in undecided)
+        blocked = any(
+            not cands or max(CATEGORY_ORDER[c] for c in cands) > CATEGORY_ORDER.get(worst or "", 0)
+            for _, cands in undecided
+        )
         if worst_idx is not None:
             result["mean_diameter_mm"] = per[worst_idx]["mean_diameter_mm"]
             result["deciding_nodule"] = worst_idx + 1
@@ -296,8 +337,13 @@ class LungRADS:
         if exam.priors_awaited or exam.incomplete or exam.infection:
             result["provisional_category"] = category
             category = "0"
-            reason = ("prior CT awaited" if exam.priors_awaited else "lungs not fully evaluable" if exam.incomplete
-                      else "findings suggest infection or inflammation")
+            reason = (
+                "prior CT awaited"
+                if exam.priors_awaited
+                else "lungs not fully evaluable"
+                if exam.incomplete
+                else "findings suggest infection or inflammation"
+            )
             trace.note(f"category 0: {reason}")
         if category is not None:
             trace.rule(f"LR22.CAT.{category}")
@@ -309,9 +355,17 @@ class LungRADS:
             if category is not None:
                 result["label"] = f"{category}S"
         if stated and category and stated != category:
-            trace.discrepancies.append(Discrepancy(
-                "category", stated, category, _stated_ev(exam), tuple(trace.evidence), f"LR22.CAT.{category}",
-                f"the report states Lung-RADS {stated} but its findings give {category}"))
+            trace.discrepancies.append(
+                Discrepancy(
+                    "category",
+                    stated,
+                    category,
+                    _stated_ev(exam),
+                    tuple(trace.evidence),
+                    f"LR22.CAT.{category}",
+                    f"the report states Lung-RADS {stated} but its findings give {category}",
+                )
+            )
         return trace.freeze(self.system, self.edition, result)
 
 
@@ -324,8 +378,10 @@ def _check_stated(label: str | None) -> str | None:
         return None
     core = label[:-1] if len(label) > 1 and label.endswith("S") else label
     if core not in VALID_CATEGORIES and core != "S":
-        raise InvalidInput(f"'Lung-RADS {label}' is not a Lung-RADS v2022 category",
-                           hint=f"valid categories: {', '.join(VALID_CATEGORIES)} (plus the S modifier)")
+        raise InvalidInput(
+            f"'Lung-RADS {label}' is not a Lung-RADS v2022 category",
+            hint=f"valid categories: {', '.join(VALID_CATEGORIES)} (plus the S modifier)",
+        )
     return core if core != "S" else None
 
 

@@ -187,7 +187,9 @@ class _TextReader:
             for name, value in fields.items():
                 if name not in cur.values:
                     cur.values[name] = value
-                    cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].{name}", value, text, size.start, size.end))
+                    cur.evidence.append(
+                        evidence_for(f"lungrads.nodule[{idx}].{name}", value, text, size.start, size.end)
+                    )
 
     def _describe(self, cur: _Draft, idx: int, s: int, e: int, types: list[Hit]) -> None:
         text = self.text
@@ -195,16 +197,23 @@ class _TextReader:
         def first(vocab: Vocab, name: str) -> Hit | None:
             hits = _positive(vocab.find(text, s, e))
             if hits and name not in cur.values:
-                cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].{name}", hits[0].value, text,
-                                                 hits[0].start, hits[0].end))
+                cur.evidence.append(
+                    evidence_for(f"lungrads.nodule[{idx}].{name}", hits[0].value, text, hits[0].start, hits[0].end)
+                )
                 return hits[0]
             return None
 
         if (h := first(V.STATUS, "status")) and not (h.value == "baseline" and cur.values.get("status")):
             cur.values["status"] = h.value
-        for vocab, name in ((V.SPICULATION, "spiculated"), (V.JUXTAPLEURAL, "juxtapleural"), (V.SMOOTH, "smooth"),
-                            (V.PERSISTENT, "persistent"), (V.MULTILOCULAR, "multilocular"), (V.DOUBLING, "doubling"),
-                            (V.PROVEN_BENIGN, "proven_benign")):
+        for vocab, name in (
+            (V.SPICULATION, "spiculated"),
+            (V.JUXTAPLEURAL, "juxtapleural"),
+            (V.SMOOTH, "smooth"),
+            (V.PERSISTENT, "persistent"),
+            (V.MULTILOCULAR, "multilocular"),
+            (V.DOUBLING, "doubling"),
+            (V.PROVEN_BENIGN, "proven_benign"),
+        ):
             if first(vocab, name):
                 cur.values[name] = True
         if h := first(V.SHAPE, "shape"):
@@ -221,8 +230,9 @@ class _TextReader:
         m = V.PRIOR_CATEGORY.search(text, s, e)
         if m and "prior_category" not in cur.values:
             cur.values["prior_category"] = m.group(1).upper()
-            cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].prior_category", m.group(1).upper(), text,
-                                             m.start(1), m.end(1)))
+            cur.evidence.append(
+                evidence_for(f"lungrads.nodule[{idx}].prior_category", m.group(1).upper(), text, m.start(1), m.end(1))
+            )
 
 
 def exam_from_text(text: str) -> Exam:
@@ -247,8 +257,9 @@ def exam_from_text(text: str) -> Exam:
         old_edition=old.group(1) if old else None,
     )
     if stated:
-        r.exam_evidence.append(evidence_for("lungrads.stated_category", stated.group(1).upper(), text,
-                                            stated.start(1), stated.end(1)))
+        r.exam_evidence.append(
+            evidence_for("lungrads.stated_category", stated.group(1).upper(), text, stated.start(1), stated.end(1))
+        )
     return Exam(**{**exam.__dict__, "evidence": tuple(r.exam_evidence)})
 
 
@@ -258,14 +269,35 @@ _NODULE_KEYS = {
     "kind": ("type", "kind", "attenuation", "nodule_type", "composition", "density", "consistency"),
     "long_mm": ("long_axis_mm", "long_mm", "long_axis", "long_diameter_mm", "long_diameter", "major_axis_mm"),
     "short_mm": ("short_axis_mm", "short_mm", "short_axis", "short_diameter_mm", "short_diameter", "minor_axis_mm"),
-    "mean_mm": ("mean_diameter_mm", "mean_mm", "mean_diameter", "total_mean_diameter_mm", "size_mm", "diameter_mm",
-                "total_mm", "total_size_mm", "size"),
+    "mean_mm": (
+        "mean_diameter_mm",
+        "mean_mm",
+        "mean_diameter",
+        "total_mean_diameter_mm",
+        "size_mm",
+        "diameter_mm",
+        "total_mm",
+        "total_size_mm",
+        "size",
+    ),
     "solid_long_mm": ("solid_long_axis_mm", "solid_component_long_axis_mm", "solid_long_mm"),
     "solid_short_mm": ("solid_short_axis_mm", "solid_component_short_axis_mm", "solid_short_mm"),
-    "solid_mean_mm": ("solid_component_mm", "solid_mean_diameter_mm", "solid_component_mean_diameter_mm",
-                      "solid_part_mm", "solid_mm", "solid_component", "solid_component_size_mm"),
-    "prior_mean_mm": ("prior_mean_diameter_mm", "prior_mm", "prior_size_mm", "previous_mean_diameter_mm",
-                      "prior_mean_mm"),
+    "solid_mean_mm": (
+        "solid_component_mm",
+        "solid_mean_diameter_mm",
+        "solid_component_mean_diameter_mm",
+        "solid_part_mm",
+        "solid_mm",
+        "solid_component",
+        "solid_component_size_mm",
+    ),
+    "prior_mean_mm": (
+        "prior_mean_diameter_mm",
+        "prior_mm",
+        "prior_size_mm",
+        "previous_mean_diameter_mm",
+        "prior_mean_mm",
+    ),
 }
 _NODULE_TEXT = {  # descriptive keys whose values are read with the text vocabulary
     "status": (("status", "change", "comparison", "interval_change", "growth"), V.STATUS),
@@ -286,7 +318,12 @@ _EXAM_FLAGS = {
     "incomplete": ("incomplete", "lungs_not_fully_evaluable", "not_fully_evaluable"),
     "infection": ("infection", "infection_suspected", "inflammatory"),
     "lymphadenopathy": ("lymphadenopathy", "adenopathy", "enlarged_lymph_nodes"),
-    "significant_other": ("s_modifier", "significant_findings", "significant_other_findings", "other_significant_findings"),
+    "significant_other": (
+        "s_modifier",
+        "significant_findings",
+        "significant_other_findings",
+        "other_significant_findings",
+    ),
     "known_cancer": ("known_lung_cancer", "lung_cancer_known", "history_of_lung_cancer"),
 }
 _VALID_TYPES = "solid, part-solid, ground-glass, juxtapleural, airway (endobronchial), cyst, calcified, fat-containing"
@@ -304,8 +341,9 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
                 if kind is None and V.JUXTAPLEURAL.match_value(text):
                     kind, values["juxtapleural"] = "solid", True
                 if kind is None or kind == "nonbenign-calcification":
-                    raise InvalidInput(f"unknown Lung-RADS nodule type {val!r} (nodule {i + 1})",
-                                       hint=f"use one of: {_VALID_TYPES}")
+                    raise InvalidInput(
+                        f"unknown Lung-RADS nodule type {val!r} (nodule {i + 1})", hint=f"use one of: {_VALID_TYPES}"
+                    )
                 if V.JUXTAPLEURAL.match_value(text):
                     values["juxtapleural"] = True
                 if V.MULTILOCULAR.match_value(text):
@@ -329,8 +367,9 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
             key, val = found
             value = vocab.match_value(str(val))
             if value is None:
-                raise InvalidInput(f"unknown Lung-RADS {name} {val!r} (nodule {i + 1})",
-                                   hint=f"use one of: {', '.join(vocab.values)}")
+                raise InvalidInput(
+                    f"unknown Lung-RADS {name} {val!r} (nodule {i + 1})", hint=f"use one of: {', '.join(vocab.values)}"
+                )
             values[name] = value
             ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", value, key, val))
     for name, keys in _NODULE_FLAGS.items():
@@ -376,16 +415,21 @@ def exam_from_findings(findings: Mapping[str, Any]) -> Exam:
     nodules = []
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise InvalidInput(f"nodule {i + 1} must be an object with type and sizes, got {item!r}",
-                               hint='e.g. {"type": "solid", "long_axis_mm": 7.0, "short_axis_mm": 5.0}')
+            raise InvalidInput(
+                f"nodule {i + 1} must be an object with type and sizes, got {item!r}",
+                hint='e.g. {"type": "solid", "long_axis_mm": 7.0, "short_axis_mm": 5.0}',
+            )
         nodules.append(_nodule_from_mapping(item, i))
     values: dict[str, Any] = {}
     for name, keys in _EXAM_FLAGS.items():
         if found := lookup(findings, *keys):
             values[name] = bool(as_bool(found[1], found[0]))
             ev.append(findings_evidence(f"lungrads.exam.{name}", values[name], *found))
-    exam_text = " ".join(str(found[1]) for k in ("exam", "exam_type", "indication", "modality", "study")
-                         if (found := lookup(findings, k)))
+    exam_text = " ".join(
+        str(found[1])
+        for k in ("exam", "exam_type", "indication", "modality", "study")
+        if (found := lookup(findings, k))
+    )
     if exam_text:
         text_exam = exam_from_text(exam_text)
         values.setdefault("known_cancer", text_exam.known_cancer)

@@ -25,26 +25,53 @@ MINOR_NEEDED = 3
 
 _MENINGIOMA = re.compile(r"\bmeningiomas?\b|脑膜瘤", re.I)
 _MITOSES = re.compile(
-    r"(?P<n>\d+)\s*(?:mitoses|mitotic figures|mitotic count)?\s*(?:per|/)\s*10\s*(?:HPFs?|high[- ]power fields?)"
-    r"|(?P<m>\d+)\s*(?:mitoses|mitotic figures)?\s*(?:per|/)\s*1\.6\s*mm(?:2|²)"
-    r"|\bmitotic (?:count|index|rate|activity)\s*(?:of|:|=|is)?\s*(?P<k>\d+)\b", re.I)
-_NO_MITOSES = re.compile(r"\b(?:no|rare|absent) mitos(?:es|is)\b|\bmitoses (?:are )?(?:absent|not (?:seen|identified))\b|"
-                         r"\bmitotic (?:count|activity|figures)\s*[:=]?\s*(?:none|absent|nil)\b", re.I)
-_SUBTYPE = Vocab({
-    "chordoid": [r"\bchordoid\b"], "clear cell": [r"\bclear[- ]cell\b"],
-    "papillary": [r"\bpapillary\b"], "rhabdoid": [r"\brhabdoid\b"],
-    "atypical": [r"\batypical meningioma\b"], "anaplastic": [r"\b(?:anaplastic|malignant) meningioma\b"],
-})
-_BRAIN_INVASION = Vocab({"brain invasion": [r"\bbrain[- ]invas(?:ion|ive)\b", r"\binva(?:des|sion of|ding) (?:the )?(?:brain|cortex|"
-                                            r"brain parenchyma)\b", r"\bbrain parenchymal invasion\b", r"脑(?:实质)?侵犯"]})
-_ANAPLASIA = Vocab({"anaplasia": [r"\bfrank(?:ly)? anaplas(?:ia|tic)\b", r"\b(?:sarcoma|carcinoma|melanoma)[- ]like\b"]})
-_MINOR = Vocab({
-    "hypercellularity": [r"\b(?:increased|high) cellularity\b", r"\bhypercellular(?:ity)?\b"],
-    "small cells": [r"\bsmall cells? with (?:a )?high (?:N:C|nuclear[- ]to[- ]cytoplasmic) ratio\b", r"\bsmall[- ]cell (?:change|formation)\b"],
-    "prominent nucleoli": [r"\bprominent nucleoli\b", r"\bmacronucleoli\b"],
-    "sheeting": [r"\bsheeting\b", r"\bsheet-?like growth\b", r"\bpatternless growth\b"],
-    "spontaneous necrosis": [r"\b(?:spontaneous|geographic) necrosis\b", r"\bfoci of necrosis\b", r"\bnecrosis\b"],
-})
+    r"\bmito(?:ses|sis|tic count|tic figures) per 10\s*(?:HPFs?|high[- ]power fields?)\s*[:=]?\s*(?P<j>\d+)\b"
+    r"|(?P<n>\d+)\s*(?:mitoses|mitosis|mitotic figures?|mitotic count)?\s*(?:per|/)\s*10\s*(?:HPFs?|high[- ]power fields?)"
+    r"|(?P<m>\d+)\s*(?:mitoses|mitosis|mitotic figures?)?\s*(?:per|/)\s*1\.6\s*mm(?:2|²)"
+    r"|\bmitotic (?:count|index|rate|activity)\s*(?:of|:|=|is)?\s*(?P<k>\d+)\b",
+    re.I,
+)
+_NO_MITOSES = re.compile(
+    r"\b(?:no|rare|absent) mitos(?:es|is)\b|\bmitoses (?:are )?(?:absent|not (?:seen|identified))\b|"
+    r"\bmitotic (?:count|activity|figures)\s*[:=]?\s*(?:none|absent|nil)\b",
+    re.I,
+)
+_SUBTYPE = Vocab(
+    {
+        "chordoid": [r"\bchordoid\b"],
+        "clear cell": [r"\bclear[- ]cell\b"],
+        "papillary": [r"\bpapillary\b"],
+        "rhabdoid": [r"\brhabdoid\b"],
+        "atypical": [r"\batypical meningioma\b"],
+        "anaplastic": [r"\b(?:anaplastic|malignant) meningioma\b"],
+    }
+)
+_BRAIN_INVASION = Vocab(
+    {
+        "brain invasion": [
+            r"\bbrain[- ]invas(?:ion|ive)\b",
+            r"\binva(?:des|sion of|ding) (?:the )?(?:brain|cortex|"
+            r"brain parenchyma)\b",
+            r"\bbrain parenchymal invasion\b",
+            r"脑(?:实质)?侵犯",
+        ]
+    }
+)
+_ANAPLASIA = Vocab(
+    {"anaplasia": [r"\bfrank(?:ly)? anaplas(?:ia|tic)\b", r"\b(?:sarcoma|carcinoma|melanoma)[- ]like\b"]}
+)
+_MINOR = Vocab(
+    {
+        "hypercellularity": [r"\b(?:increased|high) cellularity\b", r"\bhypercellular(?:ity)?\b"],
+        "small cells": [
+            r"\bsmall cells? with (?:a )?high (?:N:C|nuclear[- ]to[- ]cytoplasmic) ratio\b",
+            r"\bsmall[- ]cell (?:change|formation)\b",
+        ],
+        "prominent nucleoli": [r"\bprominent nucleoli\b", r"\bmacronucleoli\b"],
+        "sheeting": [r"\bsheeting\b", r"\bsheet-?like growth\b", r"\bpatternless growth\b"],
+        "spontaneous necrosis": [r"\b(?:spontaneous|geographic) necrosis\b", r"\bfoci of necrosis\b", r"\bnecrosis\b"],
+    }
+)
 
 
 def is_meningioma(text: str) -> bool:
@@ -68,7 +95,7 @@ def read_meningioma(text: str) -> MeningiomaFacts:
     """Collect the grading criteria from pathology text."""
     f = MeningiomaFacts()
     if m := _MITOSES.search(text):
-        g = next(k for k in ("n", "m", "k") if m.group(k))
+        g = next(k for k in ("j", "n", "m", "k") if m.group(k))
         f.mitoses = int(m.group(g))
         f.evidence.append(evidence_for("mening5.mitoses_per_10hpf", f.mitoses, text, m.start(), m.end()))
     elif m := _NO_MITOSES.search(text):
@@ -105,21 +132,38 @@ def grade_meningioma(f: MeningiomaFacts, trace: Trace) -> dict[str, Any]:
     if subtype in ("papillary", "rhabdoid"):
         trace.note(f"{subtype} subtype: CNS5 grades it by the usual criteria, not by subtype alone")
     by_mitoses = next((g for low, g in MITOSIS_ROWS if f.mitoses is not None and f.mitoses >= low), None)
-    three = [c for c, on in (("TERT promoter mutation", f.tert == "pos"), ("CDKN2A/B homozygous deletion", f.cdkn2a == "pos"),
-                             (f"{f.mitoses} mitoses per 10 HPF (>=20)", by_mitoses == 3), ("frank anaplasia", f.anaplasia),
-                             ("stated anaplastic meningioma", "anaplastic" in f.subtypes)) if on]
+    three = [
+        c
+        for c, on in (
+            ("TERT promoter mutation", f.tert == "pos"),
+            ("CDKN2A/B homozygous deletion", f.cdkn2a == "pos"),
+            (f"{f.mitoses} mitoses per 10 HPF (>=20)", by_mitoses == 3),
+            ("frank anaplasia", f.anaplasia),
+            ("stated anaplastic meningioma", "anaplastic" in f.subtypes),
+        )
+        if on
+    ]
     if three:
         trace.rule("MENING5.GRADE.3")
         out.update(grade="CNS WHO grade 3", criteria=three)
         return out
-    two = [c for c, on in (("4-19 mitoses per 10 HPF", by_mitoses == 2), ("brain invasion", f.brain_invasion),
-                           (f"{subtype} subtype", subtype in ("chordoid", "clear cell")),
-                           (f"{len(f.minor)} of 5 minor features", len(f.minor) >= MINOR_NEEDED),
-                           ("stated atypical meningioma", "atypical" in f.subtypes)) if on]
+    two = [
+        c
+        for c, on in (
+            ("4-19 mitoses per 10 HPF", by_mitoses == 2),
+            ("brain invasion", f.brain_invasion),
+            (f"{subtype} subtype", subtype in ("chordoid", "clear cell")),
+            (f"{len(f.minor)} of 5 minor features", len(f.minor) >= MINOR_NEEDED),
+            ("stated atypical meningioma", "atypical" in f.subtypes),
+        )
+        if on
+    ]
     for key, what in (("tert", "TERT promoter mutation"), ("cdkn2a", "CDKN2A/B homozygous deletion")):
         if getattr(f, key) is None:
-            trace.note(f"{what.rsplit(' ', 1)[0] if key == 'tert' else 'CDKN2A/B'} status not given: "
-                       f"a {what} would make it grade 3")
+            trace.note(
+                f"{what.rsplit(' ', 1)[0] if key == 'tert' else 'CDKN2A/B'} status not given: "
+                f"a {what} would make it grade 3"
+            )
     if two:
         trace.rule("MENING5.GRADE.2")
         out.update(grade="CNS WHO grade 2", criteria=two)

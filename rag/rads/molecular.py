@@ -19,8 +19,10 @@ from rag.types import Evidence
 
 __all__ = ["MarkerState", "Marker", "read_marker", "render_findings"]
 
-_UNTESTED = (r"not (?:been )?(?:tested|performed|assessed|evaluated|available|done|determined)|untested|"
-             r"unknown|failed|pending|indeterminate|inconclusive|n/?a\b|未检测|未做")
+_UNTESTED = (
+    r"not (?:been )?(?:tested|performed|assessed|evaluated|available|done|determined)|untested|"
+    r"unknown|failed|pending|indeterminate|inconclusive|n/?a\b|未检测|未做"
+)
 _CLAUSE_END = re.compile(r"[;.\n。；](?!\d)|\bbut\b|\bwhereas\b")
 
 
@@ -96,30 +98,60 @@ _YES = r"yes\b|present\b|positive\b|true\b|detected\b|identified\b"
 _NO = r"no\b|absent\b|negative\b|false\b|none\b|not (?:detected|identified|present|seen)"
 
 GLIOMA_MARKERS = {
-    "idh": _m("IDH", r"\bIDH[12]?(?:\s*/\s*(?:IDH)?[12])?(?![\s-]*R132H)\b(?:[- ]?(?:1|2))?(?:\s*(?:status|gene))?",
-              rf"mut(?:ant|ation|ated)\b|mut\b|{_YES}", rf"wild[- ]?type|\bwt\b|non-?mutant|{_NO}"),
-    "r132h": _m("IDH1 R132H", r"\b(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
-                r"positive\b|mutant\b|detected\b", r"negative\b|not detected|no staining"),
-    "codeletion": _m("1p/19q", r"\b1p\s*/?\s*19q\b(?:[- ]?(?:status|codeletion status))?",
-                     rf"co-?delet(?:ed|ion)\b|{_YES}",
-                     rf"intact|retained|non-?co-?deleted|not co-?deleted|no co-?deletion|partial|{_NO}"),
-    "atrx": _m("ATRX", r"\bATRX\b(?:\s*(?:expression|immunostain(?:ing)?|staining))?",
-               rf"loss\b|lost\b|mutat(?:ed|ion)\b|mutant\b|{_YES}",
-               rf"retained|intact|preserved|wild[- ]?type|{_NO}"),
-    "h3k27": _m("H3 K27", r"\bH3(?:\.3)?(?:F3A)?\s*(?:p\.)?(?:K27M?|K28M)?(?:[- ]?(?:altered|alteration|mutant|mutation))?\b|\bEZHIP\b",
-                rf"alter(?:ed|ation)\b|mut(?:ant|ation|ated)\b|overexpress\w*|{_YES}",
-                rf"wild[- ]?type|\bwt\b|intact|retained|{_NO}"),
+    "idh": _m(
+        "IDH",
+        r"\bIDH[12]?(?:\s*/\s*(?:IDH)?[12])?(?![\s-]*R132H)\b(?:[- ]?(?:1|2))?(?:\s*(?:status|gene))?",
+        rf"mut(?:ant|ation|ated)\b|mut\b|{_YES}",
+        rf"wild[- ]?type|\bwt\b|non-?mutant|{_NO}",
+    ),
+    "r132h": _m(
+        "IDH1 R132H",
+        r"\b(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
+        r"positive\b|mutant\b|detected\b",
+        r"negative\b|not detected|no staining",
+    ),
+    "codeletion": _m(
+        "1p/19q",
+        r"\b1p\s*/?\s*19q\b(?:[- ]?(?:status|codeletion status))?",
+        rf"co-?delet(?:ed|ion)\b|{_YES}",
+        rf"intact|retained|non-?co-?deleted|not co-?deleted|no co-?deletion|partial|{_NO}",
+    ),
+    "atrx": _m(
+        "ATRX",
+        r"\bATRX\b(?:\s*(?:expression|immunostain(?:ing)?|staining))?",
+        rf"loss\b|lost\b|mutat(?:ed|ion)\b|mutant\b|{_YES}",
+        rf"retained|intact|preserved|wild[- ]?type|{_NO}",
+    ),
+    "h3k27": _m(
+        "H3 K27",
+        r"\bH3(?:\.3)?(?:F3A)?\s*(?:p\.)?(?:K27M?|K28M)?(?:[- ]?(?:altered|alteration|mutant|mutation))?\b|\bEZHIP\b",
+        rf"alter(?:ed|ation)\b|mut(?:ant|ation|ated)\b|overexpress\w*|{_YES}",
+        rf"wild[- ]?type|\bwt\b|intact|retained|{_NO}",
+    ),
     "h3g34": _m("H3 G34", r"\bH3(?:\.3)?\s*G34[RV]?\b", rf"mut(?:ant|ation|ated)\b|{_YES}", rf"wild[- ]?type|{_NO}"),
-    "cdkn2a": _m("CDKN2A/B", r"\bCDKN2A(?:\s*/?\s*B|\s+and\s+CDKN2B)?\b",
-                 rf"homozygous(?:ly)? (?:deletion|deleted|loss)|homozygous\b|deleted\b|deletion\b|loss\b|{_YES}",
-                 rf"intact|retained|no (?:homozygous )?deletion|not deleted|hemizygous|heterozygous|wild[- ]?type|{_NO}"),
-    "tert": _m("TERT promoter", r"\bTERT(?:p|\s*promoter|\s*promotor)?\b",
-               rf"mut(?:ant|ation|ated)\b|C228T|C250T|{_YES}", rf"wild[- ]?type|\bwt\b|{_NO}"),
-    "egfr": _m("EGFR amplification", r"\bEGFR\b(?:\s*(?:gene|copy number))?",
-               rf"amplif(?:ied|ication)\b|\bamp\b|gain\b|{_YES}", rf"not amplified|no amplification|non-?amplified|{_NO}"),
+    "cdkn2a": _m(
+        "CDKN2A/B",
+        r"\bCDKN2A(?:\s*/?\s*B|\s+and\s+CDKN2B)?\b",
+        rf"homozygous(?:ly)? (?:deletion|deleted|loss)|homozygous\b|deleted\b|deletion\b|loss\b|{_YES}",
+        rf"intact|retained|no (?:homozygous )?deletion|not deleted|hemizygous|heterozygous|wild[- ]?type|{_NO}",
+    ),
+    "tert": _m(
+        "TERT promoter",
+        r"\bTERT(?:p|\s*promoter|\s*promotor)?\b",
+        rf"mut(?:ant|ation|ated)\b|C228T|C250T|{_YES}",
+        rf"wild[- ]?type|\bwt\b|{_NO}",
+    ),
+    "egfr": _m(
+        "EGFR amplification",
+        r"\bEGFR\b(?:\s*(?:gene|copy number))?",
+        rf"amplif(?:ied|ication)\b|\bamp\b|gain\b|{_YES}",
+        rf"not amplified|no amplification|non-?amplified|{_NO}",
+    ),
 }
 CHR7_10 = re.compile(
     r"\+\s*7\s*/\s*[-−–]\s*10\b|\b7\+\s*/\s*10-|\b(?:whole[- ])?chromosome 7 gain\b[^.;]{0,30}\b(?:chromosome )?10 loss\b|"
     r"\bgain of (?:whole )?chromosome 7\b[^.;]{0,30}\bloss of (?:whole )?chromosome 10\b|\btrisomy 7\b[^.;]{0,20}\bmonosomy 10\b|"
     r"\bchr(?:omosome)?\s*7\s*(?:gain)?\s*/\s*(?:chr(?:omosome)?\s*)?10\s*(?:loss)?\b|\bplus\s*7\s*minus\s*10\b|"
-    r"\b7\s*gain\s*/\s*10\s*loss\b|\bchr(?:omosome)?\s*7\s*gain\s*(?:and\s*|/\s*)?(?:chr(?:omosome)?\s*)?10\s*loss\b", re.I)
+    r"\b7\s*gain\s*/\s*10\s*loss\b|\bchr(?:omosome)?\s*7\s*gain\s*(?:and\s*|/\s*)?(?:chr(?:omosome)?\s*)?10\s*loss\b",
+    re.I,
+)

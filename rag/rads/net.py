@@ -29,15 +29,29 @@ KI67_ROWS = (("G1", Decimal(3), False), ("G2", Decimal(20), True), ("G3", None, 
 MITOSIS_ROWS = (("G1", Decimal(2), False), ("G2", Decimal(20), True), ("G3", None, True))
 _EPS = Decimal("0.001")
 
-_KI67 = re.compile(r"\b(?:Ki-?67|MIB-?1)(?:\s*(?:proliferation|labell?ing|proliferative))?(?:\s*index)?(?:\s*(?:percent|pct))?"
-                   r"\s*(?:of|:|=|is|was|at)?\s*(?:approximately|approx\.?|about|~)?\s*(?P<op><=|>=|<|>|≤|≥)?\s*"
-                   r"(?P<v>\d+(?:\.\d+)?)\s*%?", re.I)
-_MITOSES = re.compile(r"(?:(?P<op><=|>=|<|>|≤|≥)\s*)?(?P<v>\d+(?:\.\d+)?)\s*(?:mitoses|mitotic figures|mitosis)?\s*"
-                      r"(?:per|/)\s*(?P<area>2\s*mm(?:2|²|\^2)?|10\s*(?:HPFs?|high[- ]power fields?))"
-                      r"|\bmitotic (?:count|rate|index)\s*(?:of|:|=|is)?\s*(?P<op2><=|>=|<|>|≤|≥)?\s*(?P<v2>\d+(?:\.\d+)?)\b",
-                      re.I)
-_NEC = Vocab({"NEC": [r"\bneuroendocrine carcinoma\b", r"\bNEC\b", r"\b(?:small|large)[- ]cell (?:neuroendocrine )?carcinoma\b",
-                      r"\bpoorly differentiated neuroendocrine\b", r"神经内分泌癌"]})
+_KI67 = re.compile(
+    r"\b(?:Ki-?67|MIB-?1)(?:\s*(?:proliferation|labell?ing|proliferative))?(?:\s*index)?(?:\s*(?:percent|pct))?"
+    r"\s*(?:of|:|=|is|was|at)?\s*(?:approximately|approx\.?|about|~)?\s*(?P<op><=|>=|<|>|≤|≥)?\s*"
+    r"(?P<v>\d+(?:\.\d+)?)\s*%?",
+    re.I,
+)
+_MITOSES = re.compile(
+    r"(?:(?P<op><=|>=|<|>|≤|≥)\s*)?(?P<v>\d+(?:\.\d+)?)\s*(?:mitoses|mitotic figures|mitosis)?\s*"
+    r"(?:per|/)\s*(?P<area>2\s*mm(?:2|²|\^2)?|10\s*(?:HPFs?|high[- ]power fields?))"
+    r"|\bmitotic (?:count|rate|index)\s*(?:of|:|=|is)?\s*(?P<op2><=|>=|<|>|≤|≥)?\s*(?P<v2>\d+(?:\.\d+)?)\b",
+    re.I,
+)
+_NEC = Vocab(
+    {
+        "NEC": [
+            r"\bneuroendocrine carcinoma\b",
+            r"\bNEC\b",
+            r"\b(?:small|large)[- ]cell (?:neuroendocrine )?carcinoma\b",
+            r"\bpoorly differentiated neuroendocrine\b",
+            r"神经内分泌癌",
+        ]
+    }
+)
 _STATED = re.compile(r"\b(?:WHO\s+)?(?:grade\s*|G)([0-9])\b", re.I)
 
 
@@ -51,9 +65,9 @@ def grade_for(value: Decimal, rows: tuple[tuple[str, Decimal | None, bool], ...]
 
 def _value(op: str | None, raw: str) -> Decimal:
     v = to_decimal(raw)
-    if op in ("<", ):
+    if op in ("<",):
         return v - _EPS
-    if op in (">", ):
+    if op in (">",):
         return v + _EPS
     return v
 
@@ -90,15 +104,23 @@ class NET2019:
         """Grade from structured findings (ki67_percent, mitoses_per_2mm2, differentiation)."""
         trace = Trace()
         values: list[Decimal | None] = []
-        for keys, name in ((("ki67_percent", "ki67", "ki_67", "ki67_index", "mib1", "ki67_pct"), "ki67_percent"),
-                           (("mitoses_per_2mm2", "mitoses", "mitotic_count", "mitotic_rate", "mitoses_per_10hpf",
-                             "mitotic_index"), "mitoses_per_2mm2")):
+        for keys, name in (
+            (("ki67_percent", "ki67", "ki_67", "ki67_index", "mib1", "ki67_pct"), "ki67_percent"),
+            (
+                ("mitoses_per_2mm2", "mitoses", "mitotic_count", "mitotic_rate", "mitoses_per_10hpf", "mitotic_index"),
+                "mitoses_per_2mm2",
+            ),
+        ):
             found = lookup(findings, *keys)
             if found is None:
                 values.append(None)
                 continue
             key, raw = found
-            m = re.fullmatch(r"\s*(<=|>=|<|>|≤|≥)?\s*(\d+(?:\.\d+)?)\s*%?\s*", str(raw)) if not isinstance(raw, bool) else None
+            m = (
+                re.fullmatch(r"\s*(<=|>=|<|>|≤|≥)?\s*(\d+(?:\.\d+)?)\s*%?\s*", str(raw))
+                if not isinstance(raw, bool)
+                else None
+            )
             if m is None:
                 raise InvalidInput(f"finding {key!r} must be a number, got {raw!r}", hint="e.g. 12")
             values.append(_value(m.group(1), m.group(2)))
@@ -106,7 +128,9 @@ class NET2019:
                 trace.note("mitoses per 10 HPF taken as per 2 mm² (the WHO area)")
             trace.use(findings_evidence(f"net.{name}", values[-1], key, raw))
         nec = False
-        if found := lookup(findings, "differentiation", "histology", "diagnosis", "tumour_type", "tumor_type", "category"):
+        if found := lookup(
+            findings, "differentiation", "histology", "diagnosis", "tumour_type", "tumor_type", "category"
+        ):
             nec = any(not h.negated for h in _NEC.find(str(found[1])))
             trace.use(findings_evidence("net.differentiation", "NEC" if nec else found[1], *found))
         if found := lookup(findings, "grade", "stated_grade"):
@@ -118,9 +142,12 @@ class NET2019:
     def _run(self, ki67: Decimal | None, mitoses: Decimal | None, nec: bool, trace: Trace) -> CalcResult:
         if ki67 is not None and not Decimal(0) <= ki67 <= 100:
             raise InvalidInput(f"Ki-67 index {ki67}% is outside 0-100%", hint="give a percentage")
-        result: dict[str, Any] = {"category": None, "grade": None,
-                                  "ki67_percent": float(ki67) if ki67 is not None else None,
-                                  "mitoses_per_2mm2": float(mitoses) if mitoses is not None else None}
+        result: dict[str, Any] = {
+            "category": None,
+            "grade": None,
+            "ki67_percent": float(ki67) if ki67 is not None else None,
+            "mitoses_per_2mm2": float(mitoses) if mitoses is not None else None,
+        }
         if nec:
             trace.rule("NET.NEC")
             result.update(category="NEC", grade="high grade")
@@ -142,4 +169,3 @@ class NET2019:
         trace.rule(f"NET.GRADE.{grade}")
         result.update(category="NET", grade=grade)
         return trace.freeze(self.system, self.edition, result)
-

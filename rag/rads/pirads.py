@@ -36,35 +36,80 @@ from rag.types import CalcResult, Discrepancy, Evidence
 __all__ = ["PIRADS"]
 
 SIZE_CUT_CM = Decimal("1.5")
-_ZONE = Vocab({"PZ": [r"\bperipheral zone\b", r"\bPZ\b", r"外周带"], "TZ": [r"\btransition(?:al)? zone\b", r"\bTZ\b", r"移行带"],
-               "CZ": [r"\bcentral zone\b", r"\bCZ\b", r"中央带"]})
-_T2W = re.compile(r"\bT2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging))?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I)
-_DWI = re.compile(r"\b(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*score)?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I)
-_STATED = re.compile(r"\bPI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I)
+_ZONE = Vocab(
+    {
+        "PZ": [r"\bperipheral zone\b", r"\bPZ\b", r"外周带"],
+        "TZ": [r"\btransition(?:al)? zone\b", r"\bTZ\b", r"移行带"],
+        "CZ": [r"\bcentral zone\b", r"\bCZ\b", r"中央带"],
+    }
+)
+_T2W = re.compile(
+    r"\bT2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging))?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+)
+_DWI = re.compile(
+    r"\b(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*score)?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+)
+_STATED = re.compile(
+    r"\bPI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
+)
 _OLD = re.compile(r"\bPI-?RADS\s*v(?:ersion)?\s*2(?!\.\d)\b", re.I)
-_DCE = Vocab({
-    "positive": [r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:positive|\+|pos)(?!\w)", r"\bpositive DCE\b",
-                 r"\bearly,? focal (?:contrast )?enhancement\b", r"\bearly enhancement\b", r"^\s*(?:positive|\+|pos|yes|true)\s*$"],
-    "negative": [r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:negative|-|neg)(?!\w)", r"\bnegative DCE\b", r"\bno early (?:focal )?enhancement\b",
-                 r"\bdiffuse (?:early )?enhancement\b", r"^\s*(?:negative|-|neg|no|false)\s*$"],
-    "not performed": [r"\bDCE (?:was )?not (?:performed|done|available)\b", r"\bbi-?parametric\b", r"\bbpMRI\b",
-                      r"\bwithout (?:contrast|DCE)\b", r"^\s*(?:not performed|not done|n/?a|none)\s*$"],
-})
-_DWI_DESC = Vocab({
-    "normal": [r"\bno abnormalit(?:y|ies) on (?:ADC|DWI|high[- ]b)\b", r"\bnormal (?:on )?(?:ADC|DWI|diffusion)\b"],
-    "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b"],
-    "focal": [r"\bfocal\b", r"局灶"],
-})
-_MARKED = re.compile(r"\bmarked(?:ly)?\s+(?:hypo|hyper)-?intens\w*(?:\s+\w+){0,4}?\s+(?:on\s+)?(?:the\s+)?(ADC|high[- ]?b(?:[- ]value)?|DWI|both)",
-                     re.I)
-_MARKED_BOTH = re.compile(r"\bmarked(?:ly)?\b[^.;]{0,60}\bboth\b|\bmarked(?:ly)?\b[^.;]{0,40}\bADC\b[^.;]{0,40}\bmarked(?:ly)?\b", re.I)
+_DCE = Vocab(
+    {
+        "positive": [
+            r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:positive|\+|pos)(?!\w)",
+            r"\bpositive DCE\b",
+            r"\bearly,? focal (?:contrast )?enhancement\b",
+            r"\bearly enhancement\b",
+            r"^\s*(?:positive|\+|pos|yes|true)\s*$",
+        ],
+        "negative": [
+            r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:negative|-|neg)(?!\w)",
+            r"\bnegative DCE\b",
+            r"\bno early (?:focal )?enhancement\b",
+            r"\bdiffuse (?:early )?enhancement\b",
+            r"^\s*(?:negative|-|neg|no|false)\s*$",
+        ],
+        "not performed": [
+            r"\bDCE (?:was )?not (?:performed|done|available)\b",
+            r"\bbi-?parametric\b",
+            r"\bbpMRI\b",
+            r"\bwithout (?:contrast|DCE)\b",
+            r"^\s*(?:not performed|not done|n/?a|none)\s*$",
+        ],
+    }
+)
+_DWI_DESC = Vocab(
+    {
+        "normal": [r"\bno abnormalit(?:y|ies) on (?:ADC|DWI|high[- ]b)\b", r"\bnormal (?:on )?(?:ADC|DWI|diffusion)\b"],
+        "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b"],
+        "focal": [r"\bfocal\b", r"局灶"],
+    }
+)
+_MARKED = re.compile(
+    r"\bmarked(?:ly)?\s+(?:hypo|hyper)-?intens\w*(?:\s+\w+){0,4}?\s+(?:on\s+)?(?:the\s+)?(ADC|high[- ]?b(?:[- ]value)?|DWI|both)",
+    re.I,
+)
+_MARKED_BOTH = re.compile(
+    r"\bmarked(?:ly)?\b[^.;]{0,60}\bboth\b|\bmarked(?:ly)?\b[^.;]{0,40}\bADC\b[^.;]{0,40}\bmarked(?:ly)?\b", re.I
+)
 _EPE = Vocab({"epe": [r"\bextra-?prostatic extension\b", r"\bEPE\b", r"\binvasive behaviou?r\b", r"包膜外侵犯"]})
-_T2_DESC = Vocab({
-    "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b"],
-    "2": [r"\bmostly encapsulated\b", r"\batypical nodule\b", r"\bhomogeneous circumscribed nodule without encapsulation\b"],
-    "3": [r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b", r"\bobscured margins\b"],
-    "4-5": [r"\blenticular\b", r"\bnon-?circumscribed\b", r"\berased charcoal\b", r"\bhomogeneous,? moderately hypointense\b"],
-})
+_T2_DESC = Vocab(
+    {
+        "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b"],
+        "2": [
+            r"\bmostly encapsulated\b",
+            r"\batypical nodule\b",
+            r"\bhomogeneous circumscribed nodule without encapsulation\b",
+        ],
+        "3": [r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b", r"\bobscured margins\b"],
+        "4-5": [
+            r"\blenticular\b",
+            r"\bnon-?circumscribed\b",
+            r"\berased charcoal\b",
+            r"\bhomogeneous,? moderately hypointense\b",
+        ],
+    }
+)
 
 
 class _Lesion:
@@ -136,10 +181,14 @@ def _lesion_from_mapping(raw: Mapping[str, Any], idx: int) -> _Lesion:
     if found := lookup(raw, "zone", "location", "region"):
         les.zone = _ZONE.match_value(str(found[1]))
         if les.zone is None:
-            raise InvalidInput(f"unknown prostate zone {found[1]!r}", hint="use peripheral zone (PZ) or transition zone (TZ)")
+            raise InvalidInput(
+                f"unknown prostate zone {found[1]!r}", hint="use peripheral zone (PZ) or transition zone (TZ)"
+            )
         les.evidence.append(findings_evidence(f"{d}.zone", les.zone, *found))
-    for keys, attr in ((("T2W_score", "t2w", "t2_score", "t2", "t2wi_score"), "t2w"),
-                       (("DWI_score", "dwi", "adc_score", "dwi_adc_score", "diffusion_score"), "dwi")):
+    for keys, attr in (
+        (("T2W_score", "t2w", "t2_score", "t2", "t2wi_score"), "t2w"),
+        (("DWI_score", "dwi", "adc_score", "dwi_adc_score", "diffusion_score"), "dwi"),
+    ):
         if found := lookup(raw, *keys):
             setattr(les, attr, _score(found[1], found[0]))
             les.evidence.append(findings_evidence(f"{d}.{attr}_score", getattr(les, attr), *found))
@@ -155,7 +204,11 @@ def _lesion_from_mapping(raw: Mapping[str, Any], idx: int) -> _Lesion:
     elif found := lookup(raw, "size_mm", "lesion_size_mm", "max_diameter_mm"):
         les.size_cm = to_decimal(as_number(found[1], found[0])) / 10
         les.evidence.append(findings_evidence(f"{d}.size_cm", les.size_cm, *found))
-    if (found := lookup(raw, "epe", "extraprostatic_extension")) and str(found[1]).lower() in ("true", "yes", "present"):
+    if (found := lookup(raw, "epe", "extraprostatic_extension")) and str(found[1]).lower() in (
+        "true",
+        "yes",
+        "present",
+    ):
         les.epe = True
     for key in ("dwi_description", "description", "t2w_description"):
         if found := lookup(raw, key):
@@ -230,8 +283,10 @@ class PIRADS:
         stated = _STATED.search(text)
         stated_label = None
         if stated:
-            stated_label = (str(_score(stated.group(1), "PI-RADS category")),
-                            evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)))
+            stated_label = (
+                str(_score(stated.group(1), "PI-RADS category")),
+                evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)),
+            )
         cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
         lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)) if b > a]
         lesions = [x for x in lesions if x.evidence] or [_Lesion()]
@@ -260,10 +315,17 @@ class PIRADS:
         if len(per) > 1:
             result["lesions"] = per
         if stated and best["category"] and stated[0] != best["category"]:
-            trace.discrepancies.append(Discrepancy(
-                "category", stated[0], best["category"], stated[1], tuple(trace.evidence),
-                f"PIRADS.{best['zone'] or 'PZ'}.{best['category']}",
-                f"the report states PI-RADS {stated[0]} but its scores give {best['category']}"))
+            trace.discrepancies.append(
+                Discrepancy(
+                    "category",
+                    stated[0],
+                    best["category"],
+                    stated[1],
+                    tuple(trace.evidence),
+                    f"PIRADS.{best['zone'] or 'PZ'}.{best['category']}",
+                    f"the report states PI-RADS {stated[0]} but its scores give {best['category']}",
+                )
+            )
         return trace.freeze(self.system, self.edition, result)
 
     def _assess(self, les: _Lesion, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
@@ -282,8 +344,15 @@ class PIRADS:
             t2w = _derive_t2w(les, trace, where)
             if t2w is not None:
                 trace.note(f"{where}T2W score {t2w} derived from the description")
-        out: dict[str, Any] = {"index": idx + 1, "category": None, "zone": zone, "T2W_score": t2w, "DWI_score": dwi,
-                               "DCE": les.dce, "candidates": []}
+        out: dict[str, Any] = {
+            "index": idx + 1,
+            "category": None,
+            "zone": zone,
+            "T2W_score": t2w,
+            "DWI_score": dwi,
+            "DCE": les.dce,
+            "candidates": [],
+        }
         options: dict[str, tuple[str | None, list[str]]] = {}
         if zone in ("PZ", None) and dwi is not None:
             options["PZ"] = _pz(dwi, les.dce)
@@ -293,6 +362,8 @@ class PIRADS:
             trace.need(f"{where}DWI score (or a DWI description: focal, marked on ADC/high b, size)")
         if zone == "TZ" and t2w is None:
             trace.need(f"{where}T2W score (or a T2W description)")
+        if zone is None and not options:
+            trace.need(f"{where}sequence scores (DWI, and T2W for the transition zone) or a lesion description")
         if zone is None:
             values = {v[0] for v in options.values()}
             if len(options) == 2 and len(values) == 1 and None not in values:

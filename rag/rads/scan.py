@@ -118,9 +118,7 @@ class Vocab:
 
     def __init__(self, terms: Mapping[str, Iterable[str]]) -> None:
         self.values = tuple(terms)
-        self._patterns = tuple(
-            (value, re.compile(p, re.I)) for value, pats in terms.items() for p in pats
-        )
+        self._patterns = tuple((value, re.compile(p, re.I)) for value, pats in terms.items() for p in pats)
 
     def find(self, text: str, lo: int = 0, hi: int | None = None) -> list[Hit]:
         """All non-overlapping hits in ``text[lo:hi]``, in text order."""
@@ -220,8 +218,11 @@ def find_percent(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[fl
     return out
 
 
-_AGE = re.compile(r"\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\bage[d]?\s*[:=]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:y/?o|yo)\b|"
-                  r"(\d{1,3})\s*岁", re.I)
+_AGE = re.compile(
+    r"\b(\d{1,3})[- ]?(?:years?|yrs?)[- ]?old\b|\bage[d]?\s*[:=]?\s*(\d{1,3})\b|\b(\d{1,3})\s*(?:y/?o|yo)\b|"
+    r"(\d{1,3})\s*岁",
+    re.I,
+)
 
 
 def find_age(text: str) -> tuple[int, int, int] | None:
@@ -268,11 +269,53 @@ def lookup(findings: Mapping[str, Any], *names: str) -> tuple[str, Any] | None:
     return None
 
 
-_TRUE = {"yes", "y", "true", "present", "positive", "pos", "+", "1", "seen", "detected", "identified", "有", "是", "阳性"}
-_FALSE = {"no", "n", "false", "absent", "negative", "neg", "-", "0", "none", "not seen", "not present",
-          "not detected", "无", "否", "阴性", "未见"}
-_UNKNOWN = {"unknown", "uncertain", "equivocal", "indeterminate", "possible", "not assessed",
-            "not stated", "?", "n/a", "na", "不确定"}
+_TRUE = {
+    "yes",
+    "y",
+    "true",
+    "present",
+    "positive",
+    "pos",
+    "+",
+    "1",
+    "seen",
+    "detected",
+    "identified",
+    "有",
+    "是",
+    "阳性",
+}
+_FALSE = {
+    "no",
+    "n",
+    "false",
+    "absent",
+    "negative",
+    "neg",
+    "-",
+    "0",
+    "none",
+    "not seen",
+    "not present",
+    "not detected",
+    "无",
+    "否",
+    "阴性",
+    "未见",
+}
+_UNKNOWN = {
+    "unknown",
+    "uncertain",
+    "equivocal",
+    "indeterminate",
+    "possible",
+    "not assessed",
+    "not stated",
+    "?",
+    "n/a",
+    "na",
+    "不确定",
+}
 
 
 def as_bool(value: Any, key: str) -> bool | None:
@@ -286,8 +329,10 @@ def as_bool(value: Any, key: str) -> bool | None:
         return False
     if text in _UNKNOWN:
         return None
-    raise InvalidInput(f"finding {key!r} has value {value!r}, expected yes/no",
-                       hint="use true/false, yes/no, present/absent or 'uncertain'")
+    raise InvalidInput(
+        f"finding {key!r} has value {value!r}, expected yes/no",
+        hint="use true/false, yes/no, present/absent or 'uncertain'",
+    )
 
 
 def as_number(value: Any, key: str) -> float:
@@ -302,6 +347,7 @@ def as_number(value: Any, key: str) -> float:
             raise InvalidInput(f"finding {key!r} must be a number, got {value!r}", hint="give a number")
         number = float(m.group(0))
     if number < 0 or number != number:
-        raise InvalidInput(f"finding {key!r} must be a non-negative number, got {value!r}",
-                           hint="give a non-negative number")
+        raise InvalidInput(
+            f"finding {key!r} must be a non-negative number, got {value!r}", hint="give a non-negative number"
+        )
     return number

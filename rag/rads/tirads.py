@@ -38,9 +38,13 @@ from rag.types import CalcResult, Discrepancy, Evidence
 __all__ = ["TIRADS"]
 
 _SINGLE = ("composition", "echogenicity", "shape", "margin")
-_RULE = {"composition": "TIRADS.POINTS.COMPOSITION", "echogenicity": "TIRADS.POINTS.ECHOGENICITY",
-         "shape": "TIRADS.POINTS.SHAPE", "margin": "TIRADS.POINTS.MARGIN",
-         "echogenic_foci": "TIRADS.POINTS.ECHOGENIC_FOCI"}
+_RULE = {
+    "composition": "TIRADS.POINTS.COMPOSITION",
+    "echogenicity": "TIRADS.POINTS.ECHOGENICITY",
+    "shape": "TIRADS.POINTS.SHAPE",
+    "margin": "TIRADS.POINTS.MARGIN",
+    "echogenic_foci": "TIRADS.POINTS.ECHOGENIC_FOCI",
+}
 _FINDING_KEYS = {
     "composition": ("composition", "content", "structure"),
     "echogenicity": ("echogenicity", "echogenecity", "echo", "echo_pattern"),
@@ -73,8 +77,12 @@ def _read_segment(nod: _Nodule, idx: int, text: str, s: int, e: int) -> None:
     for feature, vocab in FEATURES.items():
         hits = vocab.find(text, s, e)
         if feature == "shape":  # "taller-than-wide: no" states the shape as much as "wider-than-tall"
-            hits = [Hit("wider-than-tall", h.start, h.end, False, False) if h.negated and h.value == "taller-than-wide"
-                    else h for h in hits]
+            hits = [
+                Hit("wider-than-tall", h.start, h.end, False, False)
+                if h.negated and h.value == "taller-than-wide"
+                else h
+                for h in hits
+            ]
         if feature == "echogenic_foci" and any(h.negated for h in hits):
             nod.foci_negated = True
         for h in _positive(hits):
@@ -87,8 +95,9 @@ def _read_segment(nod: _Nodule, idx: int, text: str, s: int, e: int) -> None:
     if nod.size_cm is None:
         for size in find_sizes(text, s, e):
             nod.size_cm = to_decimal(max(size.values_mm)) / 10
-            nod.evidence.append(evidence_for(f"tirads.nodule[{idx}].max_diameter_cm", nod.size_cm, text,
-                                             size.start, size.end))
+            nod.evidence.append(
+                evidence_for(f"tirads.nodule[{idx}].max_diameter_cm", nod.size_cm, text, size.start, size.end)
+            )
             break
 
 
@@ -117,12 +126,16 @@ def _nodule_from_mapping(raw: Mapping[str, Any], idx: int) -> _Nodule:
             if value is None and feature == "shape" and FEATURES["shape"].find(str(item)):
                 value = "wider-than-tall"  # "not taller-than-wide"
             if value is None:
-                raise InvalidInput(f"unknown TI-RADS {feature.replace('_', ' ')} {item!r}",
-                                   hint=f"use one of: {', '.join(POINTS[feature])}")
+                raise InvalidInput(
+                    f"unknown TI-RADS {feature.replace('_', ' ')} {item!r}",
+                    hint=f"use one of: {', '.join(POINTS[feature])}",
+                )
             values = nod.features.setdefault(feature, [])
             if feature in _SINGLE and values:
-                raise InvalidInput(f"TI-RADS {feature} takes one value, got {val!r}",
-                                   hint=f"choose one of: {', '.join(POINTS[feature])}")
+                raise InvalidInput(
+                    f"TI-RADS {feature} takes one value, got {val!r}",
+                    hint=f"choose one of: {', '.join(POINTS[feature])}",
+                )
             if value not in values:
                 values.append(value)
             nod.evidence.append(findings_evidence(f"tirads.nodule[{idx}].{feature}", value, key, item))
@@ -170,25 +183,45 @@ class TIRADS:
         trace = Trace()
         if not nodules:
             trace.need("nodule features: composition, echogenicity, shape, margin, echogenic foci, maximum diameter")
-            return trace.freeze(self.system, self.edition,
-                                {"points": None, "level": None, "recommendation": None, "nodules": []})
+            return trace.freeze(
+                self.system, self.edition, {"points": None, "level": None, "recommendation": None, "nodules": []}
+            )
         scored = [self._score(n, i, trace, multi=len(nodules) > 1) for i, n in enumerate(nodules)]
         if len(nodules) > 1:
             trace.rule("TIRADS.RULE.MULTIPLE_NODULES")
             if len(nodules) > 4:
                 trace.note("TI-RADS reports at most four nodules (the most suspicious)")
-        best = max(scored, key=lambda r: (r["points"] if r["points"] is not None else r["points_minimum"],
-                                          r["max_diameter_cm"] or 0))
+        best = max(
+            scored,
+            key=lambda r: (r["points"] if r["points"] is not None else r["points_minimum"], r["max_diameter_cm"] or 0),
+        )
         result = {k: best[k] for k in ("points", "level", "recommendation", "max_diameter_cm")}
-        result.update({"nodule": best["index"], "points_minimum": best["points_minimum"],
-                       "not_in_chart": best["not_in_chart"], "follow_up": best["follow_up"], "nodules": scored})
-        fna = sorted((r for r in scored if r["recommendation"] == "FNA"),
-                     key=lambda r: (-(r["points"] or r["points_minimum"]), -(r["max_diameter_cm"] or 0)))
+        result.update(
+            {
+                "nodule": best["index"],
+                "points_minimum": best["points_minimum"],
+                "not_in_chart": best["not_in_chart"],
+                "follow_up": best["follow_up"],
+                "nodules": scored,
+            }
+        )
+        fna = sorted(
+            (r for r in scored if r["recommendation"] == "FNA"),
+            key=lambda r: (-(r["points"] or r["points_minimum"]), -(r["max_diameter_cm"] or 0)),
+        )
         result["fna_nodules"] = [r["index"] for r in fna[:2]]
         if stated and best["level"] and stated[0] != best["level"]:
-            trace.discrepancies.append(Discrepancy(
-                "category", stated[0], best["level"], stated[1], tuple(trace.evidence),
-                f"TIRADS.LEVEL.{best['level']}", f"the report states {stated[0]} but its features give {best['level']}"))
+            trace.discrepancies.append(
+                Discrepancy(
+                    "category",
+                    stated[0],
+                    best["level"],
+                    stated[1],
+                    tuple(trace.evidence),
+                    f"TIRADS.LEVEL.{best['level']}",
+                    f"the report states {stated[0]} but its features give {best['level']}",
+                )
+            )
         return trace.freeze(self.system, self.edition, result)
 
     def _score(self, nod: _Nodule, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
@@ -248,11 +281,18 @@ class TIRADS:
                     recommendation = "none"
         elif not_in_chart:
             recommendation = "none"
-        return {"index": idx + 1, "points": points, "points_minimum": known, "points_by_feature": points_by,
-                "features": {k: (v if k == "echogenic_foci" else v[0]) for k, v in features.items()},
-                "level": level.label if level else None, "not_in_chart": not_in_chart,
-                "max_diameter_cm": float(nod.size_cm) if nod.size_cm is not None else None,
-                "recommendation": recommendation, "follow_up": follow_up}
+        return {
+            "index": idx + 1,
+            "points": points,
+            "points_minimum": known,
+            "points_by_feature": points_by,
+            "features": {k: (v if k == "echogenic_foci" else v[0]) for k, v in features.items()},
+            "level": level.label if level else None,
+            "not_in_chart": not_in_chart,
+            "max_diameter_cm": float(nod.size_cm) if nod.size_cm is not None else None,
+            "recommendation": recommendation,
+            "follow_up": follow_up,
+        }
 
 
 def _stated(text: str) -> tuple[str, Evidence | None] | None:
@@ -263,7 +303,8 @@ def _stated(text: str) -> tuple[str, Evidence | None] | None:
     digit = m.group(1) or m.group(2)
     label = f"TR{int(digit)}"
     if label not in VALID_LEVELS:
-        raise InvalidInput(f"'{m.group(0).strip()}' is not an ACR TI-RADS level",
-                           hint=f"valid levels: {', '.join(VALID_LEVELS)}")
+        raise InvalidInput(
+            f"'{m.group(0).strip()}' is not an ACR TI-RADS level", hint=f"valid levels: {', '.join(VALID_LEVELS)}"
+        )
     group = 1 if m.group(1) else 2
     return label, evidence_for("tirads.stated_level", label, text, m.start(group), m.end(group))

@@ -21,8 +21,17 @@ from rag.types import CalcResult, Discrepancy
 
 __all__ = ["WHOCNS5"]
 
-_MARKER_KEYS = (("idh", "idh"), ("1p19q", "codeletion"), ("codel", "codeletion"), ("atrx", "atrx"),
-                ("h3k27", "h3k27"), ("h3", "h3k27"), ("cdkn2a", "cdkn2a"), ("tert", "tert"), ("egfr", "egfr"))
+_MARKER_KEYS = (
+    ("idh", "idh"),
+    ("1p19q", "codeletion"),
+    ("codel", "codeletion"),
+    ("atrx", "atrx"),
+    ("h3k27", "h3k27"),
+    ("h3", "h3k27"),
+    ("cdkn2a", "cdkn2a"),
+    ("tert", "tert"),
+    ("egfr", "egfr"),
+)
 _BAD_GRADE = re.compile(r"\b(?:CNS\s+)?WHO\s+grade\s*(\d+)\b", re.I)
 _GRADE_NUM = re.compile(r"grade (\d)")
 
@@ -56,10 +65,17 @@ class WHOCNS5:
             derived = int(_GRADE_NUM.search(result["grade"]).group(1))  # type: ignore[union-attr]
             if derived != stated:
                 ev = next((e for e in trace.evidence if e.descriptor == "cns5.stated_grade"), None)
-                trace.discrepancies.append(Discrepancy(
-                    "grade", f"CNS WHO grade {stated}", result["grade"], ev, tuple(trace.evidence),
-                    trace.rule_ids[-1] if trace.rule_ids else "CNS5.RULE.INTEGRATED_DIAGNOSIS",
-                    f"the report states grade {stated} but its findings give {result['grade']}"))
+                trace.discrepancies.append(
+                    Discrepancy(
+                        "grade",
+                        f"CNS WHO grade {stated}",
+                        result["grade"],
+                        ev,
+                        tuple(trace.evidence),
+                        trace.rule_ids[-1] if trace.rule_ids else "CNS5.RULE.INTEGRATED_DIAGNOSIS",
+                        f"the report states grade {stated} but its findings give {result['grade']}",
+                    )
+                )
         return trace.freeze(self.system, self.edition, result)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
@@ -72,8 +88,8 @@ class WHOCNS5:
             piece = render_findings({key: value})
             if read_marker(piece, GLIOMA_MARKERS[marker], "check") is None:
                 m = GLIOMA_MARKERS[marker]
-                raise InvalidInput(f"cannot read {m.name} result {value!r}",
-                                   hint="use e.g. mutant / wildtype, codeleted / intact, present / absent, or 'not tested'")
+                raise InvalidInput(
+                    f"cannot read {m.name} result {value!r}",
+                    hint="use e.g. mutant / wildtype, codeleted / intact, present / absent, or 'not tested'",
+                )
         return self.from_text(render_findings(findings))
-
-
