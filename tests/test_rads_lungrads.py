@@ -318,6 +318,18 @@ def test_prose(text: str, want: str) -> None:
     assert CALC.from_text(text).result["category"] == want
 
 
+@pytest.mark.parametrize(("text", "cats"), [
+    ("Baseline LDCT: 8 mm part-solid nodule with 5 mm solid component.", ["3"]),
+    ("LDCT screening, baseline. Two nodules: a 5 mm solid nodule in the RUL and a 7 mm solid nodule in the LLL.",
+     ["2", "3"]),
+    ("Baseline LDCT: 10 mm ground glass nodule in RUL, 3 mm solid nodule in LUL and a 16 mm solid nodule in the RLL.",
+     ["2", "2", "4B"]),
+    ("基线：右肺上叶实性结节，平均直径5毫米，左肺下叶实性结节，平均直径9毫米。", ["2", "4A"]),
+])
+def test_several_nodules_in_one_sentence(text: str, cats: list[str]) -> None:
+    assert [n["category"] for n in CALC.from_text(text).result["nodules"]] == cats
+
+
 def test_contract_text_with_several_nodules() -> None:
     text = (
         "exam: baseline screening LDCT. nodules: type: solid. long axis: 7.0 mm. short axis: 5.0 mm.; "

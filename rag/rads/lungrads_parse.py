@@ -8,6 +8,7 @@ priors awaited, lymphadenopathy, scope) are read from the whole text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +99,9 @@ class _Draft:
         return Nodule(**values, evidence=tuple(self.evidence))
 
 
+_JOIN = re.compile(r",\s*(?:and\s+)?(?=(?:an?|another|one|the)\b|\d)|\s+and\s+(?=(?:an?|another|one|the)\b|\d)|，", re.I)
+
+
 def _positive(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if not h.negated]
 
@@ -130,8 +134,19 @@ class _TextReader:
         drafts: list[_Draft] = [_Draft()]
         markers = set(list_markers(self.text))
         for s, e in clause_segments(self.text):
-            self._segment(drafts, s, e, s in markers)
+            for a, b in self._split_types(s, e):
+                self._segment(drafts, a, b, a in markers)
         return [d.freeze() for d in drafts if not d.empty()]
+
+    def _split_types(self, s: int, e: int) -> list[tuple[int, int]]:
+        """Cut a sentence that names several nodules ("a 5 mm solid nodule ... and a 7 mm solid nodule")."""
+        types = [h for h in _positive(V.TYPE.find(self.text, s, e)) if h.value != "nonbenign-calcification"]
+        cuts = [s]
+        for prev, h in zip(types, types[1:], strict=False):
+            joins = list(_JOIN.finditer(self.text, prev.end, h.start))
+            if joins:
+                cuts.append(joins[-1].start())
+        return [(a, b) for a, b in zip(cuts, [*cuts[1:], e], strict=True) if b > a]
 
     def _segment(self, drafts: list[_Draft], s: int, e: int, marked: bool) -> None:
         text = self.text

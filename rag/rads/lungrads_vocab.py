@@ -389,8 +389,8 @@ SIZE_PREFIX = {
     ),
     "mean": re.compile(r"\b(?:mean|average|avg)[- ]?(?:diameter|size|dimension)?\b|平均(?:直)?径", re.I),
 }
-SIZE_SUFFIX = re.compile(
-    r"^\s*[(,]?\s*(?:(?P<solid>solid (?:component|part|portion))|(?P<mean>(?:in )?(?:mean|average)[- ]diameter)|"
+SIZE_SUFFIX = re.compile(  # used with .match(text, pos): anchored at pos, so no "^"
+    r"\s*\(?\s*(?:(?P<solid>solid (?:component|part|portion))|(?P<mean>(?:in )?(?:mean|average)[- ]diameter)|"
     r"(?P<long>long[- ]axis)|(?P<short>short[- ]axis)|(?P<prior>(?:on|at|in) (?:the )?prior|previously))",
     re.I,
 )
