@@ -71,6 +71,9 @@ _SCOPE_BREAK = re.compile(
     r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d))",
     re.I,
 )
+_COMMA = re.compile(r"[,，、]")
+_LIST_OR = re.compile(r"\b(?:or|nor)\b|或|及", re.I)
+_CLAUSE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?\n。；:：]")
 # A hedge qualifies only the phrase it precedes ("possible washout, capsule" hedges washout only).
 _HEDGE_BREAK = re.compile(rf"(?:{_SCOPE_BREAK.pattern}|,|、|\band\b|\bwith\b)", re.I)
 _WINDOW = 80
@@ -156,7 +159,15 @@ def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
         return False
     if _NEG_POST.match(tail):
         return True
-    return _NEG_PRE.search(text, _clause_start(text, start, lo), start) is not None
+    cues = list(_NEG_PRE.finditer(text, _clause_start(text, start, lo), start))
+    if not cues:
+        return False
+    cue = cues[-1]
+    if not _COMMA.search(text, cue.end(), start):
+        return True
+    # "no A, B or C" negates the whole list; "no calcifications, wider than tall" negates only A.
+    stop = _CLAUSE_END.search(text, end)
+    return _LIST_OR.search(text, cue.end(), stop.start() if stop else len(text)) is not None
 
 
 def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
