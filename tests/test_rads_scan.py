@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rag.errors import InvalidInput
-from rag.rads.scan import Vocab, as_bool, clause_segments, find_percent, find_sizes, lookup
+from rag.rads.scan import (
+    Vocab,
+    as_bool,
+    clause_segments,
+    find_percent,
+    find_sizes,
+    lookup,
+)
 
 WASHOUT = Vocab(
     {"washout": [r"\bwashout\b", r"廓清"], "capsule": [r"\bcapsule\b"], "spic": [r"毛刺", r"\bspiculation\b"]}
@@ -31,6 +38,11 @@ WASHOUT = Vocab(
         ("no lymphadenopathy, a 9 mm nodule with spiculation", False),
         ("negative for washout", True),
         ("washout present", False),
+        ("no capsule, washout", False),
+        ("without capsule, spiculation, or washout", True),
+        ("no capsule, no washout", True),
+        ("无包膜、毛刺", False),
+        ("无包膜、毛刺及廓清", True),
     ],
 )
 def test_negation(text: str, negated: bool) -> None:

@@ -223,6 +223,11 @@ def test_text(text: str, points: int, level: str, rec: str) -> None:
     assert (res.result["points"], res.result["level"], res.result["recommendation"]) == (points, level, rec)
 
 
+def test_negation_does_not_run_over_a_comma_list_without_or() -> None:
+    res = CALC.from_text("A 1.8 cm solid hypoechoic nodule with smooth margins and no calcifications, wider than tall.")
+    assert (res.result["points"], res.result["level"], res.result["recommendation"]) == (4, "TR4", "FNA")
+
+
 def test_negated_extrathyroidal_extension() -> None:
     res = CALC.from_text(
         "Solid, hypoechoic, wider-than-tall, smooth, no extrathyroidal extension, no calcifications, 1 cm"

@@ -17,7 +17,14 @@ from decimal import Decimal
 from typing import Any
 
 from rag.errors import InvalidInput
-from rag.rads.scan import Vocab, evidence_for, findings_evidence, lookup, norm_key, to_decimal
+from rag.rads.scan import (
+    Vocab,
+    evidence_for,
+    findings_evidence,
+    lookup,
+    norm_key,
+    to_decimal,
+)
 from rag.rads.trace import Trace
 from rag.types import CalcResult
 

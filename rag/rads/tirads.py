@@ -31,7 +31,14 @@ from rag.rads.scan import (
     lookup,
     to_decimal,
 )
-from rag.rads.tirads_rules import CYSTIC_DEFAULTS, FEATURES, POINTS, STATED_LEVEL, VALID_LEVELS, level_for
+from rag.rads.tirads_rules import (
+    CYSTIC_DEFAULTS,
+    FEATURES,
+    POINTS,
+    STATED_LEVEL,
+    VALID_LEVELS,
+    level_for,
+)
 from rag.rads.trace import Trace
 from rag.types import CalcResult, Discrepancy, Evidence
 
