@@ -32,23 +32,14 @@ def _workspace(settings: Settings):  # type: ignore[no-untyped-def]
     return Workspace(settings)
 
 
-def _ensure_index(workspace, quiet: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """Build the index from the bundled corpora on first use."""
-    if workspace.catalog.documents():
-        return
-    from rag.ingest import ingest
+def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
+    """Build the index from the bundled corpora on first use, saying so on stderr."""
+    from rag.api import ensure_index
 
-    corpora = workspace.settings.corpora_dir
-    if not corpora.is_dir():
-        from rag.errors import IndexMissing
-
-        raise IndexMissing(f"no index in {workspace.settings.index_dir} and no corpora at {corpora}")
-    if not quiet:
-        print(f"building the index from {corpora} (first run; takes a few minutes)...", file=sys.stderr)
-    report = ingest(workspace, [corpora])
-    rejected = [f for f in report.files if f.status == "rejected"]
-    for f in rejected:
-        print(f"warning: {f.reason}", file=sys.stderr)
+    if not workspace.catalog.documents():
+        print(f"building the index from {workspace.settings.corpora_dir} (first run; takes a few minutes)...",
+              file=sys.stderr)
+    ensure_index(workspace)
 
 
 # ingest ------------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""The library's front door: ingest, search, stage (and ask) without the CLI.
+
+Embedded Qdrant allows one client per folder, so the functions share one ``Workspace`` per index
+directory for the life of the process (``close()`` releases them). The CLI and the app call the
+same underlying functions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from rag.config import Settings
+from rag.index import DocFilter
+from rag.ingest import IngestReport
+from rag.types import SearchHit
+from rag.workspace import Workspace
+
+_WORKSPACES: dict[Path, Workspace] = {}
+_LOCK = threading.Lock()
+
+
+def workspace_for(settings: Settings | None = None) -> Workspace:
+    """The process's shared workspace for these settings' index directory."""
+    settings = settings or Settings()
+    key = settings.index_dir.resolve()
+    with _LOCK:
+        if key not in _WORKSPACES:
+            _WORKSPACES[key] = Workspace(settings)
+        return _WORKSPACES[key]
+
+
+def close() -> None:
+    """Release every shared workspace (the Qdrant folder locks included)."""
+    with _LOCK:
+        for workspace in _WORKSPACES.values():
+            workspace.close()
+        _WORKSPACES.clear()
+
+
+def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
+    """Ingest files and folders; see :func:`rag.ingest.ingest`."""
+    from rag.ingest import ingest as _ingest
+
+    return _ingest(workspace_for(settings), [Path(p) for p in paths], progress=progress)
+
+
+def search(query: str, *, k: int = 8, mode: str = "hybrid", filters: DocFilter | None = None,
+           settings: Settings | None = None) -> list[SearchHit]:
+    """Hybrid (or bm25 / dense) search; builds the index from the bundled corpora on first use."""
+    from rag.retrieve import Retriever
+
+    workspace = workspace_for(settings)
+    ensure_index(workspace)
+    return Retriever(workspace).search(query, k=k, mode=mode, filters=filters)
+
+
+def stage(system: str, *, text: str | None = None, tnm: str | None = None,
+          findings: Mapping[str, Any] | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """A deterministic stage or category with cited rule rows (the ``rag stage --json`` object)."""
+    from rag.stage import StageRequest, run_stage
+
+    return run_stage(settings or Settings(), StageRequest(system=system, text=text, tnm=tnm, findings=findings))
+
+
+def ensure_index(workspace: Workspace) -> bool:
+    """Build the index from the bundled corpora when it is empty; True if it built one."""
+    if workspace.catalog.documents():
+        return False
+    from rag.errors import IndexMissing
+    from rag.ingest import ingest as _ingest
+
+    corpora = workspace.settings.corpora_dir
+    if not corpora.is_dir():
+        raise IndexMissing(f"no index in {workspace.settings.index_dir} and no corpora at {corpora}")
+    _ingest(workspace, [corpora])
+    return True
