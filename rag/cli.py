@@ -44,11 +44,17 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
 
 # ingest ------------------------------------------------------------------------------------
 def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.ingest import ingest
+    from rag.errors import IndexBusy
+    from rag.ingest import FileReport, IngestReport, ingest
 
     workspace = _workspace(settings)
     try:
         report = ingest(workspace, [Path(p) for p in args.paths])
+    except IndexBusy:
+        forwarded = _forward_or_raise(settings, "/ingest", {"paths": [str(Path(p).resolve()) for p in args.paths]})
+        files = tuple(FileReport(f["path"], f["status"], f["doc_id"], f["reason"], f["chunks"], tuple(f["warnings"]))
+                      for f in forwarded["files"])
+        report = IngestReport(files, forwarded["embedded"], forwarded["reused"], forwarded["seconds"], forwarded["counts"])
     finally:
         workspace.close()
     if args.json:
@@ -148,23 +154,41 @@ def _cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         return _search_batch(settings, args)
     if not args.query:
         raise InvalidInput("no query given", hint="rag search QUERY, or rag search --batch IN.jsonl --out OUT.jsonl")
+    from rag.errors import IndexBusy
+
     query = " ".join(args.query)
     workspace = _workspace(settings)
     try:
         _ensure_index(workspace)
         hits = Retriever(workspace).search(query, k=args.k, mode=args.mode, filters=_filters(args))
+        output = {"query": query, "mode": args.mode, "results": [h.as_contract() for h in hits]}
+    except IndexBusy:
+        output = _forward_or_raise(settings, "/search", {"query": query, "k": args.k, "mode": args.mode,
+                                                         "filters": _filters(args).fields_for_request()})
     finally:
         workspace.close()
     if args.json:
-        _print_json({"query": query, "mode": args.mode, "results": [h.as_contract() for h in hits]})
+        _print_json(output)
     else:
-        for h in hits:
-            where = h.chunk.section + (f", p. {h.chunk.page}" if h.chunk.page else "")
-            print(f"[{h.rank}] {h.document.title} ({h.document.edition or 'no edition'}) — {where}")
-            print("    " + h.chunk.text[:300].replace("\n", " ") + ("..." if len(h.chunk.text) > 300 else ""))
-        if not hits:
+        for r in output["results"]:
+            where = r["section"] + (f", p. {r['page']}" if r["page"] else "")
+            print(f"[{r['rank']}] {r['title']} ({r['edition'] or 'no edition'}) — {where}")
+            print("    " + r["text"][:300].replace("\n", " ") + ("..." if len(r["text"]) > 300 else ""))
+        if not output["results"]:
             print("no results")
     return 0
+
+
+def _forward_or_raise(settings: Settings, endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Send the request to the process holding the embedded index (``rag serve`` / the app)."""
+    from rag.errors import IndexBusy
+    from rag.server import forward
+
+    result = forward(settings, endpoint, payload)
+    if result is None:
+        raise IndexBusy(f"the embedded index at {settings.qdrant_path} is in use by another process, "
+                        "and no `rag serve` answers for it")
+    return result
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any] | None, str]]:
@@ -226,18 +250,30 @@ def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
 # ask ---------------------------------------------------------------------------------------
 def _cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from rag.answer import answer_question
+    from rag.errors import IndexBusy
 
     question = " ".join(args.question)
     workspace = _workspace(settings)
     try:
         _ensure_index(workspace)
         answer = answer_question(workspace, question, backend=args.backend)
+        output, text = answer.as_contract(), answer.render_text()
+    except IndexBusy:
+        output = _forward_or_raise(settings, "/ask", {"question": question, "backend": args.backend})
+        text = output["answer"]
     finally:
         workspace.close()
     if args.json:
-        _print_json(answer.as_contract())
+        _print_json(output)
     else:
-        print(answer.render_text())
+        print(text)
+    return 0
+
+
+def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.server import serve
+
+    serve(settings, args.port)
     return 0
 
 
@@ -331,6 +367,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+")
     p.add_argument("--backend", help="extractive (default), llamacpp, openai")
     p.add_argument("--json", action="store_true")
+
+    p = command("serve", _cmd_serve, "Hold the index and answer other processes on 127.0.0.1 (JSON over HTTP).")
+    p.add_argument("--port", type=int, default=0, help="0 = any free port (written to INDEX_DIR/server.json)")
 
     p = command("stage", _cmd_stage, "Deterministic TNM stage or RADS category, citing the rules used.")
     p.add_argument("--system", help="e.g. AJCC8-lung, TNM9-lung, Lung-RADS-v2022, ACR-TI-RADS, WHO-CNS5")

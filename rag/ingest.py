@@ -199,6 +199,7 @@ def _progress(items: Sequence[Path], show: bool, label: str) -> Iterable[Path]:
 def _embed_and_upsert(workspace: Workspace, pending: list[_Pending], show: bool) -> tuple[int, int]:
     """Embed what the cache lacks, then write every changed document's points to Qdrant."""
     catalog = workspace.catalog
+    workspace.vectors.ensure_collection()  # fail fast (IndexBusy) before minutes of embedding
     model = workspace.settings.embedder
     texts = [embedding_text(p.document, c) for p in pending for c in p.chunks]
     keys = [embedding_key(model, t) for t in texts]

@@ -104,3 +104,34 @@ def test_stage_cites_corpus_rows_without_an_index(tmp_path: Path) -> None:
     cited = {c["rule_id"]: c for c in out["citations"]}
     assert "LUNG8.STAGE.T2a" in cited and cited["LUNG8.STAGE.T2a"]["quote"].count("IIB") >= 1
     assert not (tmp_path / "none").exists()  # staging never builds an index
+
+
+def test_cli_forwards_to_the_process_holding_the_index(small_index: tuple[Path, Path], tmp_path: Path) -> None:
+    """Embedded Qdrant admits one process per folder: `rag serve` holds it and the CLI forwards to it."""
+    import time
+
+    index, corpus = small_index
+    env = dict(os.environ, RAG_INDEX_DIR=str(index), HF_HUB_OFFLINE="1")
+    server = subprocess.Popen([sys.executable, "-m", "rag", "serve"], cwd=REPO, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 180
+        while not (index / "server.json").exists():
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        result = rag("search", "supraclavicular or subcarinal nodes", "--k", "1", "--json", index=index)
+        assert result.returncode == 0, result.stderr
+        assert "station 7" in json.loads(result.stdout)["results"][0]["text"]
+        write(corpus / "extra.md", "---\ntitle: Extra\n---\n# Extra\n\n## Carina\n\nTumour invading the carina is T4.\n")
+        added = rag("ingest", str(corpus / "extra.md"), "--json", index=index)
+        assert added.returncode == 0, added.stderr
+        assert json.loads(added.stdout)["files"][0]["status"] == "added"
+        found = json.loads(rag("search", "invading the carina", "--k", "1", "--json", index=index).stdout)
+        assert "carina is T4" in found["results"][0]["text"]
+        bad = rag("search", "", index=index)
+        assert bad.returncode == 2 and "empty query" in bad.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not (index / "server.json").exists()
