@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CASES = next((p / "shared" / "cases" / "sample_cases.jsonl" for p in (REPO.parent, REPO.parent.parent)
                      if (p / "shared" / "cases" / "sample_cases.jsonl").exists()),
                     REPO.parent / "shared" / "cases" / "sample_cases.jsonl")
-PREFIXES = ("", "c", "p", "yp")
+PREFIXES = ("", "c", "p", "yp", "yc", "r", "a")
 ID_LITERAL = re.compile(r"""(?<![\w{])(["'])(?P<id>[A-Z][A-Z0-9]*\d\.[A-Za-z0-9_.+-]*[A-Za-z0-9_+-])\1""")
 ID_FSTRING = re.compile(r"""\bf(["'])\{\w+\}(?P<rest>\.(?:RULE|GRADE|PSA|LOCATION)[A-Za-z0-9_.+-]*)\1""")
 PREFIX_LITERAL = re.compile(r"""(["'])(?P<p>[A-Z][A-Z0-9]*\d)\1""")
@@ -310,7 +310,8 @@ def _generated(n: int, seed: int = 20250601) -> list[tuple[str, StageRequest]]:
             prefix = rnd.choice(PREFIXES)
             table = spec.table_for(prefix)
             parts = [rnd.choice(table.t_categories), rnd.choice(table.n_categories), rnd.choice(table.m_categories)]
-            findings: dict[str, Any] = {k: rnd.choice(EXTRAS[k]) for k in spec.extra_keys if k in EXTRAS and rnd.random() < 0.8}
+            findings: dict[str, Any] = {k: rnd.choice(EXTRAS[k]) for k in spec.extra_keys
+                                        if k in EXTRAS and rnd.random() < 0.8}
             if prefix:
                 findings["prefix"] = prefix
             tnm = " ".join(p for p in parts if rnd.random() < 0.9) or parts[0]
