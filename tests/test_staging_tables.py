@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag.calculate import find_calculator
+from rag.staging.group import resolve_stage
+from rag.staging.table import Condition, StageTable, row
 
 # Grids copied by hand from DOMAIN.md §2-§5: row label, then one stage per column.
 LUNG8 = """
@@ -137,3 +139,48 @@ def test_prostate_rows(tnm: str, psa: float, gg: int, stage: str) -> None:
     result = _stage("AJCC8-prostate", tnm, psa=psa, grade_group=gg)
     assert result["stage"] == stage
     assert result["grade_group"] == gg
+
+
+# --- StageTable.lookup with extra inputs: rows whose known conditions fail ask for nothing -------
+
+def _mixed_table() -> StageTable:
+    """Histology rows, one of which also needs grade (the shape that used to never resolve)."""
+    return StageTable("test", "test", ("T1", "T2"), ("N0",), ("M0",), (
+        row("X.STAGE.SQ.IA", "IA", "T1", "N0", "M0", Condition("histology", "==", "squamous"),
+            Condition("grade", "in", ("G1", "GX"))),
+        row("X.STAGE.SQ.IB", "IB", "T1", "N0", "M0", Condition("histology", "==", "squamous"),
+            Condition("grade", "in", ("G2", "G3"))),
+        row("X.STAGE.AD.I", "I", "T1", "N0", "M0", Condition("histology", "==", "adenocarcinoma")),
+        row("X.STAGE.AD.II", "II", "T2", "N0", "M0", Condition("histology", "==", "adenocarcinoma"),
+            Condition("location", "==", "lower")),
+    ))
+
+
+def test_lookup_skips_rows_whose_known_conditions_fail() -> None:
+    found = _mixed_table().lookup("T1", "N0", "M0", {"histology": "adenocarcinoma"})
+    assert found.row is not None and found.row.rule_id == "X.STAGE.AD.I" and found.missing == ()
+
+
+def test_lookup_asks_only_for_inputs_of_rows_that_could_still_match() -> None:
+    table = _mixed_table()
+    assert table.lookup("T2", "N0", "M0", {"histology": "adenocarcinoma"}).missing == ("location",)
+    assert table.lookup("T1", "N0", "M0", {"histology": "squamous"}).missing == ("grade",)
+    assert table.lookup("T1", "N0", "M0", {}).missing == ("histology", "grade")
+
+
+def test_lookup_keeps_row_order_when_an_earlier_row_is_undecided() -> None:
+    # grade unknown: the squamous rows might match first, so the adenocarcinoma row is not taken
+    table = _mixed_table()
+    assert table.lookup("T1", "N0", "M0", {"grade": "G2"}).missing == ("histology",)
+    found = table.lookup("T1", "N0", "M0", {"histology": "squamous", "grade": "G3"})
+    assert found.row is not None and found.row.stage == "IB"
+
+
+def test_lookup_with_every_condition_failing_finds_nothing_and_asks_nothing() -> None:
+    found = _mixed_table().lookup("T2", "N0", "M0", {"histology": "squamous"})
+    assert found.row is None and found.missing == ()
+
+
+def test_mixed_table_resolves_through_grouping() -> None:
+    outcome = resolve_stage(_mixed_table(), "T1", "N0", "M0", {"histology": "adenocarcinoma"})
+    assert outcome.stage == "I" and outcome.missing_extras == ()

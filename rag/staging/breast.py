@@ -22,7 +22,7 @@ from rag.staging.extract import (
     node_counts,
     sizes,
 )
-from rag.staging.site import Annotation, Context, Derived, SiteSpec
+from rag.staging.site import Annotation, Context, Derived, SiteSpec, rule_label
 from rag.staging.table import Assignment, StageTable, row
 
 _T = ("TX", "T0", "Tis", "T1mi", "T1", "T1a", "T1b", "T1c", "T2", "T3", "T4", "T4a", "T4b", "T4c", "T4d")
@@ -44,11 +44,27 @@ _ROW_T = {"T0": ("T0",), "T1": _T1, "T2": ("T2",), "T3": ("T3",), "T4": _T4}
 _ALL_T = _T
 _ROWS = (
     row("BREAST8.STAGE.Tis", "0", "Tis", _COLS["N0"], ("M0", "M0(i+)")),
+    row("BREAST8.STAGE.Tis", "IIIC", "Tis", _COLS["N3"], ("M0", "M0(i+)")),  # any T with N3 is IIIC
     *[row(f"BREAST8.STAGE.{t}", stage, _ROW_T[t], _COLS[col], ("M0", "M0(i+)"))
       for t, stages in _GRID.items() for col, stage in zip(_COLS, stages, strict=True) if stage],
     row("BREAST8.STAGE.M1", "IV", _ALL_T, _N, "M1"),
 )
 BREAST8_TABLE = StageTable("AJCC8-breast", "AJCC 8th edition (anatomic)", _T, _N, _M, _ROWS)
+
+# Clinical N has no N0(i+), N0(mol+) or N1a-N1c: those labels exist only as pathological categories.
+_CLINICAL_N = frozenset(("NX", "N0", "N1", "N1mi", "N2", "N2a", "N2b", "N3", "N3a", "N3b", "N3c"))
+
+
+def definition_id(axis: str, label: str, prefix: str) -> str:
+    """The corpus id defining a category: N under cN (clinical prefix) or pN, the rest plain.
+
+    A pathological-only N label given with a clinical prefix cites its pathological definition,
+    the only place the corpus defines it.
+    """
+    part = axis
+    if axis == "N":
+        part = "CN" if prefix.endswith("c") and label in _CLINICAL_N else "PN"
+    return f"BREAST8.{part}.{rule_label(label)}"
 
 _SIZE_CUES = {
     "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|greatest|dimension|"
@@ -163,7 +179,6 @@ def _derive_t(d: Descriptors, rules: list[str], notes: list[str]) -> Assignment 
 
 
 def _derive_n(d: Descriptors, ctx: Context, notes: list[str]) -> Assignment | None:
-    scheme = "CN" if ctx.clinical else "PN"
     if "nodes_positive" not in d and not any(k in d for k in ("imn", "supraclavicular", "level3")):
         return None
     pos = d["nodes_positive"].value if "nodes_positive" in d else 0
@@ -188,7 +203,7 @@ def _derive_n(d: Descriptors, ctx: Context, notes: list[str]) -> Assignment | No
             notes.append("Deposit size not given: involved nodes read as macrometastases (>2 mm).")
     if ctx.clinical and n in ("N1a", "N1mi"):
         n = "N1"
-    return Assignment(n, f"BREAST8.{scheme}.{n}", ev)
+    return Assignment(n, definition_id("N", n, ctx.prefix), ev)
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
@@ -223,7 +238,7 @@ BREAST8 = SiteSpec(
            "N": "N: axillary node count with the largest deposit size (or clinical node status)",
            "M": "M: distant metastasis status (M0 if none)"},
     annotate=_annotate,
-    scheme=lambda axis, prefix: ("CN" if prefix.endswith("c") else "PN") if axis == "N" else axis,
+    definition=definition_id,
     label_notes={"T1d": "breast T1 has T1mi and T1a-T1c", "T4e": "breast T4 has T4a-T4d",
                  "N1d": "breast N1 has N1mi and N1a-N1c", "N3d": "breast N3 has N3a-N3c"},
 )

@@ -46,11 +46,18 @@ def leaves(table: StageTable, axis: str, label: str | None) -> list[str]:
     used = _row_labels(table, axis)
     if label is None:
         return [x for x in used if not x.endswith("X")]
-    pattern = re.compile(re.escape(label) + r"(?:[a-d]\d?|\d)")
-    children = [x for x in used if pattern.fullmatch(x)]
+    children = [x for x in used if _child_of(label, x)]
+    # Only the most specific children: cervix T1 stands for T1a1 ... T1b3, not also for T1a and
+    # T1b, which the grid has no rows for (they appear only in "any T" rows such as M1).
+    children = [x for x in children if not any(_child_of(x, y) for y in children)]
     if children:  # a parent label (T2 when the table has T2a/T2b) stands for all its children
         return children
     return [label] if label in used else []
+
+
+def _child_of(parent: str, label: str) -> bool:
+    """T2a and T2a1 are children of T2; T1mi and N1mi are not (they are categories of their own)."""
+    return re.fullmatch(re.escape(parent) + r"(?:[a-d]\d?|\d)", label) is not None
 
 
 def _bands(table: StageTable, key: str) -> list[Any]:

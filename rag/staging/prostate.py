@@ -22,6 +22,14 @@ _M = ("M0", "M1", "M1a", "M1b", "M1c")
 _M1 = ("M1a", "M1b", "M1c")
 
 
+def definition_id(axis: str, label: str, prefix: str) -> str:
+    """The corpus id defining a category. Clinical and pathological T are defined apart
+    (``PROSTATE8.T.cT2a``, ``PROSTATE8.T.pT2``); TX, T0 and T4 are shared, as are N and M."""
+    if axis != "T" or label in ("TX", "T0", "T4"):
+        return f"PROSTATE8.{axis}.{label}"
+    return f"PROSTATE8.T.{'p' if prefix.endswith('p') else 'c'}{label}"
+
+
 def _rows(low: tuple[str, ...], t12: tuple[str, ...], t34: tuple[str, ...], all_t: tuple[str, ...],
           t2bc: tuple[str, ...]) -> tuple:
     psa, gg = "psa", "grade_group"
@@ -127,13 +135,13 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
     rules: list[str] = []
     for key, label in (("t4", "T4"), ("sv", "T3b"), ("epe", "T3a")):
         if key in d:
-            found["T"] = Assignment(label, f"PROSTATE8.T.{label}", d[key].evidence)
+            found["T"] = Assignment(label, definition_id("T", label, ctx.prefix), d[key].evidence)
             break
     else:
         if "confined" in d and not ctx.clinical:
-            found["T"] = Assignment("T2", "PROSTATE8.T.T2", d["confined"].evidence)
+            found["T"] = Assignment("T2", definition_id("T", "T2", ctx.prefix), d["confined"].evidence)
         elif "nonpalpable" in d and not ctx.pathological:
-            found["T"] = Assignment("T1c", "PROSTATE8.T.T1c", d["nonpalpable"].evidence)
+            found["T"] = Assignment("T1c", definition_id("T", "T1c", ctx.prefix), d["nonpalpable"].evidence)
     if "nodes_positive" in d:
         n = "N1" if d["nodes_positive"].value else "N0"
         found["N"] = Assignment(n, f"PROSTATE8.N.{n}", d["nodes_positive"].evidence)
@@ -170,6 +178,7 @@ PROSTATE8 = SiteSpec(
            "psa": "PSA (ng/mL)", "grade_group": "Grade Group (1-5) or Gleason score"},
     extra_keys=("psa", "grade_group"), annotate=_annotate,
     missing_extra_rule="PROSTATE8.RULE.MISSING_PSA_OR_GRADE",
+    definition=definition_id,
     label_notes={"T2a": "pT2 has no subcategories in AJCC 8th", "T2b": "pT2 has no subcategories in AJCC 8th",
                  "T2c": "pT2 has no subcategories in AJCC 8th", "T1c": "there is no pathological T1",
                  "T1a": "there is no pathological T1", "T1b": "there is no pathological T1", "T1": "there is no pathological T1",

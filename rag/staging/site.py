@@ -32,7 +32,15 @@ from typing import Any
 from rag.staging.extract import Descriptors, Fact
 from rag.staging.table import Assignment, StageTable
 
-__all__ = ["Context", "Derived", "Annotation", "SiteSpec"]
+__all__ = ["Context", "Derived", "Annotation", "SiteSpec", "rule_label"]
+
+
+def rule_label(label: str) -> str:
+    """A category label as the corpus spells it inside a rule id: ``N0(i+)`` → ``N0i+``.
+
+    Rule ids allow no brackets (docs/CORPUS_FORMAT.md regex), so the corpus drops them.
+    """
+    return label.replace("(", "").replace(")", "")
 
 
 @dataclass(frozen=True)
@@ -97,12 +105,15 @@ class SiteSpec:
     missing_extra_rule: str = ""  # cited when a group is certain although an extra is missing
     label_notes: Mapping[str, str] = field(default_factory=dict)  # why a label is invalid here
     text_notes: Callable[[str], tuple[str, ...]] = _no_notes  # e.g. "the text dates the case to 2025"
-    scheme: Callable[[str, str], str] | None = None  # (axis, prefix) → "T"/"N"/"CN"/"PN" id part
+    # (axis, label, prefix) → the defining rule id, for sites whose corpus ids depend on more than
+    # the label: breast cN/pN schemes, prostate cT2a versus pT2. Derivation must use the same one.
+    definition: Callable[[str, str, str], str] | None = None
 
     def definition_id(self, axis: str, label: str, prefix: str) -> str:
         """The corpus rule id that defines a category, e.g. ``LUNG8.T.T2a``, ``BREAST8.PN.N1mi``."""
-        part = self.scheme(axis, prefix) if self.scheme else axis
-        return f"{self.rule_prefix}.{part}.{label}"
+        if self.definition is not None:
+            return self.definition(axis, label, prefix)
+        return f"{self.rule_prefix}.{axis}.{rule_label(label)}"
 
     def table_for(self, prefix: str, t: str | None = None) -> StageTable:
         """The table for a prefix; without one, the first table that knows the T label."""

@@ -97,20 +97,26 @@ class StageTable:
                 )
 
     def lookup(self, t: str, n: str, m: str, extras: Mapping[str, Any] | None = None) -> StageLookup:
-        """The first row covering T, N, M whose conditions hold; names missing extras if undecided."""
+        """The first row covering T, N, M whose conditions hold; names missing extras if undecided.
+
+        A row whose known conditions already fail is ruled out before its unknown keys are
+        counted: otherwise a table mixing, say, histology and grade rows would ask for the grade
+        of a histology it cannot be, and never resolve.
+        """
         self.validate(t, n, m)
         extras = {k: v for k, v in (extras or {}).items() if v is not None}
         candidates = [r for r in self.rows if r.covers(t, n, m)]
         missing: list[str] = []
         for candidate in candidates:
+            if any(c.key in extras and not c.holds(extras) for c in candidate.when):
+                continue
             unknown = [c.key for c in candidate.when if c.key not in extras]
-            if unknown:
+            if unknown:  # could still match: its unknown inputs would decide
                 missing.extend(k for k in unknown if k not in missing)
                 continue
-            if all(c.holds(extras) for c in candidate.when):
-                if missing:  # an earlier row might have matched had we known more
-                    return StageLookup(None, tuple(missing))
-                return StageLookup(candidate)
+            if missing:  # every condition holds, but an earlier row might match had we known more
+                return StageLookup(None, tuple(missing))
+            return StageLookup(candidate)
         return StageLookup(None, tuple(missing))
 
 

@@ -28,15 +28,18 @@ T_CATEGORIES = ("TX", "T0", "T1", "T1a", "T1a1", "T1a2", "T1b", "T1b1", "T1b2", 
 N_CATEGORIES = ("NX", "N0", "N0(i+)", "N1", "N1mi", "N1a", "N2", "N2mi", "N2a")
 M_CATEGORIES = ("M0", "M1")
 
-_N0 = ("N0", "N0(i+)")
+# With NX no IIIC stage can be shown, so the tumour's own stage (the N0 column) applies; isolated
+# tumour cells do not change the stage either (corpus: ajcc8-cervix, stage grid note).
+_N0 = ("N0", "N0(i+)", "NX")
 _N1 = ("N1", "N1mi", "N1a")
 _N2 = ("N2", "N2mi", "N2a")
 
-# FIGO stage of each T category when no regional node is involved.
+# FIGO stage of each most specific T category when no regional node is involved: the corpus grid
+# rows. Parent labels (T1b, T2a, T3 ...) have no row of their own: grouping tries each child
+# (group.py), so "T1b N1" cites the T1b1-T1b3 rows and "T1b N0" asks for the size.
 _BY_T = {
-    "T1": "I", "T1a": "IA", "T1a1": "IA1", "T1a2": "IA2", "T1b": "IB", "T1b1": "IB1",
-    "T1b2": "IB2", "T1b3": "IB3", "T2": "II", "T2a": "IIA", "T2a1": "IIA1", "T2a2": "IIA2",
-    "T2b": "IIB", "T3": "III", "T3a": "IIIA", "T3b": "IIIB",
+    "T1a1": "IA1", "T1a2": "IA2", "T1b1": "IB1", "T1b2": "IB2", "T1b3": "IB3",
+    "T2a1": "IIA1", "T2a2": "IIA2", "T2b": "IIB", "T3a": "IIIA", "T3b": "IIIB",
 }
 
 
@@ -45,6 +48,7 @@ def _id(label: str) -> str:
 
 
 def _rows() -> tuple[StageRow, ...]:
+    # TX with nodal disease: IIIC1/IIIC2 whatever the tumour's extent (CERVIX8.STAGE.TX).
     out = [row(_id("TX"), "IIIC1", "TX", _N1, "M0"), row(_id("TX"), "IIIC2", "TX", _N2, "M0")]
     for t, stage in _BY_T.items():
         out.append(row(_id(t), stage, t, _N0, "M0"))

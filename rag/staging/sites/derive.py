@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from rag.staging.extract import Fact
+from rag.staging.site import rule_label
 from rag.staging.table import Assignment
 from rag.types import Evidence
 
@@ -28,7 +29,7 @@ def evidence_of(*facts: Fact | None) -> tuple[Evidence, ...]:
 def assignment(prefix: str, axis: str, category: str, *facts: Fact | None,
                note: str = "") -> Assignment:
     """An Assignment citing ``<prefix>.<axis>.<category>`` with the facts' evidence."""
-    return Assignment(category, f"{prefix}.{axis}.{category}", evidence_of(*facts), note)
+    return Assignment(category, f"{prefix}.{axis}.{rule_label(category)}", evidence_of(*facts), note)
 
 
 def by_size(mm: float, bands: Sequence[tuple[float, str]], above: str) -> str:

@@ -2,7 +2,8 @@
 
 T depends on the number of tumours, the largest size (2 cm and 5 cm cut-offs), vascular
 invasion and major-vessel or adjacent-organ involvement; any regional node is N1 and gives IVA
-whatever the T ("any T, N1, M0"), so every T row, TX and T0 included, carries an N1 cell.
+whatever the T ("any T, N1, M0"), so every T row, TX and T0 included, carries an N1 cell. The
+parent T1 has no row: grouping tries T1a and T1b (group.py), as the corpus grid lists them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ def _id(label: str) -> str:
 ROWS = (
     row(_id("TX"), "IVA", "TX", "N1", "M0"),
     row(_id("T0"), "IVA", "T0", "N1", "M0"),
-    row(_id("T1"), "IVA", "T1", "N1", "M0"),
     row(_id("T1a"), "IA", "T1a", "N0", "M0"),
     row(_id("T1a"), "IVA", "T1a", "N1", "M0"),
     row(_id("T1b"), "IB", "T1b", "N0", "M0"),

@@ -49,11 +49,9 @@ DIFF_LT55 = _rows("DIFF.AGE_LT55", [
 ])
 
 DIFF_GE55 = _rows("DIFF.AGE_GE55", [
-    ("I.1", "I", _T1, _N0_NX, "M0"),
-    ("I.2", "I", "T2", _N0_NX, "M0"),
-    ("II.1", "II", _T1, _N1, "M0"),
-    ("II.2", "II", "T2", _N1, "M0"),
-    ("II.3", "II", ("T3", "T3a", "T3b"), _ANY_N, "M0"),
+    ("I", "I", (*_T1, "T2"), _N0_NX, "M0"),
+    ("II.1", "II", (*_T1, "T2"), _N1, "M0"),
+    ("II.2", "II", ("T3", "T3a", "T3b"), _ANY_N, "M0"),
     ("III", "III", "T4a", _ANY_N, "M0"),
     ("IVA", "IVA", "T4b", _ANY_N, "M0"),
     ("IVB", "IVB", _ANY_T, _ANY_N, "M1"),
@@ -69,8 +67,7 @@ ANAPLASTIC = _rows("ANAPLASTIC", [
 
 MEDULLARY = _rows("MEDULLARY", [
     ("I", "I", _T1, _N0, "M0"),
-    ("II.1", "II", "T2", _N0, "M0"),
-    ("II.2", "II", ("T3", "T3a", "T3b"), _N0, "M0"),
+    ("II", "II", ("T2", "T3", "T3a", "T3b"), _N0, "M0"),
     ("III", "III", _T1_T3, "N1a", "M0"),
     ("IVA.1", "IVA", "T4a", _ANY_N, "M0"),
     ("IVA.2", "IVA", _T1_T3, "N1b", "M0"),
