@@ -66,14 +66,24 @@ def stage(system: str, *, text: str | None = None, tnm: str | None = None,
 
 
 def ensure_index(workspace: Workspace) -> bool:
-    """Build the index from the bundled corpora when it is empty; True if it built one."""
-    if workspace.catalog.documents():
-        return False
+    """Build the index from the bundled corpora when it is empty, or bring it up to date when a
+    bundled file changed (an upgrade); True if it ingested anything."""
     from rag.errors import IndexMissing
+    from rag.ingest import discover, sha256_file
     from rag.ingest import ingest as _ingest
 
     corpora = workspace.settings.corpora_dir
+    documents = workspace.catalog.documents()
     if not corpora.is_dir():
+        if documents:
+            return False
         raise IndexMissing(f"no index in {workspace.settings.index_dir} and no corpora at {corpora}")
-    _ingest(workspace, [corpora])
+    known = {d.path: d.sha256 for d in documents}
+    files, _ = discover([corpora])
+    stale = [f for f in files if known.get(str(f.resolve())) != sha256_file(f)]
+    retired = {d.path for d in documents if d.status == "retired"}
+    stale = [f for f in stale if str(f.resolve()) not in retired]  # a librarian's retirement stands
+    if not stale:
+        return False
+    _ingest(workspace, stale)
     return True

@@ -39,7 +39,8 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
     if not workspace.catalog.documents():
         print(f"building the index from {workspace.settings.corpora_dir} (first run; takes a few minutes)...",
               file=sys.stderr)
-    ensure_index(workspace)
+    if ensure_index(workspace):
+        print("index updated from the bundled corpora", file=sys.stderr)
 
 
 # ingest ------------------------------------------------------------------------------------

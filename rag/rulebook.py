@@ -45,6 +45,10 @@ class RuleBook:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def merged_over(self, fallback: RuleBook) -> RuleBook:
+        """This book's entries, plus the fallback's for ids this one lacks."""
+        return RuleBook({**fallback._entries, **self._entries})
+
     def rule_ids(self) -> list[str]:
         return sorted(self._entries)
 

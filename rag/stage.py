@@ -28,18 +28,19 @@ class StageRequest:
 
 @lru_cache(maxsize=4)
 def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int) -> RuleBook:
+    corpus = RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
     catalog_path = Path(index_dir) / "catalog.sqlite"
-    if catalog_path.exists():
-        from rag.store import Catalog
+    if not catalog_path.exists():
+        return corpus
+    from rag.store import Catalog
 
-        catalog = Catalog(catalog_path)
-        try:
-            book = RuleBook.from_catalog(catalog)
-        finally:
-            catalog.close()
-        if len(book):
-            return book
-    return RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
+    catalog = Catalog(catalog_path)
+    try:
+        indexed = RuleBook.from_catalog(catalog)
+    finally:
+        catalog.close()
+    # Prefer the indexed passage (what the app can open); the corpus covers ids a stale index lacks.
+    return indexed.merged_over(corpus)
 
 
 def rulebook(settings: Settings) -> RuleBook:

@@ -133,5 +133,5 @@ def test_cli_forwards_to_the_process_holding_the_index(small_index: tuple[Path, 
         assert bad.returncode == 2 and "empty query" in bad.stderr
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.communicate(timeout=30)  # waits, and closes the pipes
     assert not (index / "server.json").exists()
