@@ -19,7 +19,7 @@ __all__ = ["RULE_ID_RE", "Problem", "Heading", "Definition", "FileScan", "scan_f
 
 # The documented form (docs/CORPUS_FORMAT.md); the chunker's pattern is a superset of it.
 RULE_ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(\.[A-Za-z0-9_+-]+)+$")
-_LOOSE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[^\s.|]+)+$")  # something meant as an id
+_LOOSE_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*\.\S")  # a word, a dot, more: meant as an id
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _BRACKET_RE = re.compile(r"\[([^\[\]]+)\]\s*$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
