@@ -18,6 +18,7 @@ from rag.corpus_grids import (
     Grid,
     GridRow,
     LongTable,
+    category_labels,
     covers,
     no_group,
     norm_stage,
@@ -117,7 +118,7 @@ def _compare_grid(r: StageRow, spot: _Where, grid: Grid, grow: GridRow) -> list[
     if not all(m.startswith("M0") for m in r.m):
         out.append(_problem(spot, "calc-mismatch", f"{r.rule_id}: a calculator row with M {_fmt(r.m)} cites "
                                                    "an M0 grid row"))
-    uncovered = sorted(t for t in r.t if not any(covers(label, t) for label in grow.t_labels))
+    uncovered = _uncovered(r.t, grow.t_labels, category_labels(spot.scan, "T"))
     if uncovered:
         out.append(_problem(spot, "calc-mismatch", f"{r.rule_id}: a calculator row covers {_fmt(uncovered)} "
                                                    f"but the corpus row lists {', '.join(grow.t_labels)}"))
@@ -126,8 +127,9 @@ def _compare_grid(r: StageRow, spot: _Where, grid: Grid, grow: GridRow) -> list[
         if column is None and _uniform(grow) == norm_stage(r.stage):
             continue  # NX and the like: every column of this row gives the same group
         if column is None:
+            columns = ", ".join(grid.n_labels)
             out.append(_problem(spot, "calc-mismatch", f"{r.rule_id}: a calculator row uses {n}, which no "
-                                                       f"column of the corpus grid ({', '.join(grid.n_labels)}) covers"))
+                                                       f"column of the corpus grid ({columns}) covers"))
             continue
         cell = grow.cells[column]
         if no_group(cell) or norm_stage(cell) != norm_stage(r.stage):
@@ -149,7 +151,7 @@ def _compare_long(r: StageRow, spot: _Where, long: LongTable, cells: tuple[str, 
         listed = _plain_labels(cells[col]) if col is not None else None
         if listed is None:
             continue  # "any", ranges ("T1–2") and prose are not compared label by label
-        uncovered = sorted(x for x in used if not any(covers(label, x) for label in listed))
+        uncovered = _uncovered(used, listed, category_labels(spot.scan, axis))
         if uncovered:
             out.append(_problem(spot, "calc-mismatch", f"{r.rule_id}: a calculator row covers {axis} "
                                                        f"{_fmt(uncovered)} but the corpus row lists {cells[col]!r}"))
@@ -181,6 +183,20 @@ def _unreached_cells(scans: list[FileScan], grids: Mapping[str, list[Grid]], row
                                            f"{column} M0 stage {cell}, but no calculator row with this rule id "
                                            "covers it"))
     return out
+
+
+def _uncovered(used: Iterable[str], listed: Iterable[str], defined: set[str]) -> list[str]:
+    """Categories a calculator row uses that the corpus row does not list. A parent counts as
+    listed when every child the file defines is listed (T1 in a row of "T1a, T1b")."""
+    listed = list(listed)
+
+    def ok(x: str) -> bool:
+        if any(covers(label, x) for label in listed):
+            return True
+        children = [d for d in defined if d != x and covers(x, d)]
+        return bool(children) and all(any(covers(label, c) for label in listed) for c in children)
+
+    return sorted(x for x in used if not ok(x))
 
 
 def _uniform(grow: GridRow) -> str | None:
