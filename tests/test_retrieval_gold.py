@@ -1,0 +1,224 @@
+"""Retrieval spot checks: clinicians' questions must find the passage that defines the answer.
+
+Every line of ``tests/data/gold/*.jsonl`` is ``{"query", "rule_id", "lang"}``. One real index of the
+bundled corpus is built per session (real MiniLM embeddings, real BM25, the bilingual glossary),
+and a question is a hit when one of the top 3 hybrid results is the chunk that defines its rule id.
+
+Two rates are measured. *Exact*: the chunk defining that very rule id is in the top 3. *Answered*:
+the top 3 hold the rule's definition in either language, since the Chinese documents restate rules of
+the English ones (``ZHLUNG8.T.T2a`` ≡ ``LUNG8.T.T2a``, ``ZHLUNG8.ED9.N.N2a`` ≡ ``LUNG9.N.N2a``): an
+English passage answers a Chinese question, though less comfortably.
+
+Grow the gold files whenever a miss is found in use; fix misses with better corpus wording or
+glossary rows, never by deleting the question. The minimum rates are set a little under the
+measured ones so that a regression fails while an unrelated corpus edit does not; the core
+questions (see ``CORE_PREFIXES``) must all hit exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings
+from rag.ingest import ingest
+from rag.retrieve import Retriever
+from rag.rulebook import RuleBook
+from rag.tokenize import has_chinese
+from rag.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT / "corpora"
+GOLD_DIR = ROOT / "tests" / "data" / "gold"
+TOP_K = 3
+# Measured on the corpus-check branch (405 questions, 2026-11-25): exact 0.65 overall (en 0.74,
+# zh 0.48), answered 0.76. The minimums sit a few points below, so a real regression fails.
+MIN_EXACT_RATE = 0.62
+MIN_EXACT_RATE_EN = 0.70
+MIN_ANSWERED_RATE = 0.72
+MIN_PER_SYSTEM = 5
+MIN_ZH_PER_SYSTEM = 2
+# Systems whose TNM tables the calculators use, and the RADS and WHO systems: the core of the
+# product. Citations of their definitions must be found for English questions.
+CORE_PREFIXES = frozenset({"LUNG8", "LUNG9", "BREAST8", "CRC8", "PROSTATE8", "LR22", "TIRADS"})
+# Core questions that missed when the core set was fixed (17 of 87). They stay in the gold files and
+# in the overall rate; listing them here keeps the core test a strict guard for the other 70. Remove
+# an entry once a corpus or retrieval change makes it hit (the report explains each).
+KNOWN_CORE_MISSES = frozenset({
+    ("TIRADS.LEVEL.TR4", "Nodule with 5 points measuring 1.2 cm: should it be aspirated or followed?"),
+    ("BREAST8.T.T2", "breast tumour 35 mm what T"),
+    ("CRC8.RULE.TUMOUR_DEPOSITS", "can N1c be used if two lymph nodes are also positive"),
+    ("CRC8.N.N2a", "five positive regional lymph nodes colorectal, N"),
+    ("CRC8.STAGE.M1b", "liver and lung metastases without peritoneal disease, stage"),
+    ("LUNG8.T.T2a", "2.5 cm adenocarcinoma invading the visceral pleura, what T"),
+    ("LUNG8.N.N2", "is subcarinal station 7 involvement N2"),
+    ("LUNG8.STAGE.T2b", "stage for T2b N0 M0 lung cancer 8th edition"),
+    ("PROSTATE8.STAGE.IIA.1", "cT1c PSA 12 grade group 1 what stage"),
+    ("PROSTATE8.STAGE.IVA", "positive pelvic lymph nodes prostate stage group"),
+    ("PROSTATE8.STAGE.IIIC", "any T grade group 5 no nodes no mets prostate stage"),
+    ("LR22.SOLID.4B", "New solid nodule of 9 mm on the annual screen — which Lung-RADS category?"),
+    ("LR22.CAT.4X", "Spiculated 7 mm nodule with enlarged hilar nodes on screening — what modifier category applies?"),
+    ("LUNG9.N.N2a", "in the 9th edition how is N2 split"),
+    ("LUNG9.STAGE.T1b", "T1b N1 M0 stage in the 9th edition"),
+    ("LUNG9.RULE.CHANGES_FROM_8TH_STAGE", "which stage groups moved between the 8th and 9th edition lung"),
+    ("LUNG9.STAGE.T2a", "T2a with multiple station N2 disease, stage 9th edition"),
+})
+
+
+@dataclass(frozen=True)
+class Gold:
+    file: str
+    line: int
+    query: str
+    rule_id: str
+    lang: str
+
+    @property
+    def prefix(self) -> str:
+        return self.rule_id.split(".")[0]
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def accepts(self, rule_id: str) -> bool:
+        """The same rule, stated in either language's document."""
+        return canonical(rule_id) == canonical(self.rule_id)
+
+
+def canonical(rule_id: str) -> str:
+    """A rule id without its Chinese-document marks: ``ZHLUNG8.ED9.N.N2a`` → ``LUNG9.N.N2a``."""
+    parts = rule_id.split(".")
+    if parts[0].startswith("ZH"):
+        parts[0] = parts[0][2:]
+        if parts[0] == "LUNG8" and len(parts) > 2 and parts[1] == "ED9":
+            parts = ["LUNG9", *parts[2:]]
+    return ".".join(parts)
+
+
+def _load_gold() -> list[Gold]:
+    items = []
+    for path in sorted(GOLD_DIR.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                data = json.loads(line)
+                items.append(Gold(path.name, number, data["query"], data["rule_id"], data["lang"]))
+    return items
+
+
+GOLD = _load_gold()
+
+
+def _is_core(item: Gold) -> bool:
+    return item.lang == "en" and item.prefix in CORE_PREFIXES and (item.rule_id, item.query) not in KNOWN_CORE_MISSES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    hit: bool  # exact rule id in the top 3
+    answered: bool  # the rule in either language in the top 3
+    top: tuple[str, ...]  # "doc_id > section [rule ids]" of the top results
+
+
+@pytest.fixture(scope="session")
+def rule_book() -> RuleBook:
+    return RuleBook.from_corpus(CORPORA, Settings().chunk_chars)
+
+
+@pytest.fixture(scope="session")
+def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
+    settings = Settings(index_dir=tmp_path_factory.mktemp("gold-index"), corpora_dir=CORPORA)
+    workspace = Workspace(settings)
+    report = ingest(workspace, [CORPORA], progress=False)
+    assert report.counts.get("rejected", 0) == 0, report.as_dict()
+    yield Retriever(workspace)
+    workspace.close()
+
+
+@pytest.fixture(scope="session")
+def outcomes(retriever: Retriever) -> dict[Gold, Outcome]:
+    results = {}
+    for item in GOLD:
+        hits = retriever.search(item.query, k=TOP_K, mode="hybrid")
+        results[item] = Outcome(
+            hit=any(item.rule_id in h.chunk.rule_ids for h in hits),
+            answered=any(item.accepts(r) for h in hits for r in h.chunk.rule_ids),
+            top=tuple(f"{h.document.doc_id} > {h.chunk.section} {list(h.chunk.rule_ids)[:3]}" for h in hits),
+        )
+    return results
+
+
+# --- the gold files themselves (no index needed) ----------------------------------------------------
+def test_known_core_misses_are_gold_questions() -> None:
+    questions = {(g.rule_id, g.query) for g in GOLD}
+    assert KNOWN_CORE_MISSES <= questions
+
+
+def test_gold_files_are_well_formed(rule_book: RuleBook) -> None:
+    assert GOLD
+    problems = []
+    for item in GOLD:
+        if item.lang not in ("en", "zh"):
+            problems.append(f"{item.label}: lang {item.lang!r}")
+        if (item.lang == "zh") != has_chinese(item.query):
+            problems.append(f"{item.label}: lang {item.lang} does not match the query text")
+        if item.rule_id not in rule_book:
+            problems.append(f"{item.label}: {item.rule_id} is not defined in the corpus")
+    duplicates = {q for q in (g.query for g in GOLD) if sum(g.query == q for g in GOLD) > 1}
+    problems.extend(f"duplicate query {q!r}" for q in sorted(duplicates))
+    assert problems == []
+
+
+def test_every_system_has_enough_questions(rule_book: RuleBook) -> None:
+    """At least five questions per system, at least two of them in Chinese."""
+    per_system: dict[str, list[Gold]] = defaultdict(list)
+    for item in GOLD:
+        citation = rule_book.cite(item.rule_id)
+        assert citation is not None, item.label
+        per_system[citation.document.system].append(item)
+    systems = {c.document.system for c in (rule_book.cite(r) for r in rule_book.rule_ids()) if c}
+    short = {s: len(per_system[s]) for s in systems - {"glossary"} if len(per_system[s]) < MIN_PER_SYSTEM}
+    few_zh = {s: sum(g.lang == "zh" for g in per_system[s]) for s in systems - {"glossary"}
+              if sum(g.lang == "zh" for g in per_system[s]) < MIN_ZH_PER_SYSTEM}
+    assert short == {} and few_zh == {}
+
+
+# --- retrieval ---------------------------------------------------------------------------------------
+def _rate(items: list[Gold], outcomes: dict[Gold, Outcome], answered: bool = False) -> float:
+    return sum(outcomes[g].answered if answered else outcomes[g].hit for g in items) / len(items)
+
+
+def _report(outcomes: dict[Gold, Outcome]) -> None:
+    """Per-system, per-language rates and every miss with what came back instead (pytest -s)."""
+    groups: dict[str, list[Gold]] = defaultdict(list)
+    for g in GOLD:
+        groups[f"{canonical(g.rule_id).split('.')[0]} {g.lang}"].append(g)
+        groups[f"ALL {g.lang}"].append(g)
+        groups["ALL"].append(g)
+    print(f"\ntop-{TOP_K} hit rates: exact / answered (n)")
+    for name, items in sorted(groups.items()):
+        print(f"  {name:16s} {_rate(items, outcomes):.2f} / {_rate(items, outcomes, True):.2f} ({len(items)})")
+    for g in GOLD:
+        if not outcomes[g].hit:
+            kind = "answered in the other language" if outcomes[g].answered else "MISS"
+            print(f"{kind}: {g.label} [{g.lang}] {g.query!r} → {g.rule_id}")
+            for top in outcomes[g].top:
+                print(f"      got {top}")
+
+
+def test_top3_hit_rates(outcomes: dict[Gold, Outcome]) -> None:
+    _report(outcomes)
+    assert _rate(GOLD, outcomes) >= MIN_EXACT_RATE
+    assert _rate([g for g in GOLD if g.lang == "en"], outcomes) >= MIN_EXACT_RATE_EN
+    assert _rate(GOLD, outcomes, answered=True) >= MIN_ANSWERED_RATE
+
+
+@pytest.mark.parametrize("item", [g for g in GOLD if _is_core(g)], ids=lambda g: f"{g.rule_id}@{g.label}")
+def test_core_question_hits(item: Gold, outcomes: dict[Gold, Outcome]) -> None:
+    outcome = outcomes[item]
+    assert outcome.hit, f"{item.query!r} → {item.rule_id}; top {TOP_K}: {outcome.top}"
