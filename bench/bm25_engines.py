@@ -240,6 +240,48 @@ class QdrantSparse:
         self.vectors.close()
 
 
+class EdgeSparse:
+    """qdrant-edge (the Qdrant engine in-process) with the same sparse vectors and IDF modifier.
+
+    Searched through ``rag.edge.EdgeVectorIndex.search_sparse`` (the optional embedded engine).
+    """
+
+    name = "qdrant-edge sparse/IDF"
+
+    def __init__(self, workdir: Path) -> None:
+        self.settings = Settings(index_dir=workdir / "edge-index")
+
+    def build(self, docs: Sequence[list[str]]) -> None:
+        import qdrant_edge as qe
+
+        from rag.edge import EdgeVectorIndex
+
+        self.vectors = EdgeVectorIndex(self.settings, sparse=True)
+        self.vectors.path.parent.mkdir(parents=True, exist_ok=True)
+        shard = qe.EdgeShard.create(str(self.vectors.path), qe.EdgeConfig(
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}))
+        avgdl = average_length(list(docs))
+        for start in range(0, len(docs), 256):
+            points = []
+            for i in range(start, min(start + 256, len(docs))):
+                indices, values = sparse_vector(docs[i], avgdl)
+                points.append(qe.Point(id=i, vector={SPARSE: qe.SparseVector(indices=indices, values=values)},
+                                       payload={"chunk_id": str(i)}))
+            shard.update(qe.UpdateOperation.upsert_points(points))
+        shard.flush()
+        shard.optimize()
+        shard.close()
+
+    def search(self, tokens: list[str]) -> list[int]:
+        return [int(c) for c, _ in self.vectors.search_sparse(tokens, K, DocFilter())]
+
+    def disk_bytes(self) -> int:
+        return _du(self.vectors.path)
+
+    def close(self) -> None:
+        self.vectors.close()
+
+
 def _fast_sqlite(client: object, collection: str) -> None:
     """WAL journal and synchronous=NORMAL on local mode's per-collection SQLite file (private API).
 
@@ -268,11 +310,13 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def run_scale(scale: str, docs: list[list[str]], queries: list[list[str]], qdrant_queries: int,
-              skip_qdrant: bool, lucene_oracle: bool = True) -> dict[str, object]:
+              skip_qdrant: bool, lucene_oracle: bool = True, with_edge: bool = False) -> dict[str, object]:
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-bm25-{scale}-"))
     engines: list = [Bm25s(workdir), RankBm25()] + ([RankBm25(lucene_idf=True)] if lucene_oracle else [])
     if not skip_qdrant:
         engines.append(QdrantSparse(workdir))
+    if with_edge:
+        engines.append(EdgeSparse(workdir))
     result: dict[str, object] = {"scale": scale, "documents": len(docs), "avg_tokens": round(average_length(docs), 1),
                                  "queries": len(queries), "loadavg_start": os.getloadavg()[0]}
     builds: dict[str, float] = {}
@@ -320,7 +364,7 @@ def run_scale(scale: str, docs: list[list[str]], queries: list[list[str]], qdran
         result["qdrant_stock_ms_per_point"] = round(qdrant.stock_ms_per_point, 2)
         result["qdrant_stock_build_estimate_s"] = round(qdrant.stock_ms_per_point * len(docs) / 1000, 1)
     for engine in engines:
-        if isinstance(engine, QdrantSparse):
+        if isinstance(engine, (QdrantSparse, EdgeSparse)):
             engine.close()
     shutil.rmtree(workdir, ignore_errors=True)
     return result
@@ -375,6 +419,7 @@ def main() -> int:
     parser.add_argument("--qdrant-queries", type=int, default=200,
                         help="run Qdrant on only the first N queries (it is slow at 100k)")
     parser.add_argument("--skip-qdrant", action="store_true")
+    parser.add_argument("--edge", action="store_true", help="also measure qdrant-edge sparse/IDF (optional package)")
     parser.add_argument("--no-lucene-oracle", action="store_true", help="skip rank-bm25 with Lucene IDF (saves time)")
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "rag-bench-cache")
     parser.add_argument("--out", type=Path, help="append the figures as JSON lines here")
@@ -383,7 +428,8 @@ def main() -> int:
     queries = medquad_queries(args.queries)
     for scale in args.scale or ["10k"]:
         docs = corpus(scale, args.cache_dir)
-        result = run_scale(scale, docs, queries, args.qdrant_queries, args.skip_qdrant, not args.no_lucene_oracle)
+        result = run_scale(scale, docs, queries, args.qdrant_queries, args.skip_qdrant, not args.no_lucene_oracle,
+                           args.edge)
         print_table(result)
         if args.out:
             with args.out.open("a") as handle:

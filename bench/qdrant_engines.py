@@ -233,11 +233,12 @@ class Edge:
         self.facts["rss_mb"] = round(rss_mb() - before, 1)
         self.facts["disk_mb"] = round(du_mb(self.path), 1)
 
-    def dense(self, vector: np.ndarray, doc: str | None) -> list[str]:
+    def dense(self, vector: np.ndarray, doc: str | None, hnsw_ef: int | None = None, exact: bool = False) -> list[str]:
         qe = self.qe
         flt = qe.Filter(must=[qe.FieldCondition(key="doc_id", match=qe.MatchAny(any=[doc]))]) if doc else None
+        params = qe.SearchParams(hnsw_ef=hnsw_ef, exact=exact) if (hnsw_ef or exact) else None
         points = self.shard.query(qe.QueryRequest(limit=K, query=qe.Query.Nearest(vector.tolist(), using="dense"),
-                                                  filter=flt, with_payload=["chunk_id"]))
+                                                  filter=flt, params=params, with_payload=["chunk_id"]))
         return [p.payload["chunk_id"] for p in points]
 
     def close(self) -> None:
@@ -304,6 +305,8 @@ def main() -> int:
         ("local + doc filter (qdrant-client filter)", lambda i: local.dense_native_filter(queries[i], filter_docs[i]),
          args.slow_queries),
         ("edge dense", lambda i: edge.dense(queries[i], None), len(queries)),
+        ("edge dense, hnsw_ef=128", lambda i: edge.dense(queries[i], None, hnsw_ef=128), len(queries)),
+        ("edge dense, exact", lambda i: edge.dense(queries[i], None, exact=True), len(queries)),
         ("edge + doc filter", lambda i: edge.dense(queries[i], filter_docs[i]), len(queries)),
     ]
     wall: dict[str, list[float]] = {m[0]: [] for m in modes}
