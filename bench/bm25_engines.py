@@ -63,7 +63,8 @@ def pdq_chunk_tokens(cache_dir: Path) -> list[list[str]]:
     from rag.parse import parse_file
 
     files = sorted(PDQ.glob("*.md"))
-    stamp = f"{len(files)}-{sum(f.stat().st_size for f in files)}-{(Path(__file__).parent.parent / 'rag' / 'tokenize.py').stat().st_mtime_ns}"
+    tokenizer = Path(__file__).resolve().parent.parent / "rag" / "tokenize.py"
+    stamp = f"{len(files)}-{sum(f.stat().st_size for f in files)}-{tokenizer.stat().st_mtime_ns}"
     cache = cache_dir / f"pdq-tokens-{stamp}.pkl"
     if cache.exists():
         return pickle.loads(cache.read_bytes())
@@ -204,8 +205,8 @@ class QdrantSparse:
 
         self.vectors = VectorIndex(self.settings, sparse=True)
         client = self.vectors.client
-        client.create_collection(self.vectors.collection, vectors_config={},
-                                 sparse_vectors_config={SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)})
+        idf = models.SparseVectorParams(modifier=models.Modifier.IDF)
+        client.create_collection(self.vectors.collection, vectors_config={}, sparse_vectors_config={SPARSE: idf})
         avgdl = average_length(list(docs))
         points = []
         for i, tokens in enumerate(docs):
@@ -351,7 +352,8 @@ def run_scale(scale: str, docs: list[list[str]], queries: list[list[str]], qdran
                      "cpu_p50_ms": round(percentile(cpu[engine.name], 0.5), 2),
                      "cpu_p95_ms": round(percentile(cpu[engine.name], 0.95), 2),
                      "p50_vs_bm25s": round(percentile(lat, 0.5) / percentile(base[:n], 0.5), 1),
-                     "cpu_p50_vs_bm25s": round(percentile(cpu[engine.name], 0.5) / percentile(cpu["bm25s"][:n], 0.5), 1),
+                     "cpu_p50_vs_bm25s": round(percentile(cpu[engine.name], 0.5)
+                                               / percentile(cpu["bm25s"][:n], 0.5), 1),
                      "disk_mb": round(engine.disk_bytes() / 1e6, 1)})
     result["engines"] = rows
     if reopen is not None:
@@ -399,12 +401,14 @@ def print_table(result: dict[str, object]) -> None:
     print(f"{'engine':26s} {'build s':>8s} {'n':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu p50':>8s} {'cpu p95':>8s} "
           f"{'p50/bm25s':>9s} {'cpu/bm25s':>9s} {'disk MB':>8s}")
     for row in result["engines"]:  # type: ignore[attr-defined]
-        print(f"{row['engine']:26s} {row['build_s']:8.2f} {row['queries']:4d} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
+        print(f"{row['engine']:26s} {row['build_s']:8.2f} {row['queries']:4d} "
+              f"{row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
               f"{row['cpu_p50_ms']:8.2f} {row['cpu_p95_ms']:8.2f} {row['p50_vs_bm25s']:8.1f}x "
               f"{row['cpu_p50_vs_bm25s']:8.1f}x {row['disk_mb']:8.1f}")
     if "qdrant_reopen_s" in result:
         print(f"qdrant local reopen (load all points): {result['qdrant_reopen_s']} s; stock upsert "
-              f"{result['qdrant_stock_ms_per_point']} ms/point -> stock build ~{result['qdrant_stock_build_estimate_s']} s "
+              f"{result['qdrant_stock_ms_per_point']} ms/point -> stock build "
+              f"~{result['qdrant_stock_build_estimate_s']} s "
               "(build_s above: stock prefix, then WAL)")
     for name, agree in result["agreement_vs_bm25s"].items():  # type: ignore[attr-defined]
         print(f"top-10 vs bm25s, {name}: overlap {agree['overlap@10']:.3f}, tie-aware {agree['tie_aware@10']:.3f}, "

@@ -155,7 +155,8 @@ class Local:
         index.upsert(rows[self.probe_points:], vectors[self.probe_points:])
         wal = (time.perf_counter() - started) / max(len(rows) - self.probe_points, 1)
         index.close()
-        self.facts.update(stock_upsert_ms_per_point=round(stock * 1000, 2), wal_upsert_ms_per_point=round(wal * 1000, 2),
+        self.facts.update(stock_upsert_ms_per_point=round(stock * 1000, 2),
+                          wal_upsert_ms_per_point=round(wal * 1000, 2),
                           stock_build_estimate_s=round(stock * len(rows), 1))
 
     def open(self) -> None:
@@ -166,7 +167,8 @@ class Local:
             warnings.simplefilter("always")
             bare = QdrantClient(path=str(self.settings.qdrant_path))
         bare.close()
-        self.facts["warning"] = next((str(w.message)[:140] for w in caught if "not recommended" in str(w.message)), None)
+        messages = [str(w.message) for w in caught]
+        self.facts["warning"] = next((m[:140] for m in messages if "not recommended" in m), None)
         gc.collect()
         before = rss_mb()
         started = time.perf_counter()
@@ -201,7 +203,8 @@ class Edge:
     def build(self, vectors: np.ndarray, doc_ids: list[str]) -> None:
         import qdrant_edge as qe
 
-        config = qe.EdgeConfig(vectors={"dense": qe.EdgeVectorParams(size=vectors.shape[1], distance=qe.Distance.Cosine)})
+        dense = qe.EdgeVectorParams(size=vectors.shape[1], distance=qe.Distance.Cosine)
+        config = qe.EdgeConfig(vectors={"dense": dense})
         shard = qe.EdgeShard.create(str(self.path), config)
         for field in ("doc_id", "system", "edition", "language"):
             shard.update(qe.UpdateOperation.create_field_index(field, qe.PayloadSchemaType.Keyword))
@@ -301,7 +304,8 @@ def main() -> int:
         ("exact numpy", lambda i: exact.dense(queries[i], None), len(queries)),
         ("exact numpy + doc filter", lambda i: exact.dense(queries[i], filter_docs[i]), len(queries)),
         ("local dense", lambda i: local.dense(queries[i], None), len(queries)),
-        ("local + doc filter (VectorIndex over-fetch)", lambda i: local.dense(queries[i], filter_docs[i]), args.slow_queries),
+        ("local + doc filter (VectorIndex over-fetch)", lambda i: local.dense(queries[i], filter_docs[i]),
+         args.slow_queries),
         ("local + doc filter (qdrant-client filter)", lambda i: local.dense_native_filter(queries[i], filter_docs[i]),
          args.slow_queries),
         ("edge dense", lambda i: edge.dense(queries[i], None), len(queries)),
@@ -328,7 +332,8 @@ def main() -> int:
         got = tops[name]
         recall = np.mean([len(set(got[i]) & set(reference[i])) / max(len(reference[i]), 1) for i in got])
         rows.append({"mode": name, "queries": len(wall[name]), "p50_ms": round(percentile(wall[name], 0.5), 2),
-                     "p95_ms": round(percentile(wall[name], 0.95), 2), "cpu_p50_ms": round(percentile(cpu[name], 0.5), 2),
+                     "p95_ms": round(percentile(wall[name], 0.95), 2),
+                     "cpu_p50_ms": round(percentile(cpu[name], 0.5), 2),
                      "recall@10_vs_exact": round(float(recall), 3)})
     result["modes"] = rows
     result["local"] = local.facts
@@ -341,7 +346,8 @@ def main() -> int:
           f"load {result['loadavg_start']:.1f} -> {result['loadavg_end']:.1f}")
     print(f"{'mode':46s} {'n':>4s} {'p50 ms':>8s} {'p95 ms':>8s} {'cpu p50':>8s} {'recall@10':>9s}")
     for row in rows:
-        print(f"{row['mode']:46s} {row['queries']:4d} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} {row['cpu_p50_ms']:8.2f} "
+        print(f"{row['mode']:46s} {row['queries']:4d} {row['p50_ms']:8.2f} {row['p95_ms']:8.2f} "
+              f"{row['cpu_p50_ms']:8.2f} "
               f"{row['recall@10_vs_exact']:9.3f}")
     print("local:", json.dumps(local.facts))
     print("edge: ", json.dumps(edge.facts))

@@ -28,6 +28,9 @@ from rag.index import DENSE, SPARSE, DocFilter, point_id, query_sparse_vector
 
 _INDEXED_FIELDS = ("chunk_id", "doc_id", "system", "edition", "language")
 _BATCH = 256
+# Below this many points dense search is exact: a few ms, and the same answers as local mode and NumPy.
+# (HNSW's default ef missed 11-16 % of the true top 10 on the PDQ-scale benchmark; bench/README.md.)
+EXACT_BELOW = 50_000
 
 
 class EdgeVectorIndex:
@@ -41,6 +44,7 @@ class EdgeVectorIndex:
         self.sparse = bool(sparse)
         self.path = settings.index_dir / "edge" / self.collection
         self._shard: Any = None
+        self._points: int | None = None  # cached count, reset by every write
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -112,6 +116,7 @@ class EdgeVectorIndex:
         for i in range(0, len(points), _BATCH):
             self._shard.update(qe.UpdateOperation.upsert_points(points[i:i + _BATCH]))
         self._shard.flush()
+        self._points = None
 
     def optimize(self) -> bool:
         """Merge segments and build the HNSW graph (blocking); worth calling after a large ingest."""
@@ -134,6 +139,7 @@ class EdgeVectorIndex:
         if chunk_ids and shard is not None:
             shard.update(qe.UpdateOperation.delete_points([point_id(c) for c in chunk_ids]))
             shard.flush()
+            self._points = None
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -173,11 +179,21 @@ class EdgeVectorIndex:
             return []
         return [(p.payload["chunk_id"], float(p.score)) for p in shard.query(request)]
 
+    def _dense_params(self) -> Any:
+        import qdrant_edge as qe
+
+        if self._points is None:
+            self._points = self.count()
+        return qe.SearchParams(exact=True) if self._points < EXACT_BELOW else None
+
     def search_dense(self, vector: np.ndarray, limit: int, flt: DocFilter) -> list[tuple[str, float]]:
         import qdrant_edge as qe
 
+        if self._shard_or_none() is None:
+            return []
         return self._query(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(vector.tolist(), using=DENSE),
-                                           filter=self._filter(flt), with_payload=["chunk_id"]))
+                                           filter=self._filter(flt), params=self._dense_params(),
+                                           with_payload=["chunk_id"]))
 
     def search_sparse(self, tokens: Sequence[str], limit: int, flt: DocFilter) -> list[tuple[str, float]]:
         import qdrant_edge as qe
@@ -199,9 +215,11 @@ class EdgeVectorIndex:
         """
         import qdrant_edge as qe
 
+        if self._shard_or_none() is None:
+            return []
         query_filter = self._filter(flt)
         prefetches = [qe.Prefetch(limit=depth, query=qe.Query.Nearest(vector.tolist(), using=DENSE),
-                                  filter=query_filter)]
+                                  filter=query_filter, params=self._dense_params())]
         indices, values = query_sparse_vector(tokens)
         if self.sparse and indices:
             prefetches.append(qe.Prefetch(limit=depth, filter=query_filter, query=qe.Query.Nearest(
