@@ -126,6 +126,8 @@ def _compare_grid(r: StageRow, spot: _Where, grid: Grid, grow: GridRow) -> list[
         column = _column_for(n, grid.n_labels)
         if column is None and _uniform(grow) == norm_stage(r.stage):
             continue  # NX and the like: every column of this row gives the same group
+        if column is None and n == "NX" and "NX" in spot.scan.text and "N0" in grid.n_labels:
+            column = _column_for("N0", grid.n_labels)  # the document says NX is grouped like N0
         if column is None:
             columns = ", ".join(grid.n_labels)
             out.append(_problem(spot, "calc-mismatch", f"{r.rule_id}: a calculator row uses {n}, which no "

@@ -97,9 +97,6 @@ def test_bundled_corpus_has_no_structural_errors(bundled: list[Problem]) -> None
     assert errors == []
 
 
-@pytest.mark.xfail(strict=True, reason="staging-sites calculators cite oesophagus, thyroid and liver rule ids "
-                                       "the corpus does not define (see the corpus-check report); remove this "
-                                       "mark when they agree")
 def test_bundled_corpus_agrees_with_calculators(bundled: list[Problem]) -> None:
     errors = [p.line() for p in bundled if p.code in CALC_CODES]
     assert errors == []
