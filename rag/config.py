@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     corpora_dir: Path = Path("corpora")
     qdrant_url: str | None = None  # a Qdrant server or cluster; None = embedded on-disk mode
     qdrant_api_key: str | None = None
+    # Embedded engine when no URL is set: "edge" (qdrant-edge, the Qdrant engine in-process; default)
+    # or "local" (qdrant-client's pure-Python local mode; ~100x slower at 20k points, see bench/README.md).
+    vector_engine: str = Field("edge", pattern="^(edge|local)$")
     embedder: str = DEFAULT_EMBEDDER
     chunk_chars: int = Field(900, ge=200, description="target prose chunk size (MiniLM reads 256 word pieces)")
     top_k: int = Field(8, ge=1)

@@ -74,9 +74,10 @@ def sparse_vector(tokens: Sequence[str], avgdl: float) -> tuple[list[int], list[
 
 
 def query_sparse_vector(tokens: Sequence[str]) -> tuple[list[int], list[float]]:
-    """Query side: each distinct token once (BM25 ignores query term frequency here)."""
-    indices = sorted({zlib.crc32(t.encode()) & 0x7FFFFFFF for t in tokens})
-    return indices, [1.0] * len(indices)
+    """Query side: token counts, so a repeated query term weighs as it does in bm25s."""
+    counts: Counter[int] = Counter(zlib.crc32(t.encode()) & 0x7FFFFFFF for t in tokens)
+    indices = sorted(counts)
+    return indices, [float(counts[i]) for i in indices]
 
 
 _FILTER_FIELDS = ["chunk_id", "doc_id", "system", "edition", "language"]
@@ -175,8 +176,10 @@ class VectorIndex:
                 indices, values = sparse[i]
                 vector[SPARSE] = models.SparseVector(indices=indices, values=values)
             points.append(models.PointStruct(id=point_id(payload["chunk_id"]), vector=vector, payload=dict(payload)))
-        for i in range(0, len(points), 256):
-            self.client.upsert(self.collection, points=points[i:i + 256], wait=True)
+        with warnings.catch_warnings():  # local mode warns on every write past 20k points
+            warnings.filterwarnings("ignore", message="Local mode is not recommended")
+            for i in range(0, len(points), 256):
+                self.client.upsert(self.collection, points=points[i:i + 256], wait=True)
 
     def set_payload(self, chunk_ids: Sequence[str], payload: Mapping[str, Any]) -> None:
         """Update document metadata on existing points (a re-titled or retired document)."""
@@ -251,14 +254,17 @@ class VectorIndex:
         """Dense and sparse prefetches fused by Qdrant's reciprocal-rank fusion (the scale-out path)."""
         from qdrant_client import models
 
+        if not self.client.collection_exists(self.collection):
+            return []
         indices, values = query_sparse_vector(tokens)
         query_filter = self._filter(flt)
         prefetch = [models.Prefetch(query=vector.tolist(), using=DENSE, limit=depth, filter=query_filter)]
         if indices:
             prefetch.append(models.Prefetch(query=models.SparseVector(indices=indices, values=values),
                                             using=SPARSE, limit=depth, filter=query_filter))
+        # Qdrant ranks from 0 (1 / (k + rank0)); rag.fusion ranks from 1, so k is rrf_k + 1 for equal scores.
         response = self.client.query_points(self.collection, prefetch=prefetch,
-                                            query=models.FusionQuery(fusion=models.Fusion.RRF),
+                                            query=models.RrfQuery(rrf=models.Rrf(k=self.settings.rrf_k + 1)),
                                             limit=limit, with_payload=["chunk_id"])
         return [(p.payload["chunk_id"], float(p.score)) for p in response.points]
 

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from rag.config import Settings
+from rag.edge import EdgeVectorIndex
 from rag.embed import Embedder
 from rag.index import LexicalIndex, VectorIndex
 from rag.store import Catalog
@@ -23,7 +24,7 @@ class Workspace:
         self.settings = settings
         self._sparse = sparse
         self._catalog: Catalog | None = None
-        self._vectors: VectorIndex | None = None
+        self._vectors: VectorIndex | EdgeVectorIndex | None = None
         self._embedder: Embedder | None = None
         self._lexical: LexicalIndex | None = None
         self._lock = threading.RLock()
@@ -36,10 +37,14 @@ class Workspace:
             return self._catalog
 
     @property
-    def vectors(self) -> VectorIndex:
+    def vectors(self) -> VectorIndex | EdgeVectorIndex:
+        """Qdrant server/cluster when RAG_QDRANT_URL is set, else the embedded engine."""
         with self._lock:
             if self._vectors is None:
-                self._vectors = VectorIndex(self.settings, sparse=self._sparse)
+                if self.settings.qdrant_url is None and self.settings.vector_engine == "edge":
+                    self._vectors = EdgeVectorIndex(self.settings, sparse=self._sparse)
+                else:
+                    self._vectors = VectorIndex(self.settings, sparse=self._sparse)
             return self._vectors
 
     @property
