@@ -1,0 +1,48 @@
+"""Turning site descriptors into T/N/M Assignments: thresholds as data, bounds explicit.
+
+Each site lists its size cut-offs as ``(upper bound in mm, category)`` pairs, inclusive of the
+bound ("≤20 mm → T1"), and its node-count bands as ``(lowest count, category)`` pairs; the
+functions here only walk those lists and attach the definition rule id and evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rag.staging.extract import Fact
+from rag.staging.table import Assignment
+from rag.types import Evidence
+
+__all__ = ["by_size", "by_count", "assignment", "evidence_of"]
+
+
+def evidence_of(*facts: Fact | None) -> tuple[Evidence, ...]:
+    """All evidence spans of the given facts, in order, without repeats."""
+    spans: list[Evidence] = []
+    for fact in facts:
+        if fact is not None:
+            spans.extend(e for e in fact.evidence if e not in spans)
+    return tuple(spans)
+
+
+def assignment(prefix: str, axis: str, category: str, *facts: Fact | None,
+               note: str = "") -> Assignment:
+    """An Assignment citing ``<prefix>.<axis>.<category>`` with the facts' evidence."""
+    return Assignment(category, f"{prefix}.{axis}.{category}", evidence_of(*facts), note)
+
+
+def by_size(mm: float, bands: Sequence[tuple[float, str]], above: str) -> str:
+    """The category of the first band whose inclusive upper bound (mm) holds, else ``above``."""
+    for bound, category in bands:
+        if mm <= bound:
+            return category
+    return above
+
+
+def by_count(count: int, bands: Iterable[tuple[int, str]]) -> str:
+    """The category of the highest band whose lowest count ``count`` reaches."""
+    chosen = ""
+    for lowest, category in sorted(bands):
+        if count >= lowest:
+            chosen = category
+    return chosen

@@ -1,0 +1,164 @@
+"""TNM strings: strict parsing of user input and tolerant scanning of report text.
+
+Two readers because the inputs differ: ``--tnm "ypT1c(m) pN1mi cM0"`` is typed by a user and
+anything odd in it is an error worth reporting, while a pathology report is OCR'd prose where
+"pNO" means pN0 and a stray "T2" may be a slide label. Both return :class:`TnmPart` objects
+(axis, label without prefix, prefix, modifiers, span) so the calculator treats them alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.errors import InvalidInput
+
+__all__ = ["TnmPart", "parse_tnm", "scan_tnm"]
+
+_PREFIX = r"(?:yp|yc|rp|rc|ap|p|c|r|a|y)"
+_T = r"T(?:is|IS|Is|X|x|0|[1-4](?:mi|[a-d](?:\d)?)?)"
+_N = r"N(?:X|x|0|[1-3](?:mi|[a-c])?)"
+_M = r"M(?:X|x|0|1(?:[a-d]\d?)?)"
+_MOD = r"(?:\((?:m|\d+|sn|i\+|i-|mol\+|mol-|f)\)|\[(?:m|sn)\])"
+_PART = rf"(?P<prefix>{_PREFIX})?(?P<label>{_T}|{_N}|{_M})(?P<mods>(?:{_MOD})*)"
+_STRICT = re.compile(_PART)
+_SEP = re.compile(r"[\s,;/]*")
+
+
+@dataclass(frozen=True)
+class TnmPart:
+    """One T, N or M element: ``label`` has no prefix (``T2a``), modifiers are bare (``m``, ``i+``)."""
+
+    axis: str
+    label: str
+    prefix: str
+    modifiers: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+
+
+def _canonical(label: str) -> str:
+    """Upper-case axis and X, lower-case sub-letters: ``tis`` → ``Tis``, ``n1A`` → ``N1a``."""
+    axis, rest = label[0].upper(), label[1:]
+    if rest.lower() == "is":
+        return axis + "is"
+    if rest.lower() == "x":
+        return axis + "X"
+    return axis + rest.lower()
+
+
+def _mods(raw: str) -> tuple[str, ...]:
+    return tuple(m.strip("()[]") for m in re.findall(r"\([^)]*\)|\[[^\]]*\]", raw))
+
+
+def parse_tnm(text: str) -> tuple[TnmPart, ...]:
+    """Parse a user-typed TNM string; raise InvalidInput naming the part that cannot be read."""
+    source = text.strip()
+    if not source:
+        raise InvalidInput("empty TNM string", hint='write it like "pT2a N1 M0"')
+    parts: list[TnmPart] = []
+    pos = 0
+    while pos < len(source):
+        sep = _SEP.match(source, pos)
+        pos = sep.end() if sep else pos
+        if pos >= len(source):
+            break
+        match = _STRICT.match(source, pos)
+        if not match or match.end() == pos:
+            bad = source[pos:].split()[0]
+            raise InvalidInput(f"cannot read {bad!r} in TNM string {source!r}",
+                               hint='write it like "pT2a N1 M0", "ypT1c(m) pN1mi cM0" or "T2aN1M0"')
+        label = _canonical(match.group("label"))
+        parts.append(TnmPart(label[0], label, (match.group("prefix") or "").lower(),
+                             _mods(match.group("mods") or ""), match.start(), match.end(),
+                             match.group(0)))
+        pos = match.end()
+    axes = [p.axis for p in parts]
+    for axis in "TNM":
+        if axes.count(axis) > 1:
+            raise InvalidInput(f"TNM string {source!r} gives {axis} twice",
+                               hint="give each of T, N and M at most once")
+    return tuple(parts)
+
+
+# --- scanning free text ---------------------------------------------------------------------
+# OCR in pathology reports turns 0 into O and 1 into I or l ("pNO", "pNIa"); accept those only in
+# shapes that cannot be ordinary words: with a p/c/y prefix, or glued to a T element.
+_OCR_N = r"N(?:[0O]|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"
+_OCR_M = r"M(?:[0O]|[1Il](?:[a-d]\d?)?|X|x)"
+_OCR_NP = r"N(?:[0Oo]|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"  # "pNo" is safe once prefixed
+_SCAN = re.compile(
+    rf"(?<![A-Za-z0-9])(?:"
+    rf"(?P<tp>yp|yc|[pPcC]|y[pP])(?P<t>T(?:is|IS|X|x|0|[1-4](?:mi|[a-dA-D]\d?)?))(?P<tm>(?:{_MOD})*)"
+    rf"|(?P<bt>T(?:is|X|0|[1-4](?:mi|[a-d]\d?)?))(?P<btm>(?:{_MOD})*)(?=[\s,;/.)]*(?:[pPcC]|y[pP])?N[0-3OXxIl])"
+    rf"|(?P<np>yp|yc|[pPcC]|y[pP])(?P<n>{_OCR_NP})(?P<nm>(?:{_MOD}|\s?\((?:i|mol)[+-]\))*)"
+    rf"|(?P<mp>yp|yc|[pPcC]|y[pP])(?P<m>{_OCR_M})"
+    rf")(?![A-Za-z0-9])"
+)
+_GLUED = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<tp>yp|yc|[pPcC]|y[pP])?(?P<t>T(?:is|X|x|0|[1-4](?:mi|[a-d]\d?)?))(?P<tm>(?:{_MOD})*)"
+    rf"[\s,;/]{{0,3}}(?:[pPcC]|y[pP])?(?P<n>{_OCR_N})(?P<nm>(?:{_MOD}|\s?\((?:i|mol)[+-]\))*)"
+    rf"(?:[\s,;/]{{0,3}}(?:[pPcC]|y[pP])?(?P<m>{_OCR_M}))?(?![A-Za-z0-9])"
+)
+
+
+# "N: N0", "M category = M1b", "clinical T: cT1c": a key names the axis, so a bare label is safe.
+_KEYED = re.compile(
+    rf"(?<![A-Za-z])(?P<key>[TNM])(?:\s*(?:stage|category|classification))?\s*[:=]\s*"
+    rf"(?P<p>yp|yc|[pc])?(?P<label>{_T}|{_N}|{_M})(?P<mods>(?:{_MOD})*)(?![A-Za-z0-9])"
+)
+
+
+def _ocr_fix(label: str) -> str:
+    axis, rest = label[0].upper(), label[1:]
+    if rest[:1] in ("O", "o"):
+        rest = "0" + rest[1:]
+    if rest[:1] in ("I", "l"):
+        rest = "1" + rest[1:]
+    return _canonical(axis + rest)
+
+
+def _part(axis: str, raw: str, prefix: str | None, mods: str | None, start: int, end: int,
+          text: str) -> TnmPart:
+    return TnmPart(axis, _ocr_fix(raw), (prefix or "").lower().replace(" ", ""),
+                   _mods(re.sub(r"\s", "", mods or "")), start, end, text[start:end])
+
+
+def scan_tnm(text: str) -> tuple[tuple[TnmPart, ...], ...]:
+    """Every TNM statement in a report, as groups: one group per "pT2 pN1 MX"-like statement.
+
+    A lone "pT2" is a group of one. Bare "T2" counts only when an N follows it (a bare T alone is
+    too often a slide or table label).
+    """
+    groups: list[tuple[TnmPart, ...]] = []
+    covered: list[tuple[int, int]] = []
+    for g in _GLUED.finditer(text):
+        parts = [_part("T", g.group("t"), g.group("tp"), g.group("tm"), g.start("t") - len(g.group("tp") or ""),
+                       g.end("t") + len(g.group("tm") or ""), text),
+                 _part("N", g.group("n"), None, g.group("nm"), g.start("n"), g.end("nm") if g.group("nm") else g.end("n"), text)]
+        if g.group("m"):
+            parts.append(_part("M", g.group("m"), None, None, g.start("m"), g.end("m"), text))
+        groups.append(tuple(parts))
+        covered.append((g.start(), g.end()))
+    for k in _KEYED.finditer(text):
+        if k.group("label")[0].upper() != k.group("key") or any(a <= k.start("label") < b for a, b in covered):
+            continue
+        start = k.start("p") if k.group("p") else k.start("label")
+        groups.append((_part(k.group("key"), k.group("label"), k.group("p"), k.group("mods"), start,
+                             k.end(), text),))
+        covered.append((start, k.end()))
+    for s in _SCAN.finditer(text):
+        if any(a <= s.start() < b for a, b in covered):
+            continue
+        if s.group("t"):
+            part = _part("T", s.group("t"), s.group("tp"), s.group("tm"), s.start(), s.end(), text)
+        elif s.group("bt"):
+            continue  # a bare T followed by N is always caught by _GLUED
+        elif s.group("n"):
+            part = _part("N", s.group("n"), s.group("np"), s.group("nm"), s.start(), s.end(), text)
+        else:
+            part = _part("M", s.group("m"), s.group("mp"), None, s.start(), s.end(), text)
+        groups.append((part,))
+    groups.sort(key=lambda g: g[0].start)
+    return tuple(groups)
