@@ -1,0 +1,293 @@
+"""Finding descriptors in report text: vocabularies, negation, hedging, sizes and clause segments.
+
+Every RADS parser reads two input shapes: natural radiology/pathology prose (English, and Chinese
+for Lung-RADS and TI-RADS) and the ``key: value. key: value.`` rendering of structured findings
+(lists joined by "; "). Both reduce to the same problem: find a descriptor, decide whether the
+text affirms, negates or only suspects it, and keep the span so the result can be traced back.
+Regexes are compiled once at import; parsing one report must stay well under 50 ms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from rag.errors import InvalidInput
+from rag.types import Evidence
+
+__all__ = [
+    "Hit",
+    "Size",
+    "Vocab",
+    "as_bool",
+    "as_number",
+    "clause_segments",
+    "evidence_for",
+    "find_percent",
+    "find_sizes",
+    "findings_evidence",
+    "is_hedged",
+    "is_negated",
+    "list_markers",
+    "lookup",
+    "norm_key",
+    "round_tenth",
+    "to_decimal",
+]
+
+# Negation cues that govern a descriptor later in the same clause ("no washout", "未见毛刺").
+_NEG_PRE = re.compile(
+    r"(?:\b(?:no|not|without|absent|negative\s+for|free\s+of|neither|nor|lacks?|lacking|"
+    r"ruled\s+out|excluded)\b|未见|未|没有|不伴有?|否认|无(?!回声))",
+    re.I,
+)
+# Cues right after a descriptor ("washout: no", "EGFR amplification not detected", "毛刺：无").
+_NEG_POST = re.compile(
+    r"^\s*(?:[:=：\-–]\s*)?(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?"
+    r"(?:no\b|none\b|absent\b|negative\b|false\b|not\s+(?:seen|present|identified|detected|evident|"
+    r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无|阴性|未见)",
+    re.I,
+)
+_POS_POST = re.compile(
+    r"^\s*(?:[:=：\-–]\s*)?(?:(?:is|are|was|were)\s+)?(?:yes\b|present\b|positive\b|true\b|seen\b|"
+    r"identified\b|detected\b|有|阳性)",
+    re.I,
+)
+# Cues that make a feature uncertain; LI-RADS counts an uncertain major feature as absent.
+_HEDGE_PRE = re.compile(
+    r"(?:\b(?:possible|possibly|questionable|questionably|equivocal|uncertain|indeterminate|"
+    r"suspected|may\s+represent|might\s+represent|cannot\s+(?:be\s+)?(?:excluded?|ruled\s+out)|"
+    r"not\s+certain|vague|borderline)\b|\?|可疑|可能|不除外)",
+    re.I,
+)
+_HEDGE_POST = re.compile(r"^\s*(?:[:=：]\s*)?(?:uncertain|equivocal|indeterminate|possible|\?)", re.I)
+# A negation or hedge stops at a clause boundary; commas only stop it before a new phrase.
+_SCOPE_BREAK = re.compile(
+    r"(?:(?<!\d)\.|\.(?!\d)|[;!?\n。；，:：]|\b(?:but|however|although|though|whereas|except|yet)\b|"
+    r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d))",
+    re.I,
+)
+# A hedge qualifies only the phrase it precedes ("possible washout, capsule" hedges washout only).
+_HEDGE_BREAK = re.compile(rf"(?:{_SCOPE_BREAK.pattern}|,|、|\band\b|\bwith\b)", re.I)
+_WINDOW = 80
+
+_SENTENCE = re.compile(r"(?:(?<!\d)\.(?!\d)|\.(?=\s)|[;\n。；!?]|\.$)")
+_MARKER = re.compile(
+    r"(?:\(\s*(\d{1,2})\s*\)|(?<![\w.])(\d{1,2})\)\s|(?:^|(?<=[\s:;,.]))(?:nodule|lesion|observation|"
+    r"finding|结节|病灶)\s*(?:#|no\.?\s*)?(\d{1,2})\s*[:：)\-]|[①②③④⑤⑥⑦⑧⑨])",
+    re.I,
+)
+
+_UNIT = r"(?:mm|cm|毫米|厘米|millimet(?:er|re)s?|centimet(?:er|re)s?)"
+_NUM = r"\d+(?:\.\d+)?"
+_SIZE = re.compile(
+    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?\s*(?:[x×*]\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
+    rf"(?:[x×*]\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
+    re.I,
+)
+_PERCENT = re.compile(rf"(?P<a>{_NUM})\s*(?:(?:-|–|to)\s*(?P<b>{_NUM})\s*)?(?:%|percent\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One vocabulary term found in the text, with how the text qualifies it."""
+
+    value: str
+    start: int
+    end: int
+    negated: bool
+    hedged: bool
+
+
+@dataclass(frozen=True)
+class Size:
+    """A measurement in millimetres: one value or several axes ("7 x 5 mm")."""
+
+    values_mm: tuple[float, ...]
+    start: int
+    end: int
+    unit: str
+
+
+class Vocab:
+    """Terms for one descriptor: value -> regexes; longest non-overlapping match wins."""
+
+    def __init__(self, terms: Mapping[str, Iterable[str]]) -> None:
+        self.values = tuple(terms)
+        self._patterns = tuple(
+            (value, re.compile(p, re.I)) for value, pats in terms.items() for p in pats
+        )
+
+    def find(self, text: str, lo: int = 0, hi: int | None = None) -> list[Hit]:
+        """All non-overlapping hits in ``text[lo:hi]``, in text order."""
+        hi = len(text) if hi is None else hi
+        raw: list[tuple[int, int, str]] = []
+        for value, pat in self._patterns:
+            raw.extend((m.start(), m.end(), value) for m in pat.finditer(text, lo, hi))
+        raw.sort(key=lambda r: (-(r[1] - r[0]), r[0]))
+        taken: list[tuple[int, int, str]] = []
+        for s, e, v in raw:
+            if all(e <= ts or s >= te for ts, te, _ in taken):
+                taken.append((s, e, v))
+        taken.sort()
+        return [Hit(v, s, e, is_negated(text, s, e, lo), is_hedged(text, s, e, lo)) for s, e, v in taken]
+
+    def match_value(self, value: str) -> str | None:
+        """The vocabulary value a structured-findings string names, or None."""
+        text = str(value)
+        hits = [h for h in self.find(text) if not h.negated]
+        return hits[0].value if hits else None
+
+
+def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None = None) -> int:
+    begin = max(lo, start - _WINDOW)
+    last = begin
+    for m in (breaks or _SCOPE_BREAK).finditer(text, begin, start):
+        last = m.end()
+    return last
+
+
+def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
+    """Whether the clause around ``text[start:end]`` denies it."""
+    tail = text[end : end + 40]
+    if _POS_POST.match(tail):
+        return False
+    if _NEG_POST.match(tail):
+        return True
+    return _NEG_PRE.search(text, _clause_start(text, start, lo), start) is not None
+
+
+def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
+    """Whether the clause only suspects ``text[start:end]`` ("possible washout", "capsule?")."""
+    if _HEDGE_POST.match(text[end : end + 20]):
+        return True
+    return _HEDGE_PRE.search(text, _clause_start(text, start, lo, _HEDGE_BREAK), start) is not None
+
+
+def clause_segments(text: str) -> list[tuple[int, int]]:
+    """Sentence-like pieces (split at . ; newlines and list markers), as offsets."""
+    cuts = {0, len(text)}
+    for m in _SENTENCE.finditer(text):
+        cuts.add(m.end())
+    for m in _MARKER.finditer(text):
+        cuts.add(m.start())
+    bounds = sorted(cuts)
+    out = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        while s < e and text[s] in " \t\r\n.;。；":
+            s += 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def list_markers(text: str) -> list[int]:
+    """Offsets of numbered list markers: "(1)", "1) ", "Nodule 2:", "①"."""
+    return [m.start() for m in _MARKER.finditer(text)]
+
+
+def _to_mm(value: float, unit: str) -> float:
+    return value * 10 if unit.lower() in {"cm", "厘米"} or unit.lower().startswith("centim") else value
+
+
+def find_sizes(text: str, lo: int = 0, hi: int | None = None) -> list[Size]:
+    """Measurements with a unit, converted to mm ("7.0 x 5.0 mm", "1.2厘米", "15 mm")."""
+    hi = len(text) if hi is None else hi
+    out = []
+    for m in _SIZE.finditer(text, lo, hi):
+        unit = m.group("u") or m.group("ub") or m.group("ua")
+        if not unit:
+            continue
+        nums = [float(m.group(k)) for k in ("a", "b", "c") if m.group(k)]
+        if m.group("ua") and m.group("b") and not (m.group("u") or m.group("ub")):
+            nums = nums[:1]  # "7 mm x" without a second unit: keep the clear one
+        out.append(Size(tuple(_to_mm(n, unit) for n in nums), m.start(), m.end(), unit))
+    return out
+
+
+def find_percent(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[float, float, int, int]]:
+    """Percentages as (low, high, start, end); a single value has low == high."""
+    hi = len(text) if hi is None else hi
+    out = []
+    for m in _PERCENT.finditer(text, lo, hi):
+        a = float(m.group("a"))
+        b = float(m.group("b")) if m.group("b") else a
+        out.append((a, b, m.start(), m.end()))
+    return out
+
+
+def to_decimal(value: float | int | str) -> Decimal:
+    """An exact decimal for threshold comparisons (15 mm / 10 must equal 1.5 cm)."""
+    return Decimal(str(value))
+
+
+def round_tenth(value: Decimal) -> Decimal:
+    """Round half-up to 0.1 (Lung-RADS keeps mean diameters to one decimal)."""
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def evidence_for(descriptor: str, value: Any, text: str, start: int, end: int) -> Evidence:
+    """Evidence for a span of free text."""
+    return Evidence(descriptor, str(value), start, end, text[start:end])
+
+
+def findings_evidence(descriptor: str, value: Any, key: str, raw: Any) -> Evidence:
+    """Evidence for a structured finding: no text span exists, so start = end = -1."""
+    return Evidence(descriptor, str(value), -1, -1, f"{key}: {raw}")
+
+
+def norm_key(key: str) -> str:
+    """Findings keys compare case- and punctuation-insensitively ("T2W_score" == "t2w score")."""
+    return "".join(ch for ch in str(key).lower() if ch.isalnum())
+
+
+def lookup(findings: Mapping[str, Any], *names: str) -> tuple[str, Any] | None:
+    """The first key among ``names`` (or a synonym differing only in case/punctuation) present."""
+    index = {norm_key(k): k for k in findings}
+    for name in names:
+        key = index.get(norm_key(name))
+        if key is not None and findings[key] is not None and findings[key] != "":
+            return key, findings[key]
+    return None
+
+
+_TRUE = {"yes", "y", "true", "present", "positive", "pos", "+", "1", "seen", "detected", "identified", "有", "是", "阳性"}
+_FALSE = {"no", "n", "false", "absent", "negative", "neg", "-", "0", "none", "not seen", "not present",
+          "not detected", "无", "否", "阴性", "未见"}
+_UNKNOWN = {"unknown", "uncertain", "equivocal", "indeterminate", "possible", "not assessed",
+            "not stated", "?", "n/a", "na", "不确定"}
+
+
+def as_bool(value: Any, key: str) -> bool | None:
+    """A yes/no finding; None for explicitly uncertain values. Anything else is rejected."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text in _UNKNOWN:
+        return None
+    raise InvalidInput(f"finding {key!r} has value {value!r}, expected yes/no",
+                       hint="use true/false, yes/no, present/absent or 'uncertain'")
+
+
+def as_number(value: Any, key: str) -> float:
+    """A number from a finding: 15, 15.0, "15", "15 mm" (the unit is the caller's concern)."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"finding {key!r} must be a number, got {value!r}", hint="give a number")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        m = re.search(_NUM, str(value))
+        if not m:
+            raise InvalidInput(f"finding {key!r} must be a number, got {value!r}", hint="give a number")
+        number = float(m.group(0))
+    if number < 0 or number != number:
+        raise InvalidInput(f"finding {key!r} must be a non-negative number, got {value!r}",
+                           hint="give a non-negative number")
+    return number
