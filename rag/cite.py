@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +136,11 @@ _TABLE_SEP_RE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 def chunk_units(text: str) -> list[Unit]:
     """Prose sentences and table rows of a chunk, with offsets, skipping headings and separators."""
+    return list(_chunk_units(text))
+
+
+@lru_cache(maxsize=8192)
+def _chunk_units(text: str) -> tuple[Unit, ...]:
     units: list[Unit] = []
     header = ""
     offset = 0
@@ -177,7 +183,7 @@ def chunk_units(text: str) -> list[Unit]:
                 paragraph.append((offset, body))
         offset += len(line)
     flush()
-    return units
+    return tuple(units)
 
 
 def _span_end(block: str, at: int, sentence: str) -> int:
@@ -226,6 +232,7 @@ def _normalise(text: str) -> str:
     return text.replace("厘米", " cm").replace("毫米", " mm")
 
 
+@lru_cache(maxsize=16384)
 def facts(text: str, *, strict_roman: bool = False) -> frozenset[str]:
     """Fact tokens of a text: ``tnm:T2a``, ``stage:IIIA``, ``cat:4B``, ``num:6``, ``num:6:mm``, ``op:≥6``.
 
@@ -283,8 +290,9 @@ def missing_facts(sentence_facts: Iterable[str], source_facts: frozenset[str]) -
 
 
 # --- support --------------------------------------------------------------------------------------
-def _content_tokens(text: str) -> set[str]:
-    return {t for t in tokenize(_MARKERS_RE.sub("", text)) if not re.fullmatch(r"[\d.]+|[≥≤<>]", t)}
+@lru_cache(maxsize=16384)
+def _content_tokens(text: str) -> frozenset[str]:
+    return frozenset({t for t in tokenize(_MARKERS_RE.sub("", text)) if not re.fullmatch(r"[\d.]+|[≥≤<>]", t)})
 
 
 def support(sentence: str, source_text: str, *, expansions: Sequence[str] = ()) -> float:
