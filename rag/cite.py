@@ -64,7 +64,7 @@ _MARKERS_RE = re.compile(r"(?:\s*\[\d+(?:\s*[,–\-]\s*\d+)*\])+")
 # starts a list item or a blank line. Decimals ("3.5") and "e.g. the" never match.
 _END_RE = re.compile(
     r"(?:(?<=[.!?])[\"')\]]*(?:\s*\[\d+(?:\s*[,–\-]\s*\d+)*\])*(?=\s+(?:[A-Z0-9\"'(\[≥≤<>]|[\u3400-\u9fff]|$)|\s*$))"
-    r"|(?:(?<=[。！？；])(?:\s*\[\d+(?:\s*[,–\-]\s*\d+)*\])*)"
+    r"|(?:(?<=[。！？])(?:\s*\[\d+(?:\s*[,–\-]\s*\d+)*\])*)"
     r"|(?:\n\s*\n)|(?:\n(?=\s*(?:[-*•]|\d+[.)])\s))"
 )
 _ABBREV_RE = re.compile(r"(?:\b(?:e\.g|i\.e|vs|cf|approx|Fig|No|al|etc)\.)$", re.I)
@@ -461,7 +461,7 @@ def _with_markers(text: str, markers: str) -> str:
     """Put the markers before the sentence's final punctuation."""
     if text and text[-1] in ".!?":
         return f"{text[:-1]} {markers}{text[-1]}"
-    if text and text[-1] in "。！？；":
+    if text and text[-1] in "。！？":
         return f"{text[:-1]}{markers}{text[-1]}"
     return f"{text} {markers}"
 
@@ -469,7 +469,7 @@ def _with_markers(text: str, markers: str) -> str:
 def _join(sentences: Sequence[str]) -> str:
     out = ""
     for sentence in sentences:
-        if out and not (out[-1] in "。！？；" and has_chinese(sentence[:1])):
+        if out and not (out[-1] in "。！？" and has_chinese(sentence[:1])):
             out += " "
         out += sentence
     return out

@@ -77,8 +77,11 @@ def _score(unit: Unit, question_tokens: set[str], question_facts: frozenset[str]
 def _with_marker(sentence: str, n: int) -> str:
     if sentence and sentence[-1] in ".!?":
         return f"{sentence[:-1]} [{n}]{sentence[-1]}"
-    if sentence and sentence[-1] in "。！？；":
+    if sentence and sentence[-1] in "。！？":
         return f"{sentence[:-1]}[{n}]{sentence[-1]}"
+    if sentence and sentence[-1] in "；;，,":
+        sentence = sentence[:-1] + ("。" if sentence[-1] in "；，" else ".")
+        return _with_marker(sentence, n)
     return f"{sentence} [{n}]."
 
 
