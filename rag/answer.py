@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from rag.cite import Citation, Segment, SentenceCheck, Source, Verified, verify
+from rag.cite import Citation, Segment, SentenceCheck, Source, Verified, chunk_units, data_text, verify
 from rag.errors import BackendUnavailable, InvalidInput, RagError
 from rag.intent import Intent, understand
 from rag.llm.base import LLMBackend, Message, get_backend
@@ -157,7 +157,7 @@ def relevance(question_tokens: Sequence[str], hit: SearchHit, stats: _Stats) -> 
     wanted = set(question_tokens)
     if not wanted:
         return 0.0
-    have = set(tokenize(f"{hit.document.title} {hit.chunk.section} {hit.chunk.text}"))
+    have = set(tokenize(f"{hit.document.title} {hit.chunk.section} {data_text(hit.chunk.text)}"))
     total = sum(stats.idf(t) for t in wanted)
     return sum(stats.idf(t) for t in wanted & have) / total if total else 0.0
 
@@ -372,7 +372,8 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
         wanted = {calculation.get("system", ""), "AJCC8-general"} | {s.document.system for s in calc_sources}
     if wanted and any(h.document.system in wanted for h in hits):
         hits = [h for h in hits if h.document.system in wanted]
-    hits = hits[:RETRIEVE_K]
+    # A chunk with no content once instruction-like sentences are removed is not a source at all.
+    hits = [h for h in hits if chunk_units(data_text(h.chunk.text))][:RETRIEVE_K]
     t2 = time.perf_counter()
     stats = _stats(workspace)
     q_tokens, expansions = _question_tokens(workspace, question, language)

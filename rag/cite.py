@@ -395,8 +395,9 @@ def check_sentence(sentence: str, sources: Mapping[int, Source], *, kind: str = 
     if unknown:
         return SentenceCheck(sentence, text, cites, False, f"citation [{unknown[0]}] resolves to no source")
     cited = [sources[n] for n in cites]
-    source_facts = frozenset().union(*(facts(s.support_text()) for s in cited))
-    missing = missing_facts(facts(text, strict_roman=True), source_facts)
+    wanted = facts(text, strict_roman=True)
+    source_facts = frozenset().union(*(_source_facts(s, wanted) for s in cited))
+    missing = missing_facts(wanted, source_facts)
     if missing:
         shown = ", ".join(m.split(":", 1)[1].replace(":", " ") for m in missing)
         return SentenceCheck(sentence, text, cites, False, f"not stated in the cited source: {shown}")
@@ -406,6 +407,25 @@ def check_sentence(sentence: str, sources: Mapping[int, Source], *, kind: str = 
     if score < threshold:
         return SentenceCheck(sentence, text, cites, False, f"weak support ({score:.2f} < {threshold})", score, quotes)
     return SentenceCheck(sentence, text, cites, True, "", score, quotes)
+
+
+def _source_facts(source: Source, wanted: frozenset[str]) -> frozenset[str]:
+    """Facts a sentence may draw from a source: its prose and metadata, and ONE table row.
+
+    A stage grid holds every stage group somewhere; "T2a with N0 is stage IIA" must be checked
+    against the T2a row, not the whole grid, so only the row that best covers the sentence counts.
+    """
+    text = source.text
+    rows = [u for u in chunk_units(text) if u.kind == "row"]
+    if not rows:
+        return facts(source.support_text())
+    blanked = text
+    for row in rows:
+        blanked = blanked[: row.start] + " " * (row.end - row.start) + blanked[row.end:]
+    meta = f"{source.document.title}\n{source.document.edition}\n{source.chunk.section}\n"
+    base = facts(meta + blanked)
+    best = max(rows, key=lambda u: (len(wanted & facts(u.text)), -u.start))
+    return base | facts(best.text)
 
 
 def best_quote(sentence: str, source: Source) -> str:
