@@ -26,7 +26,6 @@ sys.path.insert(0, str(ROOT))
 from rag.answer import RELEVANCE_THRESHOLD, answer_question  # noqa: E402
 from rag.cite import Source, check_sentence, chunk_units, parse_markers, split_sentences, support  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.retrieve import Retriever  # noqa: E402
 from rag.tokenize import tokenize  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
@@ -56,19 +55,22 @@ def gold_questions() -> list[dict[str, str]]:
 
 
 def precision(workspace: Workspace, pairs: int, seed: int) -> None:
-    retriever = Retriever(workspace)
-    answer_question(workspace, "warm up: lung T2a", retriever=retriever)
+    answer_question(workspace, "warm up: lung T2a")
     rows = gold_questions()
     emitted = accepted = sentences = refused = dropped = gold_hit = 0
     latencies: list[float] = []
+    stage_times: list[dict[str, float]] = []
     samples: list[dict[str, str]] = []
     for row in rows:
         started = time.perf_counter()
-        answer = answer_question(workspace, row["query"], retriever=retriever)
+        answer = answer_question(workspace, row["query"])
         latencies.append((time.perf_counter() - started) * 1000)
+        stage_times.append(answer.timings_ms)
         dropped += len(answer.unsupported)
         if answer.refused:
             refused += 1
+            reasons = "; ".join(u.reason for u in answer.unsupported) or "relevance gate"
+            print(f"REFUSED {row['query']!r}: relevance {answer.relevance:.2f} ({reasons})")
             continue
         by_n = {c.n: Source(c.n, c.source.chunk, c.source.document, c.source.origin, c.source.rule_id)
                 for c in answer.citations}
@@ -78,9 +80,12 @@ def precision(workspace: Workspace, pairs: int, seed: int) -> None:
         for sentence in split_sentences(answer.text):
             text, cites = parse_markers(sentence)
             sentences += 1
-            check = check_sentence(sentence, by_n, kind="calculation" if text.startswith(("Computed", "计算结果", "M0 was", "问题未提及")) else "generated")
+            calc = text.startswith(("Computed", "计算结果", "M0 was", "问题未提及"))
+            check = check_sentence(sentence, by_n, kind="calculation" if calc else "generated")
             emitted += len(cites)
             accepted += len(cites) if check.supported else 0
+            if not check.supported:
+                print(f"REJECTED on re-check: {text!r} ({check.reason}) for {row['query']!r}")
             for n in cites:
                 samples.append({"query": row["query"], "sentence": text, "n": str(n), "quote": quotes.get(n, ""),
                                 "rule": row["rule_id"]})
@@ -91,6 +96,9 @@ def precision(workspace: Workspace, pairs: int, seed: int) -> None:
     print(f"sentences dropped as unsupported before output: {dropped}")
     print(f"gold rule's chunk cited: {gold_hit}/{answered} answered ({100 * gold_hit / max(answered, 1):.1f}%)")
     latencies.sort()
+    for stage in ("retrieve", "select", "generate", "verify"):
+        values = [t.get(stage, 0.0) for t in stage_times]
+        print(f"  median {stage}: {statistics.median(values):.1f} ms")
     print(f"latency ms: p50 {statistics.median(latencies):.0f}, p90 {latencies[int(0.9 * len(latencies))]:.0f}, "
           f"max {latencies[-1]:.0f}")
     if pairs:
@@ -100,10 +108,9 @@ def precision(workspace: Workspace, pairs: int, seed: int) -> None:
 
 
 def calibrate(workspace: Workspace, seed: int) -> None:
-    retriever = Retriever(workspace)
-    answer_question(workspace, "warm up", retriever=retriever)
-    gold = [answer_question(workspace, r["query"], retriever=retriever).relevance for r in gold_questions()]
-    oos = [(q, answer_question(workspace, q, retriever=retriever)) for q in OUT_OF_SCOPE]
+    answer_question(workspace, "warm up")
+    gold = [answer_question(workspace, r["query"]).relevance for r in gold_questions()]
+    oos = [(q, answer_question(workspace, q)) for q in OUT_OF_SCOPE]
     gold.sort()
     print(f"relevance, gold (n={len(gold)}): min {gold[0]:.2f}, p1 {gold[len(gold) // 100]:.2f}, "
           f"p5 {gold[len(gold) // 20]:.2f}, median {statistics.median(gold):.2f}")

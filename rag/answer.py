@@ -33,10 +33,10 @@ from typing import Any
 
 from rag.cite import Citation, Segment, SentenceCheck, Source, Verified, chunk_units, data_text, verify
 from rag.errors import BackendUnavailable, InvalidInput, RagError
+from rag.fusion import rrf
 from rag.intent import Intent, understand
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
-from rag.fusion import rrf
 from rag.retrieve import Retriever
 from rag.tokenize import tokenize
 from rag.types import SearchHit
@@ -317,7 +317,8 @@ def _refuse(question: str, language: str, backend: str, **extra: Any) -> Answer:
                   **extra)
 
 
-def _resolve_backend(workspace: Workspace, name: str | None, llm: LLMBackend | None) -> tuple[str, LLMBackend, str | None]:
+def _resolve_backend(workspace: Workspace, name: str | None,
+                     llm: LLMBackend | None) -> tuple[str, LLMBackend, str | None]:
     chosen = name or workspace.settings.llm_backend or "extractive"
     if llm is not None:
         return chosen, llm, None

@@ -126,9 +126,11 @@ def understand(question: str) -> Intent:
     """Classify a question; never raises (an empty or odd question is simply not a calculation)."""
     language = "zh" if has_chinese(question) else "en"
     system, explicit = _system(question)
-    labels = tnm_labels(question) if system is None or not system.startswith(("Lung-RADS", "ACR", "BI", "LI", "PI")) else {}
+    rads = system is not None and system.startswith(("Lung-RADS", "ACR", "BI", "LI", "PI"))
+    labels = {} if rads else tnm_labels(question)
     tnm = " ".join(labels[a] for a in "TNM" if a in labels)
-    has_findings = bool(_SIZE.search(question)) or len(labels) >= 2 or (bool(labels) and bool(_FEATURE.search(question)))
+    has_findings = (bool(_SIZE.search(question)) or len(labels) >= 2
+                    or (bool(labels) and bool(_FEATURE.search(question))))
     asks = bool(_ASK.search(question)) or (len(labels) >= 2 and "?" in question.replace("？", "?"))
     if system is None and labels:
         system = None  # labels without a site: nothing to route to
