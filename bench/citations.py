@@ -80,7 +80,7 @@ def precision(workspace: Workspace, pairs: int, seed: int) -> None:
         for sentence in split_sentences(answer.text):
             text, cites = parse_markers(sentence)
             sentences += 1
-            calc = text.startswith(("Computed", "计算结果", "M0 was", "问题未提及"))
+            calc = text.startswith(("Computed", "计算结果", "M0 was", "问题未提及", "Management:", "处理建议"))
             check = check_sentence(sentence, by_n, kind="calculation" if calc else "generated")
             emitted += len(cites)
             accepted += len(cites) if check.supported else 0

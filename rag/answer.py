@@ -233,8 +233,13 @@ def build_prompt(question: str, sources: Sequence[Source], language: str) -> lis
 
 
 # --- calculation ----------------------------------------------------------------------------------
-def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] | None, list[str], bool]:
-    """Run the calculator the question routes to: (stage JSON, sentences, M0 assumed)."""
+def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] | None, bool]:
+    """Run the calculator the question routes to: (stage JSON or None, whether M0 was assumed).
+
+    TNM: labels stated in the question win over those the site's text reader derives from the
+    findings ("3.5 cm" → T2a); when T and N are known and M is not mentioned, M0 is assumed and
+    the answer says so.
+    """
     from rag.stage import StageRequest, calculate, run_stage
 
     settings = workspace.settings
@@ -242,7 +247,7 @@ def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] |
     try:
         if intent.is_rads:
             output = run_stage(settings, StageRequest(system=system, text=intent.question))
-            return (output, [], False) if output.get("citations") else (None, [], False)
+            return (output, False) if output.get("citations") else (None, False)
         labels = dict(zip("TNM", [None, None, None], strict=True))
         if intent.findings_text and re.search(r"\d|[a-z]{4,}|[\u4e00-\u9fff]{2,}", intent.findings_text, re.I):
             derived = calculate(StageRequest(system=system, text=intent.findings_text))
@@ -256,10 +261,10 @@ def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] |
             labels["M"] = "M0"
         tnm = " ".join(v for v in labels.values() if v)
         if not tnm:
-            return None, [], False
-        return run_stage(settings, StageRequest(system=system, tnm=tnm)), [], assumed
+            return None, False
+        return run_stage(settings, StageRequest(system=system, tnm=tnm)), assumed
     except RagError:
-        return None, [], False
+        return None, False
 
 
 def _calc_sources(workspace: Workspace, output: dict[str, Any]) -> list[Source]:
@@ -360,7 +365,7 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     t0 = time.perf_counter()
     calculation, calc_sources, calc_text, assumed = None, [], [], False
     if intent.calculate:
-        calculation, _, assumed = _calculation(workspace, intent)
+        calculation, assumed = _calculation(workspace, intent)
         if calculation is not None:
             calc_sources = _calc_sources(workspace, calculation)
             calc_text = _calc_sentences(calculation, calc_sources, language, assumed)
@@ -422,7 +427,8 @@ def _generate(model: LLMBackend, question: str, sources: Sequence[Source], langu
     if not sources:
         return ""
     if isinstance(model, ExtractiveBackend):
-        passages = [Passage(s.n, s.text, s.chunk.section.rsplit(" > ", 1)[-1]) for s in sources]
+        passages = [Passage(s.n, s.text, s.chunk.section.rsplit(" > ", 1)[-1],
+                            f"{s.document.title} > {s.chunk.section}") for s in sources]
         return compose(question, passages, weight=stats.idf, extra_terms=expansions,
                        max_sentences=2 if has_calc else 4)
     return model.complete(build_prompt(question, sources, language), max_tokens=400)

@@ -374,7 +374,7 @@ class SentenceCheck:
     supported: bool
     reason: str = ""
     score: float = 0.0
-    quotes: Mapping[int, str] = field(default_factory=dict)
+    quotes: Mapping[int, Unit | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"sentence": self.text, "cites": list(self.cites), "reason": self.reason, "score": round(self.score, 3)}
@@ -408,7 +408,7 @@ def check_sentence(sentence: str, sources: Mapping[int, Source], *, kind: str = 
         return SentenceCheck(sentence, text, cites, False, f"not stated in the cited source: {shown}")
     joined = "\n".join(s.support_text() for s in cited)
     score = 1.0 if kind == "calculation" else support(text, joined, expansions=expansions)
-    quotes = {s.n: best_quote(text, s) for s in cited}
+    quotes = {s.n: best_unit(text, s) for s in cited}
     if score < threshold:
         return SentenceCheck(sentence, text, cites, False, f"weak support ({score:.2f} < {threshold})", score, quotes)
     return SentenceCheck(sentence, text, cites, True, "", score, quotes)
@@ -435,9 +435,24 @@ def _source_facts(source: Source, wanted: frozenset[str]) -> frozenset[str]:
 
 def best_quote(sentence: str, source: Source) -> str:
     """The verbatim span of the source chunk that best supports the sentence (a sentence or a row)."""
-    units = [u for u in chunk_units(source.chunk.text) if not is_instruction(u.text)]
+    unit = best_unit(sentence, source)
+    return unit.text if unit is not None else source.chunk.text.strip()[:400]
+
+
+def quote_span(units: Sequence[Unit], source: Source) -> str:
+    """One verbatim span of the chunk covering every unit the answer's sentences rely on."""
     if not units:
         return source.chunk.text.strip()[:400]
+    start = min(u.start for u in units)
+    end = max(u.end for u in units)
+    return source.chunk.text[start:end]
+
+
+def best_unit(sentence: str, source: Source) -> Unit | None:
+    """The chunk unit (offsets into ``source.chunk.text``) that best supports the sentence."""
+    units = [u for u in chunk_units(source.chunk.text) if not is_instruction(u.text)]
+    if not units:
+        return None
     want_facts = facts(sentence, strict_roman=True)
     want = _content_tokens(sentence)
     flat = re.sub(r"\s+", "", sentence)
@@ -445,12 +460,13 @@ def best_quote(sentence: str, source: Source) -> str:
     def score(unit: Unit) -> tuple[float, int]:
         if re.sub(r"\s+", "", unit.text) in flat:  # the sentence quotes this unit (extractive answers)
             return (1000.0 + len(unit.text), -unit.start)
-        have = _content_tokens(unit.text)
-        fact_hits = len(want_facts & facts(unit.text))
+        text = f"{unit.header}\n{unit.text}" if unit.kind == "row" else unit.text
+        have = _content_tokens(text)
+        fact_hits = len(want_facts & facts(text))
         lexical = len(want & have) / max(len(want), 1)
         return (fact_hits + lexical, -unit.start)
 
-    return max(units, key=score).text
+    return max(units, key=score)
 
 
 def verify(segments: Sequence[Segment] | str, sources: Sequence[Source], *,
@@ -471,16 +487,18 @@ def verify(segments: Sequence[Segment] | str, sources: Sequence[Source], *,
     for check in kept:
         for n in check.cites:
             renumber.setdefault(n, len(renumber) + 1)
-    citations: dict[int, Citation] = {}
+    spans: dict[int, list[Unit]] = {}
     sentences: list[str] = []
     for check in kept:
         for n in check.cites:
-            new = renumber[n]
-            if new not in citations:
-                citations[new] = Citation(new, by_n[n], check.quotes.get(n, ""))
+            unit = check.quotes.get(n)
+            spans.setdefault(n, [])
+            if unit is not None:
+                spans[n].append(unit)
         markers = "".join(f"[{renumber[n]}]" for n in check.cites)
         sentences.append(_with_markers(check.text, markers))
     text = _join(sentences)
+    citations = {renumber[n]: Citation(renumber[n], by_n[n], quote_span(units, by_n[n])) for n, units in spans.items()}
     return Verified(text, tuple(citations[n] for n in sorted(citations)), tuple(c for c in checks if not c.supported),
                     tuple(checks))
 

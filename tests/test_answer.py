@@ -21,6 +21,7 @@ IN_SCOPE = [
     "Which TI-RADS level needs FNA at 1.5 cm?",
     "What is LR-5 in LI-RADS?",
 ]
+CALC_PREFIXES = ("Computed", "M0 was", "Management:", "计算结果", "问题未提及", "处理建议")
 OUT_OF_SCOPE = ["best pizza in Naples", "what is the dose of drug X", "how do I bake sourdough bread",
                 "阿司匹林的剂量是多少"]
 
@@ -36,7 +37,7 @@ def assert_well_cited(answer: Answer) -> None:
     for citation in answer.citations:
         assert citation.quote and citation.quote in citation.source.chunk.text
     for sentence in split_sentences(answer.text):
-        kind = "calculation" if sentence.startswith(("Computed", "M0 was", "计算结果", "问题未提及")) else "generated"
+        kind = "calculation" if sentence.startswith(CALC_PREFIXES) else "generated"
         check = check_sentence(sentence, {n: Source(n, s.chunk, s.document) for n, s in by_n.items()}, kind=kind)
         assert check.supported, (sentence, check.reason)
     contract = answer.as_contract()

@@ -37,6 +37,7 @@ class Passage:
     n: int
     text: str
     title: str = ""  # the chunk's own heading (last part of its section path)
+    context: str = ""  # document title and section path: what the whole passage is about
 
 
 Weight = Callable[[str], float]
@@ -97,8 +98,12 @@ def compose(question: str, passages: Sequence[Passage], *, weight: Weight = _uni
     picked: list[tuple[int, int, str]] = []  # (source order, position, sentence)
     for order, passage in enumerate(passages):
         units = [u for u in chunk_units(passage.text) if not is_instruction(u.text)]
-        scored = sorted(((_score(u, question_tokens, question_facts, weight, total), -u.start, u) for u in units),
-                        key=lambda x: (x[0], x[1]), reverse=True)
+        # Half credit for words of the passage's title and section ("pancreas", "T2"): a unit of a
+        # passage about the asked topic need not repeat the topic itself.
+        about = set(tokenize(passage.context)) & question_tokens
+        base = 0.5 * sum(weight(t) for t in about) / total if total else 0.0
+        scored = sorted(((base + _score(u, question_tokens - about, question_facts, weight, total), -u.start, u)
+                         for u in units), key=lambda x: (x[0], x[1]), reverse=True)
         if not scored or scored[0][0] < MIN_SCORE:
             continue
         best = scored[0][0]
