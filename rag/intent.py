@@ -74,6 +74,8 @@ _ASK = re.compile(r"\bstag(?:e|es|ing)\b|\bcategor(?:y|ise|ize)\b|\bclassif|\bgr
                   r"\bscore\b|\bwhich\s+(?:T|N|M|level)\b|分期|几期|哪一期|类别|分类|分级|归类|评分|多少分", re.I)
 _SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:mm|cm|毫米|厘米)(?![A-Za-z])", re.I)
 _TNM = re.compile(r"(?<![A-Za-z0-9])(?:yp|yc|c|p)?([TNM](?:is|X|x|[0-4](?:mi|[a-d][1-3]?)?))(?![A-Za-z0-9])")
+_GLUED = re.compile(r"(?<=[TN][0-4X])(?=[NM][0-4X])|(?<=[TN][0-4][a-d])(?=[NM][0-4X])"
+                    r"|(?<=Tis)(?=N[0-4X])|(?<=T[0-4]mi)(?=N[0-4X])")
 _FEATURE = re.compile(r"\bnodes?\b|nodal|metasta|invad|invasion|solid|ground[- ]glass|hypoechoic|echogenic|"
                       r"washout|enhanc|淋巴结|转移|侵犯|实性|结节", re.I)
 
@@ -81,6 +83,7 @@ _FEATURE = re.compile(r"\bnodes?\b|nodal|metasta|invad|invasion|solid|ground[- ]
 def tnm_labels(text: str) -> dict[str, str]:
     """Stated T, N and M labels (last one of each axis wins), prefix dropped: {"T": "T2a", ...}."""
     labels: dict[str, str] = {}
+    text = _GLUED.sub(" ", text)  # "T1aN1M0" → "T1a N1 M0"
     for match in _TNM.finditer(text):
         label = match.group(1)
         labels[label[0]] = label[0] + label[1:].replace("x", "X")
@@ -126,6 +129,7 @@ def understand(question: str) -> Intent:
     """Classify a question; never raises (an empty or odd question is simply not a calculation)."""
     language = "zh" if has_chinese(question) else "en"
     system, explicit = _system(question)
+    question = _GLUED.sub(" ", question)
     rads = system is not None and system.startswith(("Lung-RADS", "ACR", "BI", "LI", "PI"))
     labels = {} if rads else tnm_labels(question)
     tnm = " ".join(labels[a] for a in "TNM" if a in labels)

@@ -104,11 +104,14 @@ def compose(question: str, passages: Sequence[Passage], *, weight: Weight = _uni
         base = 0.5 * sum(weight(t) for t in about) / total if total else 0.0
         scored = sorted(((base + _score(u, question_tokens - about, question_facts, weight, total), -u.start, u)
                          for u in units), key=lambda x: (x[0], x[1]), reverse=True)
-        if not scored or scored[0][0] < MIN_SCORE:
+        # The best-ranked passage passed the relevance gate, so its best unit is kept if it shares
+        # anything with the question; later passages must earn their place.
+        floor = 1e-9 if order == 0 else MIN_SCORE
+        if not scored or scored[0][0] < floor:
             continue
         best = scored[0][0]
         for value, _, unit in scored[:MAX_PER_SOURCE]:
-            if value < max(MIN_SCORE, 0.75 * best) or (unit.kind == "row" and value < best):
+            if value < max(floor, 0.75 * best) or (unit.kind == "row" and value < best):
                 break
             picked.append((order, unit.start, _with_marker(_titled(unit, passage.title), passage.n)))
         if len({o for o, _, _ in picked}) >= max_sentences:
