@@ -378,6 +378,9 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
         wanted = {calculation.get("system", ""), "AJCC8-general"} | {s.document.system for s in calc_sources}
     if wanted and any(h.document.system in wanted for h in hits):
         hits = [h for h in hits if h.document.system in wanted]
+    if language == "en" and any(h.document.language == "en" for h in hits):
+        # The Chinese documents restate English ones; an English question is answered in English.
+        hits = [h for h in hits if h.document.language != "zh"]
     # A chunk with no content once instruction-like sentences are removed is not a source at all.
     hits = [h for h in hits if chunk_units(data_text(h.chunk.text))][:RETRIEVE_K]
     t2 = time.perf_counter()

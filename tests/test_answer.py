@@ -15,6 +15,7 @@ from rag.llm.base import FakeBackend
 
 IN_SCOPE = [
     "What is Lung-RADS category 4A?",
+    "and what is Lung-RADS 4B?",
     "how do I measure a part-solid nodule for clinical T on CT",
     "What does PI-RADS 3 mean in the peripheral zone?",
     "second tumour nodule in a different ipsilateral lobe: T3, T4 or M1a?",
@@ -51,6 +52,7 @@ def test_extractive_answers_carry_valid_citations(corpus_workspace, question: st
     answer = answer_question(corpus_workspace, question)
     assert answer.backend == "extractive" and answer.language == "en"
     assert_well_cited(answer)
+    assert all(c.source.document.language == "en" for c in answer.citations)
     assert f"[{len(answer.citations)}]" in answer.render_text()
 
 
