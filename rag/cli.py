@@ -36,10 +36,11 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
     """Build the index from the bundled corpora on first use, saying so on stderr."""
     from rag.api import ensure_index
 
-    if not workspace.catalog.documents():
+    first_run = not workspace.catalog.documents()
+    if first_run:
         print(f"building the index from {workspace.settings.corpora_dir} (first run; takes a few minutes)...",
               file=sys.stderr)
-    if ensure_index(workspace):
+    if ensure_index(workspace) and not first_run:
         print("index updated from the bundled corpora", file=sys.stderr)
 
 

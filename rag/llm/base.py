@@ -171,6 +171,7 @@ def _lazy(module: str, attr: str) -> BackendFactory:
 
 
 BACKENDS: dict[str, BackendFactory] = {
+    "extractive": _lazy("rag.llm.extractive", "ExtractiveBackend"),
     "fake": FakeBackend.from_settings,
     "llamacpp": _lazy("rag.llm.llamacpp", "LlamaCppBackend"),
     "openai": _lazy("rag.llm.openai", "OpenAIBackend"),
