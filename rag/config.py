@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1)
     candidates: int = Field(50, ge=1, description="per-retriever depth before fusion")
     rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0, description="weight of the dense ranking in RRF (BM25 has 1)")
     llm_backend: str = "extractive"
     llm_model: str | None = None  # path to a GGUF file (llamacpp) or a model name (openai)
     llm_base_url: str | None = None

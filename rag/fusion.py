@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 
-def rrf(*rankings: Sequence[str], k: int = 60) -> list[tuple[str, float]]:
-    """Fuse ranked id lists; an id's score is the sum of 1 / (k + rank) over the lists it is in."""
+def rrf(*rankings: Sequence[str], k: int = 60, weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+    """Fuse ranked id lists; an id's score is the sum of weight / (k + rank) over the lists it is in."""
     scores: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
+    for i, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[i]
         for rank, item in enumerate(ranking, start=1):
-            scores[item] += 1.0 / (k + rank)
+            scores[item] += weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -24,13 +24,24 @@ class Glossary:
     pairs: tuple[tuple[str, tuple[str, ...]], ...]
 
     def expand(self, text: str) -> list[str]:
-        """English equivalents of the Chinese terms in ``text`` (longest match wins)."""
-        remaining = text
+        """English equivalents of the Chinese terms in ``text``.
+
+        Scans left to right taking the longest term at each position, so 胰腺癌 (pancreatic cancer)
+        is read whole instead of yielding 腺癌 (adenocarcinoma) and losing the organ.
+        """
+        by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for chinese, english in self.pairs:  # longest first within each bucket
+            if len(chinese) >= _MIN_TERM_CHARS:
+                by_first.setdefault(chinese[0], []).append((chinese, english))
         found: list[str] = []
-        for chinese, english in self.pairs:
-            if len(chinese) >= _MIN_TERM_CHARS and chinese in remaining:
-                found.extend(english)
-                remaining = remaining.replace(chinese, " ")
+        i = 0
+        while i < len(text):
+            match = next(((c, e) for c, e in by_first.get(text[i], ()) if text.startswith(c, i)), None)
+            if match is None:
+                i += 1
+                continue
+            found.extend(match[1])
+            i += len(match[0])
         return list(dict.fromkeys(found))
 
 

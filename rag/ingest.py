@@ -128,7 +128,8 @@ def ingest(workspace: Workspace, paths: Sequence[Path], *, progress: bool | None
         if on_file:
             on_file(report)
     if not pending:
-        return _finish(reports, 0, 0, started)
+        restored = sync_vectors(workspace, show)
+        return _finish(reports, restored, 0, started)
     embedded, reused = _embed_and_upsert(workspace, pending, show)
     _commit(workspace, pending)
     return _finish(reports, embedded, reused, started)
@@ -236,6 +237,29 @@ def _embed_and_upsert(workspace: Workspace, pending: list[_Pending], show: bool)
         sparse = [sparse_vector(t, avgdl) for t in item.tokens] if vectors.sparse else None
         vectors.upsert(payloads, matrix, sparse)
     return len(todo), len(keys) - len(todo)
+
+
+def sync_vectors(workspace: Workspace, show: bool = False) -> int:
+    """Give every live chunk a point again when the vector store lacks some (a new engine, a deleted
+    folder); vectors come from the embedding cache. Returns how many chunks had to be embedded."""
+    catalog = workspace.catalog
+    expected = catalog.count_chunks()
+    if expected == 0 or workspace.vectors.count() == expected:
+        return 0
+    pending = []
+    for document in catalog.documents(include_retired=False):
+        ids = catalog.chunk_ids(document.doc_id)
+        missing = set(ids) - workspace.vectors.existing(ids)
+        if missing:
+            chunks = catalog.chunks(ids)
+            items = [chunks[c] for c in ids if c in missing]
+            tokens = [tokenize(lexical_text(document, c)) for c in items]
+            pending.append(_Pending(document, items, tokens, "restored", ()))
+    if not pending:
+        return 0
+    embedded, _ = _embed_and_upsert(workspace, pending, show)
+    catalog.set_state("pending_docs", "[]")
+    return embedded
 
 
 def _payload(document: Document, chunk: Chunk) -> dict[str, object]:

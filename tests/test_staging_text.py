@@ -171,3 +171,10 @@ def test_registry_aliases() -> None:
         assert find_calculator(name).system == "AJCC8-lung"
     assert find_calculator("tnm9-lung").system == "TNM9-lung"
     assert find_calculator("breast").system == "AJCC8-breast"
+
+
+def test_organ_word_before_tumour_word_still_names_the_tumour_size() -> None:
+    from rag.calculate import find_calculator
+
+    result = find_calculator("AJCC8-lung").from_text("4.5 cm lung tumour with visceral pleural invasion")
+    assert result.result["T"] == "T2b"  # size decides over the T2 feature (DOMAIN §12.4)
