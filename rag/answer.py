@@ -324,9 +324,9 @@ def _refuse(question: str, language: str, backend: str, **extra: Any) -> Answer:
 
 def _resolve_backend(workspace: Workspace, name: str | None,
                      llm: LLMBackend | None) -> tuple[str, LLMBackend, str | None]:
-    chosen = name or workspace.settings.llm_backend or "extractive"
     if llm is not None:
-        return chosen, llm, None
+        return name or type(llm).__name__, llm, None
+    chosen = name or workspace.settings.llm_backend or "extractive"
     if chosen == "extractive":
         return chosen, ExtractiveBackend(), None
     try:
@@ -351,7 +351,15 @@ def answer_question(workspace: Workspace, question: str, *, backend: str | None 
     intent = understand(standalone)
     name, model, notice = _resolve_backend(workspace, backend, llm)
     timings: dict[str, float] = {}
-    result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+    try:
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+    except BackendUnavailable as exc:
+        if isinstance(model, ExtractiveBackend):
+            raise
+        # A server that went away or a prompt over the model's context: answer anyway, and say so.
+        notice = f"backend {name!r} failed: {exc.user_message()}; answered with the extractive backend"
+        name, model = "extractive", ExtractiveBackend()
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, question=question, rewritten=standalone, notice=notice, timings_ms=timings)
     if conversation is not None:

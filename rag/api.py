@@ -78,6 +78,9 @@ def ensure_index(workspace: Workspace) -> bool:
         if documents:
             return False
         raise IndexMissing(f"no index in {workspace.settings.index_dir} and no corpora at {corpora}")
+    root = str(corpora.resolve())
+    if documents and not any(d.path.startswith(root) for d in documents):
+        return False  # an index of the user's own documents: the bundled corpora are not imposed on it
     known = {d.path: d.sha256 for d in documents}
     files, _ = discover([corpora])
     stale = [f for f in files if known.get(str(f.resolve())) != sha256_file(f)]

@@ -14,7 +14,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from rag.config import Settings  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
-pytest_plugins = ["llm_fixtures"]
+pytest_plugins = ["llm_fixtures", "fixtures_answer"]  # shared fixtures (one corpus index per session)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.ingest import ingest
 from rag.retrieve import Retriever
 from rag.rulebook import RuleBook
 from rag.tokenize import has_chinese
@@ -131,13 +130,9 @@ def rule_book() -> RuleBook:
 
 
 @pytest.fixture(scope="session")
-def retriever(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Retriever]:
-    settings = Settings(index_dir=tmp_path_factory.mktemp("gold-index"), corpora_dir=CORPORA)
-    workspace = Workspace(settings)
-    report = ingest(workspace, [CORPORA], progress=False)
-    assert report.counts.get("rejected", 0) == 0, report.as_dict()
-    yield Retriever(workspace)
-    workspace.close()
+def retriever(corpus_workspace: Workspace) -> Iterator[Retriever]:
+    """The session's shared index over the bundled corpus (tests/fixtures_answer.py builds it once)."""
+    yield Retriever(corpus_workspace)
 
 
 @pytest.fixture(scope="session")
