@@ -14,6 +14,13 @@ def test_public_surface_is_small_and_explicit() -> None:
     assert all(hasattr(rag, name) for name in rag.__all__)
 
 
+def test_api_functions_survive_submodule_imports() -> None:
+    import rag.ingest
+    import rag.stage  # noqa: F401
+
+    assert callable(rag.stage) and callable(rag.ingest) and callable(rag.search)
+
+
 def test_ingest_search_stage_through_the_api(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "index")
     write(tmp_path / "c" / "n.md", "---\ntitle: Nodes\nsystem: AJCC8-lung\n---\n# Nodes\n\n"
