@@ -10,9 +10,9 @@ so ``import rag`` never needs llama-cpp-python or an HTTP client, and a missing 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, Self, runtime_checkable
 
 from rag.errors import BackendUnavailable
 
@@ -21,10 +21,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "ChatBackend",
     "FakeBackend",
     "LLMBackend",
     "Message",
     "Prompt",
+    "chat_dicts",
+    "check_max_tokens",
     "get_backend",
     "to_messages",
     "truncate_at_stop",
@@ -57,6 +60,17 @@ def to_messages(prompt: Prompt) -> list[Message]:
     if not messages:
         raise ValueError("a prompt needs at least one message")
     return messages
+
+
+def chat_dicts(messages: Iterable[Message]) -> list[dict[str, str]]:
+    """Messages in the ``{"role", "content"}`` form that chat-completion APIs take."""
+    return [{"role": m.role, "content": m.content} for m in messages]
+
+
+def check_max_tokens(max_tokens: int) -> None:
+    """Reject a request for no output before any backend does work for it."""
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be at least 1")
 
 
 def truncate_at_stop(text: str, stop: Sequence[str] | None) -> str:
@@ -100,7 +114,55 @@ class LLMBackend(Protocol):
         ...
 
 
-class FakeBackend:
+class ChatBackend:
+    """The public half of a backend, written once: ``complete``/``stream`` and ``with`` support.
+
+    Why a base class beside the Protocol: every backend takes the same keyword-only arguments,
+    so subclasses implement only ``_complete`` and ``_stream`` (positional, same meaning) and
+    ``close``. ``stream`` returns whatever ``_stream`` returns, so a generator ``_stream`` stays
+    lazy (nothing is checked or sent before the first ``next()``) and a plain function's checks
+    run at call time.
+    """
+
+    def complete(
+        self,
+        prompt: Prompt,
+        *,
+        max_tokens: int,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+    ) -> str:
+        """Return the whole completion."""
+        return self._complete(prompt, max_tokens, stop, temperature)
+
+    def stream(
+        self,
+        prompt: Prompt,
+        *,
+        max_tokens: int,
+        stop: list[str] | None = None,
+        temperature: float = 0.0,
+    ) -> Iterator[str]:
+        """Yield the completion in pieces as the model produces them."""
+        return self._stream(prompt, max_tokens, stop, temperature)
+
+    def _complete(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> str:
+        raise NotImplementedError
+
+    def _stream(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> Iterator[str]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the backend holds (nothing, unless a subclass says otherwise)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class FakeBackend(ChatBackend):
     """Returns scripted text, for tests of the answer pipeline (never for real answers).
 
     Each call returns the next scripted response (the last one repeats). ``max_tokens``
@@ -122,28 +184,13 @@ class FakeBackend:
         """The registry entry: settings carry nothing a fake needs."""
         return cls()
 
-    def complete(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> str:
-        """Return the next scripted response, cut at ``stop`` and ``max_tokens`` words."""
-        return "".join(self.stream(prompt, max_tokens=max_tokens, stop=stop, temperature=temperature))
+    def _complete(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> str:
+        """The next scripted response, cut at ``stop`` and ``max_tokens`` words."""
+        return "".join(self._stream(prompt, max_tokens, stop, temperature))
 
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> Iterator[str]:
-        """Yield the next scripted response word by word."""
-        if max_tokens < 1:
-            raise ValueError("max_tokens must be at least 1")
+    def _stream(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> Iterator[str]:
+        """The next scripted response word by word (checked now, not at the first ``next()``)."""
+        check_max_tokens(max_tokens)
         self.prompts.append(to_messages(prompt))
         text = self._responses[min(self._next, len(self._responses) - 1)]
         self._next += 1

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import BackendUnavailable
-from rag.llm.base import Message, Prompt, to_messages
+from rag.llm.base import ChatBackend, Message, Prompt, chat_dicts, check_max_tokens, to_messages
 
 if TYPE_CHECKING:
     from rag.config import Settings
@@ -49,7 +49,7 @@ def _check_gguf(path: Path) -> None:
         )
 
 
-class LlamaCppBackend:
+class LlamaCppBackend(ChatBackend):
     """A GGUF model loaded with llama-cpp-python's ``Llama``; one call at a time."""
 
     def __init__(
@@ -105,21 +105,8 @@ class LlamaCppBackend:
         """Free the model's memory now rather than at garbage collection."""
         self._llama.close()
 
-    def __enter__(self) -> LlamaCppBackend:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def complete(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> str:
-        """Return the model's reply to ``prompt``."""
+    def _complete(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> str:
+        """The model's reply to ``prompt``."""
         with self._lock, _context_errors():
             result: Any = self._chat(to_messages(prompt), max_tokens, stop, temperature, stream=False)
         try:
@@ -127,15 +114,8 @@ class LlamaCppBackend:
         except (KeyError, IndexError, TypeError) as e:
             raise BackendUnavailable(f"unexpected llama-cpp-python result: {result!r:.200}") from e
 
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> Iterator[str]:
-        """Yield the reply as llama.cpp produces it (about one token per piece).
+    def _stream(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> Iterator[str]:
+        """The reply as llama.cpp produces it (about one token per piece).
 
         The model is locked until the stream is exhausted or closed: finish (or ``close()``)
         it before calling this backend again from the same thread.
@@ -158,10 +138,9 @@ class LlamaCppBackend:
         *,
         stream: bool,
     ) -> Any:
-        if max_tokens < 1:
-            raise ValueError("max_tokens must be at least 1")
+        check_max_tokens(max_tokens)
         return self._llama.create_chat_completion(
-            messages=[{"role": m.role, "content": m.content} for m in messages],  # type: ignore[misc]
+            messages=chat_dicts(messages),  # type: ignore[arg-type]
             max_tokens=max_tokens,
             stop=list(stop) if stop else None,
             temperature=temperature,

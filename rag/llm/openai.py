@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import BackendUnavailable
-from rag.llm.base import Prompt, to_messages
+from rag.llm.base import ChatBackend, Prompt, chat_dicts, check_max_tokens, to_messages
 
 if TYPE_CHECKING:
     import httpx
@@ -60,7 +60,7 @@ def _server_message(response: httpx.Response) -> str:
     return json.dumps(body)[:300]
 
 
-class OpenAIBackend:
+class OpenAIBackend(ChatBackend):
     """Chat completions from an OpenAI-compatible HTTP server."""
 
     def __init__(
@@ -117,21 +117,8 @@ class OpenAIBackend:
         """Close the HTTP connection pool."""
         self._client.close()
 
-    def __enter__(self) -> OpenAIBackend:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def complete(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> str:
-        """Return the server's reply to ``prompt``."""
+    def _complete(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> str:
+        """The server's reply to ``prompt``."""
         body = self._body(prompt, max_tokens, stop, temperature, stream=False)
         with self._request(body) as response:
             response.read()
@@ -146,15 +133,8 @@ class OpenAIBackend:
             raise self._malformed(response.text)
         return content
 
-    def stream(
-        self,
-        prompt: Prompt,
-        *,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        temperature: float = 0.0,
-    ) -> Iterator[str]:
-        """Yield the reply piece by piece from the server's SSE stream."""
+    def _stream(self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float) -> Iterator[str]:
+        """The reply piece by piece from the server's SSE stream."""
         body = self._body(prompt, max_tokens, stop, temperature, stream=True)
         with self._request(body) as response:
             for line in response.iter_lines():
@@ -172,11 +152,10 @@ class OpenAIBackend:
     def _body(
         self, prompt: Prompt, max_tokens: int, stop: list[str] | None, temperature: float, *, stream: bool
     ) -> dict[str, Any]:
-        if max_tokens < 1:
-            raise ValueError("max_tokens must be at least 1")
+        check_max_tokens(max_tokens)
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in to_messages(prompt)],
+            "messages": chat_dicts(to_messages(prompt)),
             "max_tokens": max_tokens,
             "temperature": temperature,
             "stream": stream,

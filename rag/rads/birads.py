@@ -270,8 +270,7 @@ class BIRADS:
         evidence: list[Evidence],
     ) -> CalcResult:
         trace = Trace()
-        for ev in evidence:
-            trace.use(ev)
+        trace.use(*evidence)
         subcats_ok = not modalities or any(m in ("mammography", "ultrasound") for m in modalities)
         source = lom or stated or wording
         cats: list[str] = []

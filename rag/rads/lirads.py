@@ -24,19 +24,21 @@ from typing import Any
 
 from rag.errors import InvalidInput
 from rag.rads import lirads_rules as R
+from rag.rads.multi import most_severe, summarise
 from rag.rads.scan import (
     Hit,
     as_bool,
     as_number,
     evidence_for,
     find_sizes,
+    finding_items,
     findings_evidence,
-    list_markers,
+    list_spans,
     lookup,
     to_decimal,
 )
 from rag.rads.trace import Trace
-from rag.types import CalcResult, Discrepancy, Evidence
+from rag.types import CalcResult, Evidence
 
 __all__ = ["LIRADS"]
 
@@ -277,20 +279,13 @@ class LIRADS:
     def from_text(self, text: str) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
         stated = _stated(text)
-        cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
-        spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-        observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(spans)]
+        observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         observations = [o for o in observations if o.evidence] or [_Obs()]
         return self._run(_read_patient(text), observations, stated)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Categorise structured findings (one observation's keys, or ``observations`` as a list)."""
-        found = lookup(findings, "observations", "lesions")
-        items = found[1] if found else [findings]
-        if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
-            raise InvalidInput(
-                "'observations' must be a list of objects", hint='e.g. [{"observation_size_mm": 15, ...}]'
-            )
+        items = finding_items(findings, ("observations", "lesions"), '[{"observation_size_mm": 15, ...}]')
         stated = None
         if st := lookup(findings, "category", "stated_category", "li_rads"):
             stated = (_validate(str(st[1])), findings_evidence("lirads.stated_category", st[1], *st))
@@ -300,45 +295,24 @@ class LIRADS:
 
     def _run(self, patient: _Patient, observations: list[_Obs], stated: tuple[str, Evidence] | None) -> CalcResult:
         trace = Trace()
-        for ev in patient.evidence:
-            trace.use(ev)
+        trace.use(*patient.evidence)
         _check_population(patient, trace)
         per = [self._categorise(o, i, trace, multi=len(observations) > 1) for i, o in enumerate(observations)]
         rank = ("LR-NC", *R.ORDER, "LR-M", "LR-TIV")
-        decided = [r for r in per if r["category"]]
-        best = max(decided, key=lambda r: rank.index(r["category"])) if decided else per[0]
-        result = {
-            k: best[k]
-            for k in (
-                "category",
-                "observation_size_mm",
-                "arterial_phase",
-                "major_features",
-                "table_category",
-                "ancillary",
-            )
-        }
-        result["meaning"] = _MEANING.get(best["category"] or "")
-        result["observation"] = best["index"]
-        if len(per) > 1:
-            result["observations"] = per
-        if stated and best["category"] and stated[0] != best["category"]:
-            trace.discrepancies.append(
-                Discrepancy(
-                    "category",
-                    stated[0],
-                    best["category"],
-                    stated[1],
-                    tuple(trace.evidence),
-                    f"LIRADS.CAT.{best['category']}",
-                    f"the report states {stated[0]} but its features give {best['category']}",
-                )
-            )
+        best = most_severe(per, rank.index)
+        keys = ("category", "observation_size_mm", "arterial_phase", "major_features", "table_category", "ancillary")
+        meaning = {"meaning": _MEANING.get(best["category"] or "")}
+        result = summarise(per, best, keys, "observation", "observations", meaning)
+        trace.check_stated(
+            stated,
+            best["category"],
+            f"LIRADS.CAT.{best['category']}",
+            "the report states {stated} but its features give {derived}",
+        )
         return trace.freeze(self.system, self.edition, result)
 
     def _categorise(self, obs: _Obs, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
-        for ev in obs.evidence:
-            trace.use(ev)
+        trace.use(*obs.evidence)
         where = f"observation {idx + 1}: " if multi else ""
         out: dict[str, Any] = {
             "index": idx + 1,

@@ -37,7 +37,7 @@ from rag.rads.lungrads_rules import (
 )
 from rag.rads.scan import round_tenth, to_decimal
 from rag.rads.trace import Trace
-from rag.types import CalcResult, Discrepancy, Evidence
+from rag.types import CalcResult, Evidence
 
 __all__ = ["LungRADS"]
 
@@ -262,8 +262,7 @@ class LungRADS:
 
     def _run(self, exam: Exam) -> CalcResult:
         trace = Trace()
-        for ev in exam.evidence:
-            trace.use(ev)
+        trace.use(*exam.evidence)
         if exam.known_cancer or exam.diagnostic:
             why = "known lung cancer" if exam.known_cancer else "a diagnostic (not screening) CT"
             raise InvalidInput(
@@ -277,8 +276,7 @@ class LungRADS:
         worst_idx: int | None = None
         undecided: list[tuple[int, tuple[str, ...]]] = []
         for i, nodule in enumerate(exam.nodules):
-            for ev in nodule.evidence:
-                trace.use(ev)
+            trace.use(*nodule.evidence)
             c = _NoduleCategoriser(nodule, i, exam, trace)
             base, total, solid, status = c.run()
             cat = base
@@ -355,16 +353,12 @@ class LungRADS:
             if category is not None:
                 result["label"] = f"{category}S"
         if stated and category and stated != category:
-            trace.discrepancies.append(
-                Discrepancy(
-                    "category",
-                    stated,
-                    category,
-                    _stated_ev(exam),
-                    tuple(trace.evidence),
-                    f"LR22.CAT.{category}",
-                    f"the report states Lung-RADS {stated} but its findings give {category}",
-                )
+            trace.disagree(
+                stated,
+                category,
+                _stated_ev(exam),
+                f"LR22.CAT.{category}",
+                f"the report states Lung-RADS {stated} but its findings give {category}",
             )
         return trace.freeze(self.system, self.edition, result)
 

@@ -19,19 +19,21 @@ from decimal import Decimal
 from typing import Any
 
 from rag.errors import InvalidInput
+from rag.rads.multi import most_severe, summarise
 from rag.rads.scan import (
     Hit,
     Vocab,
     as_number,
     evidence_for,
     find_sizes,
+    finding_items,
     findings_evidence,
-    list_markers,
+    list_spans,
     lookup,
     to_decimal,
 )
 from rag.rads.trace import Trace
-from rag.types import CalcResult, Discrepancy, Evidence
+from rag.types import CalcResult, Evidence
 
 __all__ = ["PIRADS"]
 
@@ -230,13 +232,7 @@ def _derive_dwi(les: _Lesion, trace: Trace, where: str) -> int | None:
         return None
     if not (les.marked_adc and les.marked_b):
         return 3
-    if les.epe:
-        return 5
-    if les.size_cm is None:
-        trace.need(f"{where}lesion size (cm) to choose DWI 4 (<1.5 cm) or 5 (>=1.5 cm)")
-        return None
-    trace.rule("PIRADS.RULE.SIZE_BOUNDARY")
-    return 5 if les.size_cm >= SIZE_CUT_CM else 4
+    return _four_or_five(les, trace, where, "DWI")
 
 
 def _derive_t2w(les: _Lesion, trace: Trace, where: str) -> int | None:
@@ -244,10 +240,15 @@ def _derive_t2w(les: _Lesion, trace: Trace, where: str) -> int | None:
         return None
     if les.t2_desc != "4-5":
         return int(les.t2_desc)
+    return _four_or_five(les, trace, where, "T2W")
+
+
+def _four_or_five(les: _Lesion, trace: Trace, where: str, sequence: str) -> int | None:
+    """Score 4 or 5 of a sequence whose description already says "4 or 5": EPE or size decides."""
     if les.epe:
         return 5
     if les.size_cm is None:
-        trace.need(f"{where}lesion size (cm) to choose T2W 4 (<1.5 cm) or 5 (>=1.5 cm)")
+        trace.need(f"{where}lesion size (cm) to choose {sequence} 4 (<1.5 cm) or 5 (>=1.5 cm)")
         return None
     trace.rule("PIRADS.RULE.SIZE_BOUNDARY")
     return 5 if les.size_cm >= SIZE_CUT_CM else 4
@@ -287,8 +288,7 @@ class PIRADS:
                 str(_score(stated.group(1), "PI-RADS category")),
                 evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)),
             )
-        cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
-        lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(zip(cuts, cuts[1:], strict=False)) if b > a]
+        lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         lesions = [x for x in lesions if x.evidence] or [_Lesion()]
         trace = Trace()
         if _OLD.search(text):
@@ -297,10 +297,7 @@ class PIRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Assess structured findings: zone, T2W_score, DWI_score, DCE (or ``lesions`` as a list)."""
-        found = lookup(findings, "lesions", "observations")
-        items = found[1] if found else [findings]
-        if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
-            raise InvalidInput("'lesions' must be a list of objects", hint='e.g. [{"zone": "PZ", "DWI_score": 4}]')
+        items = finding_items(findings, ("lesions", "observations"), '[{"zone": "PZ", "DWI_score": 4}]')
         stated = None
         if st := lookup(findings, "category", "pirads", "pi_rads", "stated_category"):
             stated = (str(_score(st[1], "PI-RADS category")), findings_evidence("pirads.stated_category", st[1], *st))
@@ -308,29 +305,19 @@ class PIRADS:
 
     def _run(self, lesions: list[_Lesion], stated: tuple[str, Evidence] | None, trace: Trace) -> CalcResult:
         per = [self._assess(les, i, trace, multi=len(lesions) > 1) for i, les in enumerate(lesions)]
-        decided = [p for p in per if p["category"]]
-        best = max(decided, key=lambda p: int(p["category"])) if decided else per[0]
-        result = {k: best[k] for k in ("category", "zone", "T2W_score", "DWI_score", "DCE", "candidates")}
-        result["lesion"] = best["index"]
-        if len(per) > 1:
-            result["lesions"] = per
-        if stated and best["category"] and stated[0] != best["category"]:
-            trace.discrepancies.append(
-                Discrepancy(
-                    "category",
-                    stated[0],
-                    best["category"],
-                    stated[1],
-                    tuple(trace.evidence),
-                    f"PIRADS.{best['zone'] or 'PZ'}.{best['category']}",
-                    f"the report states PI-RADS {stated[0]} but its scores give {best['category']}",
-                )
-            )
+        best = most_severe(per, int)
+        keys = ("category", "zone", "T2W_score", "DWI_score", "DCE", "candidates")
+        result = summarise(per, best, keys, "lesion", "lesions")
+        trace.check_stated(
+            stated,
+            best["category"],
+            f"PIRADS.{best['zone'] or 'PZ'}.{best['category']}",
+            "the report states PI-RADS {stated} but its scores give {derived}",
+        )
         return trace.freeze(self.system, self.edition, result)
 
     def _assess(self, les: _Lesion, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
-        for ev in les.evidence:
-            trace.use(ev)
+        trace.use(*les.evidence)
         where = f"lesion {idx + 1}: " if multi else ""
         dwi = les.dwi if les.dwi is not None else _derive_dwi(les, trace, where)
         if les.dwi is None and dwi is not None:

@@ -29,10 +29,12 @@ __all__ = [
     "find_age",
     "find_percent",
     "find_sizes",
+    "finding_items",
     "findings_evidence",
     "is_hedged",
     "is_negated",
     "list_markers",
+    "list_spans",
     "lookup",
     "norm_key",
     "round_tenth",
@@ -199,6 +201,12 @@ def list_markers(text: str) -> list[int]:
     return [m.start() for m in _MARKER.finditer(text)]
 
 
+def list_spans(text: str) -> list[tuple[int, int]]:
+    """The text cut at its list markers: one ``(start, end)`` per item (the whole text if none)."""
+    cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
 def _to_mm(value: float, unit: str) -> float:
     return value * 10 if unit.lower() in {"cm", "厘米"} or unit.lower().startswith("centim") else value
 
@@ -278,6 +286,19 @@ def lookup(findings: Mapping[str, Any], *names: str) -> tuple[str, Any] | None:
         if key is not None and findings[key] is not None and findings[key] != "":
             return key, findings[key]
     return None
+
+
+def finding_items(findings: Mapping[str, Any], keys: tuple[str, ...], example: str) -> list[Mapping[str, Any]]:
+    """The per-lesion objects of structured findings: the list under one of ``keys``, else ``findings`` itself.
+
+    Why shared: every multi-lesion calculator accepts both one lesion's keys and a list of them,
+    and must reject a list of non-objects with the same advice (``example`` shows one item).
+    """
+    found = lookup(findings, *keys)
+    items = found[1] if found else [findings]
+    if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
+        raise InvalidInput(f"'{keys[0]}' must be a list of objects", hint=f"e.g. {example}")
+    return items
 
 
 _TRUE = {

@@ -26,6 +26,7 @@ from rag.rads.scan import (
     clause_segments,
     evidence_for,
     find_sizes,
+    finding_items,
     findings_evidence,
     list_markers,
     lookup,
@@ -40,7 +41,7 @@ from rag.rads.tirads_rules import (
     level_for,
 )
 from rag.rads.trace import Trace
-from rag.types import CalcResult, Discrepancy, Evidence
+from rag.types import CalcResult, Evidence
 
 __all__ = ["TIRADS"]
 
@@ -177,10 +178,7 @@ class TIRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Score structured findings: one nodule's keys, or ``nodules`` as a list of them."""
-        found = lookup(findings, "nodules", "lesions")
-        items = found[1] if found else [findings]
-        if not isinstance(items, list) or not all(isinstance(x, Mapping) for x in items):
-            raise InvalidInput("'nodules' must be a list of objects", hint='e.g. [{"composition": "solid", ...}]')
+        items = finding_items(findings, ("nodules", "lesions"), '[{"composition": "solid", ...}]')
         stated = None
         if level := lookup(findings, "level", "tirads", "ti_rads", "stated_level"):
             stated = _stated(f"TI-RADS {level[1]}") or _stated(str(level[1]))
@@ -217,23 +215,16 @@ class TIRADS:
             key=lambda r: (-(r["points"] or r["points_minimum"]), -(r["max_diameter_cm"] or 0)),
         )
         result["fna_nodules"] = [r["index"] for r in fna[:2]]
-        if stated and best["level"] and stated[0] != best["level"]:
-            trace.discrepancies.append(
-                Discrepancy(
-                    "category",
-                    stated[0],
-                    best["level"],
-                    stated[1],
-                    tuple(trace.evidence),
-                    f"TIRADS.LEVEL.{best['level']}",
-                    f"the report states {stated[0]} but its features give {best['level']}",
-                )
-            )
+        trace.check_stated(
+            stated,
+            best["level"],
+            f"TIRADS.LEVEL.{best['level']}",
+            "the report states {stated} but its features give {derived}",
+        )
         return trace.freeze(self.system, self.edition, result)
 
     def _score(self, nod: _Nodule, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
-        for ev in nod.evidence:
-            trace.use(ev)
+        trace.use(*nod.evidence)
         where = f"nodule {idx + 1}: " if multi else ""
         features = dict(nod.features)
         if nod.foci_negated and "echogenic_foci" not in features:

@@ -38,8 +38,38 @@ class Trace:
         if what not in self.missing:
             self.missing.append(what)
 
-    def use(self, ev: Evidence) -> None:
-        self.evidence.append(ev)
+    def use(self, *evs: Evidence) -> None:
+        """Record evidence read, in order (several at once for a lesion's whole list)."""
+        self.evidence.extend(evs)
+
+    def disagree(
+        self,
+        stated: str,
+        derived: str,
+        stated_evidence: Evidence | None,
+        rule_id: str,
+        message: str,
+        *,
+        field: str = "category",
+    ) -> None:
+        """Record that the report states ``stated`` where the calculation gives ``derived``.
+
+        The derived side cites every piece of evidence used so far, so call this last.
+        """
+        self.discrepancies.append(
+            Discrepancy(field, stated, derived, stated_evidence, tuple(self.evidence), rule_id, message)
+        )
+
+    def check_stated(
+        self, stated: tuple[str, Evidence | None] | None, derived: str | None, rule_id: str, message: str
+    ) -> None:
+        """``disagree`` when the report states a category and the calculation derives another.
+
+        ``message`` is a template with ``{stated}`` and ``{derived}`` (it is only filled in when
+        both exist, so it may name the stated value).
+        """
+        if stated and derived and stated[0] != derived:
+            self.disagree(stated[0], derived, stated[1], rule_id, message.format(stated=stated[0], derived=derived))
 
     def freeze(self, system: str, edition: str, result: dict[str, Any]) -> CalcResult:
         """The immutable result."""

@@ -17,7 +17,7 @@ from rag.rads.meningioma import grade_meningioma, is_meningioma, read_meningioma
 from rag.rads.molecular import GLIOMA_MARKERS, read_marker, render_findings
 from rag.rads.scan import norm_key
 from rag.rads.trace import Trace
-from rag.types import CalcResult, Discrepancy
+from rag.types import CalcResult
 
 __all__ = ["WHOCNS5"]
 
@@ -50,14 +50,12 @@ class WHOCNS5:
         trace = Trace()
         if is_meningioma(text):
             facts = read_meningioma(text)
-            for ev in facts.evidence:
-                trace.use(ev)
+            trace.use(*facts.evidence)
             result = grade_meningioma(facts, trace)
             stated = None
         else:
             gl = read_glioma(text)
-            for ev in gl.evidence:
-                trace.use(ev)
+            trace.use(*gl.evidence)
             result = diagnose_glioma(gl, trace)
             stated = gl.stated_grade
             result["molecular"] = {k: v for k, v in gl.markers.items() if v}
@@ -65,16 +63,13 @@ class WHOCNS5:
             derived = int(_GRADE_NUM.search(result["grade"]).group(1))  # type: ignore[union-attr]
             if derived != stated:
                 ev = next((e for e in trace.evidence if e.descriptor == "cns5.stated_grade"), None)
-                trace.discrepancies.append(
-                    Discrepancy(
-                        "grade",
-                        f"CNS WHO grade {stated}",
-                        result["grade"],
-                        ev,
-                        tuple(trace.evidence),
-                        trace.rule_ids[-1] if trace.rule_ids else "CNS5.RULE.INTEGRATED_DIAGNOSIS",
-                        f"the report states grade {stated} but its findings give {result['grade']}",
-                    )
+                trace.disagree(
+                    f"CNS WHO grade {stated}",
+                    result["grade"],
+                    ev,
+                    trace.rule_ids[-1] if trace.rule_ids else "CNS5.RULE.INTEGRATED_DIAGNOSIS",
+                    f"the report states grade {stated} but its findings give {result['grade']}",
+                    field="grade",
                 )
         return trace.freeze(self.system, self.edition, result)
 
