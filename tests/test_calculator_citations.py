@@ -332,8 +332,7 @@ CASES = _sample_requests() + _generated(400)
 
 
 def test_the_sample_cases_are_included() -> None:
-    if not SAMPLE_CASES.exists():
-        pytest.skip("shared sample cases not present")
+    assert SAMPLE_CASES.exists(), f"{SAMPLE_CASES} is missing: the shared sample cases must sit beside the repo"
     assert len(_sample_requests()) >= 10
 
 
