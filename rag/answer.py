@@ -33,7 +33,6 @@ from typing import Any
 
 from rag.cite import Citation, Segment, SentenceCheck, Source, Verified, chunk_units, data_text, verify
 from rag.errors import BackendUnavailable, InvalidInput, RagError
-from rag.fusion import rrf
 from rag.intent import Intent, understand
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
@@ -165,9 +164,8 @@ def relevance(question_tokens: Sequence[str], hit: SearchHit, stats: _Stats) -> 
 class _ScoringRetriever(Retriever):
     """The hybrid retriever, keeping the dense cosine of each candidate for the relevance gate.
 
-    Same ranking as ``Retriever`` (BM25 and dense fused by RRF); RRF scores say nothing about how
-    relevant the best hit is, cosine does. The sparse-vector (server) path keeps its own ranking
-    and yields no cosines, so the gate falls back to the lexical signal there.
+    Same ranking as ``Retriever``; fused scores say little about how relevant the best hit is in
+    absolute terms (min-max and rank fusion are relative to the query's own candidates), cosine does.
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -176,14 +174,12 @@ class _ScoringRetriever(Retriever):
 
     def _rank(self, query: Any, k: int, mode: str, flt: Any) -> list[tuple[str, float]]:
         self.cosines = {}
-        if mode != "hybrid" or self.workspace.vectors.sparse:
-            return super()._rank(query, k, mode, flt)
-        depth = max(self.workspace.settings.candidates, k)
-        vector = self.workspace.embedder.embed_query(query.dense_text)
-        dense = self.workspace.vectors.search_dense(vector, depth, flt)
+        return super()._rank(query, k, mode, flt)
+
+    def _dense(self, query: Any, depth: int, flt: Any) -> list[tuple[str, float]]:
+        dense = super()._dense(query, depth, flt)
         self.cosines = dict(dense)
-        lexical = self._search_bm25(query, depth, flt)
-        return rrf([c for c, _ in lexical], [c for c, _ in dense], k=self.workspace.settings.rrf_k)
+        return dense
 
 
 # --- context selection --------------------------------------------------------------------------

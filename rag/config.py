@@ -30,11 +30,15 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(900, ge=200, description="target prose chunk size (MiniLM reads 256 word pieces)")
     top_k: int = Field(8, ge=1)
     candidates: int = Field(50, ge=1, description="per-retriever depth before fusion")
+    # How hybrid search fuses BM25 and dense: "convex" mixes min-max normalised scores (default), "rrf"
+    # uses ranks only. Measured (bench/fusion.py; MedQuAD->88 PDQ docs, and English gold top-3 rule hits):
+    # convex, dense share 0.6: recall@5 0.986, MRR 0.959, gold 0.755; RRF k=60 with dense weight 0.7:
+    # 0.973, 0.945, 0.747 (dense alone 0.986 / 0.953 / 0.644; BM25 0.975 / 0.927 / 0.716). Dense shares
+    # 0.55-0.7 all beat dense alone on MRR in both halves of MedQuAD; 0.6 sits inside that plateau.
+    fusion: str = Field("convex", pattern="^(convex|rrf)$")
+    dense_share: float = Field(0.6, ge=0, le=1, description="convex fusion: the dense side's share")
     rrf_k: int = Field(60, ge=1)
-    # Weight of the dense ranking in RRF (BM25 has 1). Measured: gold questions (English top-3 rule hits)
-    # 194/261 at 0.7 vs 189 at 1.0; MedQuAD->all 88 PDQ docs recall@5 0.973 at 0.7 vs 0.982 at 1.0 (MRR
-    # 0.945 vs 0.947); MedQuAD->20 docs MRR 0.972 vs 0.968. The project's own corpus decides: 0.7.
-    dense_weight: float = Field(0.7, ge=0)
+    dense_weight: float = Field(0.7, ge=0, description="rrf fusion: the dense ranking's weight (BM25 has 1)")
     llm_backend: str = "extractive"
     llm_model: str | None = None  # path to a GGUF file (llamacpp) or a model name (openai)
     llm_base_url: str | None = None

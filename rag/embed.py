@@ -2,7 +2,8 @@
 
 Never from a hub: ``HF_HUB_OFFLINE`` is forced on before sentence-transformers is imported. BLAS
 threads are capped beside torch, because on 2 cores OpenBLAS workers fighting torch's own pool made
-p95 query latency 7x worse in a measured pipeline.
+p95 query latency 7x worse in a measured pipeline, and OpenMP threads wait passively (see
+``_load_model``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def _load_model() -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # OpenMP threads that spin while waiting for work are a disaster when the cores are shared: with two
+    # other processes busy, one query embedding took 488 ms under the default (spinning) policy and
+    # 25-33 ms with PASSIVE, which costs nothing measurable on an idle machine. It must be set before
+    # torch loads libgomp, hence here, and only as a default.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
     from transformers.utils import logging as hf_logging
 

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 and dense search run separately and are fused by reciprocal rank.
+"""Hybrid retrieval: BM25 and dense search run separately and are fused (``rag.fusion``).
 
 Every hit carries what a citation needs (document, title, edition, section path, page, text).
 Chinese queries are expanded with the bilingual glossary so they also reach the English corpus.
@@ -10,8 +10,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.config import Settings
 from rag.errors import InvalidInput
-from rag.fusion import rrf
+from rag.fusion import convex, rrf
 from rag.index import DocFilter
 from rag.tokenize import has_chinese, tokenize
 from rag.types import SearchHit
@@ -75,27 +76,33 @@ class Retriever:
     def _rank(self, query: Query, k: int, mode: str, flt: DocFilter) -> list[tuple[str, float]]:
         settings = self.workspace.settings
         depth = max(settings.candidates, k)
-        vectors = self.workspace.vectors
-        if vectors.sparse:  # BM25 lives in Qdrant (the server path): Qdrant fuses
-            if mode == "bm25":
-                return vectors.search_sparse(query.tokens, depth, flt)
-            vector = self.workspace.embedder.embed_query(query.dense_text)
-            if mode == "dense":
-                return vectors.search_dense(vector, depth, flt)
-            return vectors.search_hybrid(vector, query.tokens, depth, depth, flt)
-        lexical = self._search_bm25(query, depth, flt) if mode != "dense" else []
         if mode == "bm25":
-            return lexical
-        if mode == "hybrid" and lexical and has_chinese(query.text):
+            return self._lexical(query, depth, flt)
+        if mode == "hybrid" and has_chinese(query.text):
             # MiniLM cannot read Chinese, so its ranking of a Chinese query is noise: BM25 (with the
             # glossary's English terms) decides. Measured on the gold questions: 98 vs 68 of 144 hits.
-            return rrf([c for c, _ in lexical], k=settings.rrf_k)
-        vector = self.workspace.embedder.embed_query(query.dense_text)
-        dense = vectors.search_dense(vector, depth, flt)
+            lexical = self._lexical(query, depth, flt)
+            if lexical:
+                return lexical
+        if mode == "hybrid" and settings.fusion == "rrf" and self.workspace.vectors.sparse:
+            # Qdrant fuses on the server, so a cluster serves both halves (the scale-out path).
+            vector = self.workspace.embedder.embed_query(query.dense_text)
+            return self.workspace.vectors.search_hybrid(vector, query.tokens, depth, depth, flt)
+        dense = self._dense(query, depth, flt)
         if mode == "dense":
             return dense
-        return rrf([c for c, _ in lexical], [c for c, _ in dense], k=settings.rrf_k,
-                   weights=(1.0, settings.dense_weight))
+        return fuse(self._lexical(query, depth, flt), dense, settings)
+
+    def _lexical(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
+        """BM25 candidates with their scores: from bm25s, or from Qdrant's sparse vectors on a server."""
+        if self.workspace.vectors.sparse:
+            return self.workspace.vectors.search_sparse(query.tokens, depth, flt)
+        return self._search_bm25(query, depth, flt)
+
+    def _dense(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
+        """Dense candidates with their cosines (a subclass keeps them for the answer's relevance gate)."""
+        vector = self.workspace.embedder.embed_query(query.dense_text)
+        return self.workspace.vectors.search_dense(vector, depth, flt)
 
     def _search_bm25(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
         index = self.workspace.lexical()
@@ -123,6 +130,15 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+
+def fuse(lexical: list[tuple[str, float]], dense: list[tuple[str, float]],
+         settings: Settings) -> list[tuple[str, float]]:
+    """The hybrid ranking of two candidate lists under the configured fusion (see rag.fusion)."""
+    if settings.fusion == "rrf":
+        return rrf([c for c, _ in lexical], [c for c, _ in dense], k=settings.rrf_k,
+                   weights=(1.0, settings.dense_weight))
+    return convex(lexical, dense, dense_share=settings.dense_share)
 
 
 def _matches(document, flt: DocFilter) -> bool:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import pytest
 from rag.chunk import chunk_document
 from rag.config import Settings
 from rag.errors import InvalidInput
-from rag.fusion import rrf
+from rag.fusion import convex, min_max, rrf
 from rag.index import LexicalIndex
 from rag.ingest import ingest
 from rag.parse import parse_file
@@ -23,6 +23,35 @@ def test_rrf_rewards_agreement() -> None:
     fused = rrf(["a", "b", "c"], ["b", "d"], k=60)
     assert [item for item, _ in fused][:2] == ["b", "a"]
     assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_min_max_rescales_each_list_to_unit_range() -> None:
+    assert min_max([("a", 12.0), ("b", 7.0), ("c", 2.0)]) == {"a": 1.0, "b": 0.5, "c": 0.0}
+    assert min_max([("a", 0.3), ("b", 0.3)]) == {"a": 1.0, "b": 1.0}
+    assert min_max([]) == {}
+
+
+def test_convex_mixes_normalised_scores_by_the_dense_share() -> None:
+    lexical = [("a", 9.0), ("b", 5.0), ("c", 1.0)]  # normalised 1, 0.5, 0
+    dense = [("c", 0.8), ("b", 0.6), ("d", 0.4)]  # normalised 1, 0.5, 0
+    fused = dict(convex(lexical, dense, dense_share=0.6))
+    assert fused["a"] == pytest.approx(0.4)  # BM25 only
+    assert fused["b"] == pytest.approx(0.4 * 0.5 + 0.6 * 0.5)
+    assert fused["c"] == pytest.approx(0.6)  # dense only (BM25 floor is 0)
+    assert fused["d"] == pytest.approx(0.0)
+    assert [item for item, _ in convex(lexical, dense, dense_share=0.6)][:2] == ["c", "b"]
+
+
+@pytest.mark.parametrize("share, expected", [(0.0, ["a", "b", "c", "d"]), (1.0, ["c", "b", "a", "d"])])  # a ties d at 0: ids break ties
+def test_convex_at_the_ends_is_one_retriever(share: float, expected: list[str]) -> None:
+    lexical = [("a", 9.0), ("b", 5.0), ("c", 1.0)]
+    dense = [("c", 0.8), ("b", 0.6), ("d", 0.4)]
+    assert [item for item, _ in convex(lexical, dense, dense_share=share)] == expected
+
+
+def test_convex_rejects_a_share_outside_unit_range() -> None:
+    with pytest.raises(ValueError, match="dense_share"):
+        convex([("a", 1.0)], [("a", 1.0)], dense_share=1.5)
 
 
 @pytest.mark.parametrize("query, message", [
@@ -64,10 +93,12 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         assert [s * 2.2 for _, s in got] == pytest.approx([scores[i] for i in expected], rel=1e-4), query
 
 
-def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path) -> None:
-    """RAG_QDRANT_URL moves BM25 into Qdrant (sparse + IDF) and fusion into its query API.
+@pytest.mark.parametrize("fusion", ["convex", "rrf"])
+def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: str) -> None:
+    """RAG_QDRANT_URL moves BM25 into Qdrant (sparse + IDF); RRF fusion runs in its query API.
 
     No Qdrant server runs here, so the same code path runs against qdrant-client's local mode.
+    Convex fusion needs the scores, so it fuses Qdrant's sparse and dense results in-process.
     """
     folder = tmp_path / "corpus"
     write(folder / "a.md", "---\ntitle: Lung\nsystem: AJCC8-lung\n---\n# Lung\n\n## Pleura\n\n"
@@ -75,8 +106,8 @@ def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path) -> None:
                            "Subcarinal station 7 nodes are N2 and never N3.\n")
     write(folder / "b.md", "---\ntitle: Thyroid\nsystem: ACR-TI-RADS\n---\n# TI-RADS\n\n## Foci\n\n"
                            "Punctate echogenic foci add 3 points.\n")
-    local = Workspace(Settings(index_dir=tmp_path / "local"))
-    sparse = Workspace(Settings(index_dir=tmp_path / "sparse"), sparse=True)
+    local = Workspace(Settings(index_dir=tmp_path / "local", fusion=fusion))
+    sparse = Workspace(Settings(index_dir=tmp_path / "sparse", fusion=fusion), sparse=True)
     try:
         for ws in (local, sparse):
             ingest(ws, [folder], progress=False)
