@@ -19,6 +19,7 @@ from pathlib import Path
 from rag.corpus_calc import calculator_rows, check_calculators
 from rag.corpus_grids import check_stage_tables
 from rag.corpus_scan import RULE_ID_RE, FileScan, Problem, scan_file
+from rag.corpus_zh import calculator_tables, check_translations
 from rag.errors import IngestError
 from rag.parse import MARKDOWN_SUFFIXES, parse_file
 
@@ -67,9 +68,11 @@ CODES: dict[str, str] = {
     "calc-undefined-rule": "a calculator stage row cites a rule id the corpus does not define",
     "calc-mismatch": "a calculator stage row disagrees with the corpus text for its rule id",
     "calc-missing-cell": "a corpus grid cell is reached by no calculator row with its rule id",
+    "zh-grid-mismatch": "a zh document's grid cell disagrees with the calculator table the grid restates",
     "section-too-long": "(warning) a section's prose exceeds ~1,500 characters",
     "unknown-reference": "(warning) prose mentions a rule id that no file defines",
     "calculators-unavailable": "(warning) the calculators could not be loaded for the consistency check",
+    "zh-grid-unmatched": "(warning) a zh document's grid matches no calculator table, so it is not checked",
 }
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-_.]*$")
@@ -112,6 +115,7 @@ def check_corpus(path: Path, settings: object | None = None) -> list[Problem]:
         if why:
             problems.append(Problem(str(path), 1, "warning", "calculators-unavailable", why))
         problems.extend(check_calculators(scans, rows))
+        problems.extend(check_translations(scans, calculator_tables()))
     return sorted(problems, key=lambda p: (p.file, p.lineno, p.code, p.message))
 
 

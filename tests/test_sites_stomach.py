@@ -80,3 +80,21 @@ def test_rule_ids_name_the_table_and_t_row(prefix: str) -> None:
 
 def test_prefix_is_needed_to_choose_a_table() -> None:
     assert choose_branch(stomach.BRANCHES, {}).missing == ("prefix",)
+
+
+# PDQ (Gastric Cancer Treatment, "AJCC Prognostic Stage Groups and TNM Definitions", table
+# footnote c) names ten adjacent structures; invading any of them is T4b.
+ADJACENT_STRUCTURES = ("spleen", "transverse colon", "liver", "diaphragm", "pancreas", "abdominal wall",
+                       "adrenal gland", "kidney", "small intestine", "retroperitoneum")
+
+
+@pytest.mark.parametrize("structure", ADJACENT_STRUCTURES)
+def test_each_adjacent_structure_reads_as_t4b(structure: str) -> None:
+    text = f"Total gastrectomy. Adenocarcinoma invades through the serosa into the {structure}. Lymph nodes: 0/15."
+    assert stomach.extract(text)["depth"].value == "T4b"
+
+
+def test_intramural_spread_into_the_duodenum_is_not_t4b() -> None:
+    text = ("Distal gastrectomy. Adenocarcinoma invades the muscularis propria and extends intramurally "
+            "into the duodenum. Lymph nodes: 0/15.")
+    assert stomach.extract(text)["depth"].value == "T2"

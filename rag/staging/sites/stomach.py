@@ -122,7 +122,8 @@ _DEPTH = (
     Level("T4a", re.compile(r"(?<!sub)serosa\b|serosal\s+surface|visceral\s+peritoneum", re.I)),
     Level("T4b", re.compile(r"adjacent\s+(?:structures?|organs?)|\bspleen\b|transverse\s+colon|"
                             r"\bdiaphragm\b|pancreas(?!\w)(?!\s+(?:lymph|nodes?))|abdominal\s+wall|"
-                            r"adrenal\s+gland|retroperitoneum|\bliver\b|transverse\s+mesocolon", re.I)),
+                            r"adrenal\s+gland|retroperitoneum|\bliver\b|transverse\s+mesocolon|"
+                            r"\bkidneys?\b|small\s+(?:intestine|bowel)", re.I)),
 )
 # N bands by count of positive regional nodes (pathological N3 splits at 16).
 N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3a"), (16, "N3b"))
