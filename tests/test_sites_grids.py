@@ -7,6 +7,7 @@ from types import ModuleType
 
 import pytest
 
+from rag.errors import InvalidInput
 from rag.staging.group import resolve_stage
 from rag.staging.sites import bladder, cervix, kidney, liver, pancreas
 
@@ -69,25 +70,25 @@ T4b  IVA IVA  IVA  IVA  IVA
 # with NX the tumour's own stage applies (corpus grid note). A parent T (T1b, T2a ...) with N0 or
 # NX is not grouped: its children differ (IB1/IB2/IB3), so the size or depth is asked for.
 CERVIX = """
-T     NX   N0   N0(i+) N1    N1mi  N1a   N2    N2mi  N2a
-TX    -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1    -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1a   -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1a1  IA1  IA1  IA1    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1a2  IA2  IA2  IA2    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1b   -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1b1  IB1  IB1  IB1    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1b2  IB2  IB2  IB2    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T1b3  IB3  IB3  IB3    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T2    -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T2a   -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T2a1  IIA1 IIA1 IIA1   IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T2a2  IIA2 IIA2 IIA2   IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T2b   IIB  IIB  IIB    IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T3    -    -    -      IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T3a   IIIA IIIA IIIA   IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T3b   IIIB IIIB IIIB   IIIC1 IIIC1 IIIC1 IIIC2 IIIC2 IIIC2
-T4    IVA  IVA  IVA    IVA   IVA   IVA   IVA   IVA   IVA
+T     NX   N0   N0(i+) N1    N2
+TX    -    -    -      IIIC1 IIIC2
+T1    -    -    -      IIIC1 IIIC2
+T1a   -    -    -      IIIC1 IIIC2
+T1a1  IA1  IA1  IA1    IIIC1 IIIC2
+T1a2  IA2  IA2  IA2    IIIC1 IIIC2
+T1b   -    -    -      IIIC1 IIIC2
+T1b1  IB1  IB1  IB1    IIIC1 IIIC2
+T1b2  IB2  IB2  IB2    IIIC1 IIIC2
+T1b3  IB3  IB3  IB3    IIIC1 IIIC2
+T2    -    -    -      IIIC1 IIIC2
+T2a   -    -    -      IIIC1 IIIC2
+T2a1  IIA1 IIA1 IIA1   IIIC1 IIIC2
+T2a2  IIA2 IIA2 IIA2   IIIC1 IIIC2
+T2b   IIB  IIB  IIB    IIIC1 IIIC2
+T3    -    -    -      IIIC1 IIIC2
+T3a   IIIA IIIA IIIA   IIIC1 IIIC2
+T3b   IIIB IIIB IIIB   IIIC1 IIIC2
+T4    IVA  IVA  IVA    IVA   IVA
 """
 
 
@@ -141,3 +142,12 @@ def test_bladder_t4b_node_positive_is_iva_from_the_corrected_ajcc_cell() -> None
     assert pdq_cell is not None and corrected is not None
     assert pdq_cell.stage == corrected.stage == "IVA"
     assert pdq_cell is not corrected
+
+
+@pytest.mark.parametrize("n", ["N1mi", "N1a", "N2mi", "N2a"])
+def test_cervix_has_no_nodal_size_subcategories(n: str) -> None:
+    # The PDQ FIGO 2018 table (the only cervix source held) defines no N1/N2 size split, and IIIC
+    # already includes micrometastases; such a label is refused rather than silently grouped.
+    with pytest.raises(InvalidInput, match=f"{n} is not a N category") as refused:
+        cervix.TABLE.lookup("T1b1", n, "M0")
+    assert "N1, N2" in refused.value.hint

@@ -25,14 +25,16 @@ PREFIX = "CERVIX8"
 
 T_CATEGORIES = ("TX", "T0", "T1", "T1a", "T1a1", "T1a2", "T1b", "T1b1", "T1b2", "T1b3", "T2",
                 "T2a", "T2a1", "T2a2", "T2b", "T3", "T3a", "T3b", "T4")
-N_CATEGORIES = ("NX", "N0", "N0(i+)", "N1", "N1mi", "N1a", "N2", "N2mi", "N2a")
+# No N1/N2 size subcategories: the PDQ source (FIGO 2018) gives none, and IIIC includes
+# micrometastases, so a size split would not change the stage (docs/fact_check/other.md).
+N_CATEGORIES = ("NX", "N0", "N0(i+)", "N1", "N2")
 M_CATEGORIES = ("M0", "M1")
 
 # With NX no IIIC stage can be shown, so the tumour's own stage (the N0 column) applies; isolated
 # tumour cells do not change the stage either (corpus: ajcc8-cervix, stage grid note).
 _N0 = ("N0", "N0(i+)", "NX")
-_N1 = ("N1", "N1mi", "N1a")
-_N2 = ("N2", "N2mi", "N2a")
+_N1 = ("N1",)
+_N2 = ("N2",)
 
 # FIGO stage of each most specific T category when no regional node is involved: the corpus grid
 # rows. Parent labels (T1b, T2a, T3 ...) have no row of their own: grouping tries each child
