@@ -165,3 +165,18 @@ def test_bladder_ta_is_read_from_text_though_the_tnm_scanner_skips_it() -> None:
                                           "No invasion of lamina propria. pN0 cM0.")
     assert res.result.get("T") == "Ta"
     assert res.result.get("stage") == "0a"
+
+
+@pytest.mark.parametrize(("phrase", "rate"), [
+    ("mitotic rate 5/5 mm2", "low"), ("mitotic rate 6/5 mm2", "high"),
+    ("mitotic count <6/50 HPF", "low"),  # whole figures: fewer than 6 is at most 5
+    ("mitotic count <5/50 HPF", "low"), ("mitotic count ≤5/50 HPF", "low"),
+    ("mitotic count >5/50 HPF", "high"), ("mitotic count ≥6/50 HPF", "high"),
+    ("mitotic count >4/50 HPF", None), ("mitotic count ≥5/50 HPF", None),  # 5 (low) or more (high)
+    ("mitotic count <10/50 HPF", None),
+])
+def test_gist_mitotic_bounds_decide_the_rate_only_when_one_side_is_possible(phrase: str, rate: str | None) -> None:
+    text = f"Partial gastrectomy: gastrointestinal stromal tumor of the stomach, tumor size 6 cm, {phrase}. 0/3 lymph nodes. cM0."
+    res = calc("AJCC8-gist").from_text(text)
+    expected_stage = {"low": "IB", "high": "IIIA", None: None}[rate]
+    assert res.result.get("stage") == expected_stage, res.result

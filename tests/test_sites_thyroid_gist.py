@@ -91,7 +91,7 @@ def test_thyroid_needs_age_only_for_differentiated() -> None:
 def gastric(t: str, n: str, m: str, rate: str) -> str | None:
     if m == "M1" or n == "N1":
         return "IV"
-    if n != "N0":
+    if n not in ("N0", "NX"):  # unknown node status counts as N0 in GIST
         return None
     low = {"T1": "IA", "T2": "IA", "T3": "IB", "T4": "II"}
     high = {"T1": "II", "T2": "II", "T3": "IIIA", "T4": "IIIB"}
@@ -101,7 +101,7 @@ def gastric(t: str, n: str, m: str, rate: str) -> str | None:
 def nongastric(t: str, n: str, m: str, rate: str) -> str | None:
     if m == "M1" or n == "N1":
         return "IV"
-    if n != "N0":
+    if n not in ("N0", "NX"):
         return None
     low = {"T1": "I", "T2": "I", "T3": "II", "T4": "IIIA"}
     high = {"T1": "IIIA", "T2": "IIIB", "T3": "IIIB", "T4": "IIIB"}

@@ -8,6 +8,7 @@ colon, rectum, mesentery and peritoneum the non-gastric one. Node-positive (N1) 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -35,8 +36,11 @@ _HIGH = Condition("mitotic_rate", "==", "high")
 
 
 def _rows(branch: str, spec: list[tuple]) -> tuple[StageRow, ...]:
-    """``(group_id, stage, T, *conditions)`` (N0 M0) plus the two stage IV rows."""
-    out = [row(f"{PREFIX}.STAGE.{branch}.{g}", s, t, "N0", "M0", *w) for g, s, t, *w in spec]
+    """``(group_id, stage, T, *conditions)`` (N0 M0) plus the two stage IV rows.
+
+    NX stages as N0: nodal spread is so rare in GIST that AJCC 8th counts unknown node status as N0.
+    """
+    out = [row(f"{PREFIX}.STAGE.{branch}.{g}", s, t, ("N0", "NX"), "M0", *w) for g, s, t, *w in spec]
     out.append(row(f"{PREFIX}.STAGE.{branch}.IV.1", "IV", T_CATEGORIES, "N1", "M0"))
     out.append(row(f"{PREFIX}.STAGE.{branch}.IV.2", "IV", T_CATEGORIES, N_CATEGORIES, "M1"))
     return tuple(out)
@@ -102,7 +106,7 @@ TABLE = branched(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, BRAN
 
 SIZE_BANDS = ((20.0, "T1"), (50.0, "T2"), (100.0, "T3"))  # mm, inclusive; >100 T4
 _MITOSES = re.compile(
-    r"(?:mitos[ie]s|mitotic\s+(?:rate|count|index|activity|figures?))\D{0,25}?(?P<op>[<≤>]=?)?\s*"
+    r"(?:mitos[ie]s|mitotic\s+(?:rate|count|index|activity|figures?))\D{0,25}?(?P<op>[<≤≥>]=?)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?:mitos[ie]s|mitotic\s+figures?)?\s*(?:/|per)\s*"
     r"(?P<area>5\s*mm(?:2|²|\^2| sq)|50\s*(?:hpfs?|high[\s-]power\s+fields?))", re.I)
 _SITES = (("stomach", re.compile(r"stomach|gastric", re.I)),
@@ -115,16 +119,29 @@ _SITES = (("stomach", re.compile(r"stomach|gastric", re.I)),
           ("mesentery", re.compile(r"mesenter", re.I)))
 
 
+def rate_from_count(count: float, op: str = "") -> str | None:
+    """"low" or "high" for a stated count or bound; None when the bound allows both.
+
+    Mitoses are counted in whole figures, so "<6" means at most 5 (low) and ">5" at least 6 (high),
+    while "<10" or "≥5" leave both rates possible and decide nothing.
+    """
+    if op in ("", "="):
+        return "low" if count <= RATE_LIMIT else "high"
+    if op in ("<", "≤", "<="):
+        most = math.ceil(count) - 1 if op == "<" else math.floor(count)
+        return "low" if most <= RATE_LIMIT else None
+    least = math.floor(count) + 1 if op == ">" else math.ceil(count)
+    return "high" if least > RATE_LIMIT else None
+
+
 def _mitoses(text: str) -> Fact | None:
     """Mitoses per 5 mm² (50 high-power fields are taken as about 5 mm²)."""
     m = _MITOSES.search(text)
     if m is None:
         return None
-    count = float(m.group("n"))
-    op = m.group("op") or ""
-    rate = "low" if (count <= RATE_LIMIT and not op.startswith(">")) else "high"
-    if op.startswith("<") and count > RATE_LIMIT + 1:
-        return None  # "<10/50 HPF" straddles the threshold
+    rate = rate_from_count(float(m.group("n")), m.group("op") or "")
+    if rate is None:
+        return None
     return Fact(rate, (evidence("mitotic_rate", rate, m.start(), m.end(), text),))
 
 
@@ -163,7 +180,7 @@ SITE = SiteSpec(
              "AJCC8 gist", "gist8"),
     tables={"p": TABLE}, extract=extract, derive=derive,
     needs={"T": "T: tumour greatest dimension (cm)",
-           "N": "N: regional lymph node status (N0 if unknown or none)",
+           "N": "N: regional lymph node status (NX, unknown, stages as N0)",
            "M": "M: distant metastasis status (M0 if none)",
            "mitotic_rate": "mitotic_rate: mitoses per 5 mm² (≤5 low, >5 high)",
            "primary_site": ("primary_site: stomach/omentum or small intestine, oesophagus, colon, "
