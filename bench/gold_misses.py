@@ -86,9 +86,11 @@ def system_of(rule_id: str) -> str:
     return "LUNG9" if prefix == "LUNG8" and len(parts) > 1 and parts[1] == "ED9" else prefix
 
 
-def open_workspace(index_dir: Path) -> Workspace:
+def open_workspace(index_dir: Path, update: bool = True) -> Workspace:
     """An index of the bundled corpus; an existing one is brought up to date (changed files only)."""
     workspace = Workspace(Settings(index_dir=index_dir, corpora_dir=CORPORA))
+    if not update:  # score today's gold questions against an index kept from an earlier corpus
+        return workspace
     report = ingest(workspace, [CORPORA], progress=False).as_dict()
     print(f"index {index_dir}: {json.dumps(report.get('counts', {}))}", file=sys.stderr)
     return workspace
@@ -189,10 +191,14 @@ def main() -> int:
     parser.add_argument("--lang", choices=("en", "zh"))
     parser.add_argument("--all", action="store_true", help="list hits as well as misses")
     parser.add_argument("--json", type=Path, help="also write every result as JSON lines here")
+    parser.add_argument("--no-update", action="store_true",
+                        help="use --index-dir as it is (an index of an earlier corpus: before/after figures)")
     args = parser.parse_args()
 
     temp = None if args.index_dir else Path(tempfile.mkdtemp(prefix="gold-misses-"))
-    workspace = open_workspace(args.index_dir or temp / "index")  # type: ignore[operator]
+    if args.no_update and args.index_dir is None:
+        parser.error("--no-update needs --index-dir")
+    workspace = open_workspace(args.index_dir or temp / "index", update=not args.no_update)  # type: ignore[operator]
     try:
         gold = [g for g in load_gold(args.gold_dir)
                 if (not args.system or system_of(g.rule_id) in args.system) and (not args.lang or g.lang == args.lang)]
