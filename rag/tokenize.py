@@ -28,6 +28,11 @@ _SPLIT_RE = re.compile(r"[\-/+]")
 _DECIMAL_RE = re.compile(r"^\d+\.\d+$")
 # "pT2a", "ypN1mi", "cM0": index the bare category too, so a query for "T2a" finds "pT2a".
 _TNM_PREFIX_RE = re.compile(r"^(?:yp|yc|c|p|r|a)([tnm](?:\d\w*|is|x))$")
+# "T3N0M0", "pT4aN0", "T1N3b": a TNM combination typed without spaces (common in Chinese questions,
+# where no space separates it from the text) also yields its T, N and M parts, which the corpus uses.
+_GLUED_TNM_RE = re.compile(
+    r"^((?:yp|yc|c|p|r|a)?t(?:is|x|[0-4](?:mi|[a-d][12]?)?))(n(?:x|[0-3](?:mi|[a-c])?))(m(?:x|[01](?:[a-d][12]?)?))?$"
+)
 
 ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be been but by can could did do does for from had has have how i if in
@@ -65,6 +70,9 @@ def _word_tokens(word: str) -> list[str]:
     if _DECIMAL_RE.match(word) or not _SPLIT_RE.search(word):
         if word in ENGLISH_STOPWORDS:
             return []
+        glued = _GLUED_TNM_RE.match(word)
+        if glued:
+            return [word, *(t for part in glued.groups() if part for t in _word_tokens(part))]
         prefixed = _TNM_PREFIX_RE.match(word)
         if prefixed:
             return [word, prefixed.group(1)]

@@ -35,37 +35,36 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
 GOLD_DIR = ROOT / "tests" / "data" / "gold"
 TOP_K = 3
-# Measured on the corpus-check branch (405 questions, 2026-11-25): exact 0.65 overall (en 0.74,
-# zh 0.48), answered 0.76. The minimums sit a few points below, so a real regression fails.
-MIN_EXACT_RATE = 0.62
-MIN_EXACT_RATE_EN = 0.70
-MIN_ANSWERED_RATE = 0.72
+# Measured on the s2-gold branch (433 questions, main-branch retriever, 2026-11-26): exact 0.75 overall
+# (en 0.77, zh 0.71), answered 0.82. Before that branch's corpus wording, glossary and
+# tokenizer changes the same 433 questions scored 0.70 (en 0.72, zh 0.66); bench/gold_misses.py lists
+# every miss with its rank per retriever. The minimums sit a few points below, so a real regression fails.
+MIN_EXACT_RATE = 0.72
+MIN_EXACT_RATE_EN = 0.74
+MIN_ANSWERED_RATE = 0.79
 MIN_PER_SYSTEM = 5
 MIN_ZH_PER_SYSTEM = 2
 # Systems whose TNM tables the calculators use, and the RADS and WHO systems: the core of the
 # product. Citations of their definitions must be found for English questions.
 CORE_PREFIXES = frozenset({"LUNG8", "LUNG9", "BREAST8", "CRC8", "PROSTATE8", "LR22", "TIRADS"})
-# Core questions that missed when the core set was fixed (17 of 87). They stay in the gold files and
-# in the overall rate; listing them here keeps the core test a strict guard for the other 70. Remove
-# an entry once a corpus or retrieval change makes it hit (the report explains each).
+# Core questions that miss (13 of 93: 11 left of the 17 that missed when the core set was fixed, and 2
+# of the questions added on the s2-gold branch). They stay in the gold files and in the overall rate;
+# listing them here keeps the core test a strict guard for the others. Remove an entry once a corpus or
+# retrieval change makes it hit (bench/gold_misses.py shows why each misses).
 KNOWN_CORE_MISSES = frozenset({
     ("TIRADS.LEVEL.TR4", "Nodule with 5 points measuring 1.2 cm: should it be aspirated or followed?"),
     ("BREAST8.T.T2", "breast tumour 35 mm what T"),
-    ("CRC8.RULE.TUMOUR_DEPOSITS", "can N1c be used if two lymph nodes are also positive"),
     ("CRC8.N.N2a", "five positive regional lymph nodes colorectal, N"),
     ("CRC8.STAGE.M1b", "liver and lung metastases without peritoneal disease, stage"),
-    ("LUNG8.T.T2a", "2.5 cm adenocarcinoma invading the visceral pleura, what T"),
     ("LUNG8.N.N2", "is subcarinal station 7 involvement N2"),
     ("LUNG8.STAGE.T2b", "stage for T2b N0 M0 lung cancer 8th edition"),
     ("PROSTATE8.STAGE.IIA.1", "cT1c PSA 12 grade group 1 what stage"),
     ("PROSTATE8.STAGE.IVA", "positive pelvic lymph nodes prostate stage group"),
     ("PROSTATE8.STAGE.IIIC", "any T grade group 5 no nodes no mets prostate stage"),
-    ("LR22.SOLID.4B", "New solid nodule of 9 mm on the annual screen — which Lung-RADS category?"),
-    ("LR22.CAT.4X", "Spiculated 7 mm nodule with enlarged hilar nodes on screening — what modifier category applies?"),
-    ("LUNG9.N.N2a", "in the 9th edition how is N2 split"),
-    ("LUNG9.STAGE.T1b", "T1b N1 M0 stage in the 9th edition"),
     ("LUNG9.RULE.CHANGES_FROM_8TH_STAGE", "which stage groups moved between the 8th and 9th edition lung"),
     ("LUNG9.STAGE.T2a", "T2a with multiple station N2 disease, stage 9th edition"),
+    ("LUNG9.STAGE.T1c", "under the 9th edition, what stage is T1c N2a M0"),
+    ("LUNG9.RULE.CHANGES_FROM_8TH_TNM", "does the 9th edition change the T categories for lung cancer"),
 })
 
 

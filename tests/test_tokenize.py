@@ -25,6 +25,20 @@ def test_prefixed_categories_match_bare_queries() -> None:
     assert "tis" in tokenize("pTis")
 
 
+@pytest.mark.parametrize("text, parts", [
+    ("T3N0M0结肠癌是几期", {"t3", "n0", "m0"}), ("第九版中T1aN1M0属于哪一期", {"t1a", "n1", "m0"}),
+    ("pT4aN0M0", {"t4a", "n0", "m0"}), ("T1N3b", {"t1", "n3b"}), ("T2bN2M1c1", {"t2b", "n2", "m1c1"}),
+    ("ypT0N0", {"t0", "n0"}), ("TisN0M0", {"tis", "n0", "m0"}),
+])
+def test_glued_tnm_combinations_yield_their_parts(text: str, parts: set[str]) -> None:
+    assert parts <= set(tokenize(text))
+
+
+def test_words_that_only_look_glued_stay_whole() -> None:
+    assert tokenize("T2 N1") == ["t2", "n1"]
+    assert tokenize("tn") == ["tn"]
+
+
 def test_number_and_unit_split_but_categories_do_not() -> None:
     assert tokenize("3.5cm") == ["3.5", "cm"]
     assert tokenize("4b") == ["4b"]
