@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     candidates: int = Field(50, ge=1, description="per-retriever depth before fusion")
     # How hybrid search fuses BM25 and dense: "convex" mixes min-max normalised scores (default), "rrf"
     # uses ranks only. Measured (bench/fusion.py; MedQuAD->88 PDQ docs, and English gold top-3 rule hits):
-    # convex, dense share 0.6: recall@5 0.986, MRR 0.959, gold 0.755; RRF k=60 with dense weight 0.7:
-    # 0.973, 0.945, 0.747 (dense alone 0.986 / 0.953 / 0.644; BM25 0.975 / 0.927 / 0.716). Dense shares
+    # convex, dense share 0.6: recall@5 0.986, MRR 0.959, gold 0.751; RRF k=60 with dense weight 0.7:
+    # 0.973, 0.945, 0.743 (dense alone 0.986 / 0.953 / 0.640; BM25 0.975 / 0.927 / 0.713). Dense shares
     # 0.55-0.7 all beat dense alone on MRR in both halves of MedQuAD; 0.6 sits inside that plateau.
     fusion: str = Field("convex", pattern="^(convex|rrf)$")
     dense_share: float = Field(0.6, ge=0, le=1, description="convex fusion: the dense side's share")

@@ -5,7 +5,7 @@ own candidates (min-max) and mixes them with a fixed share for the dense side; i
 the candidates are, which rank fusion throws away. *RRF* uses ranks only. Measured in
 ``bench/fusion.py`` on MedQuAD→88 PDQ summaries and on the clinical gold questions: convex with a
 0.6 dense share gave recall@5 0.986 / MRR 0.959 (dense alone 0.986 / 0.953, BM25 0.975 / 0.927) and
-0.755 of English gold questions in the top 3, where weighted RRF gave 0.973 / 0.945 and 0.747.
+0.751 of English gold questions in the top 3, where weighted RRF gave 0.973 / 0.945 and 0.743.
 Score-based mixing beating RRF agrees with Bruch et al., "An Analysis of Fusion Functions for
 Hybrid Retrieval" (ACM TOIS 2023).
 """
