@@ -20,6 +20,10 @@ from rag.workspace import Workspace
 
 MODES = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 10_000
+# Systems that help retrieval rather than answer questions: the bilingual glossary expands Chinese
+# queries, but its rows say nothing clinical and were the commonest generic winner for Chinese
+# questions. Shown only when a filter asks for them by name.
+AIDS = frozenset({"glossary"})
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
 
@@ -64,7 +68,7 @@ class Retriever:
         flt = filters or DocFilter()
         query = prepare_query(text, self._expansions(text))
         ranked = self._rank(query, k, mode, flt)
-        return self._hits(ranked, k)
+        return self._hits(ranked, k, flt)
 
     def _expansions(self, text: str) -> list[str]:
         if not has_chinese(text):
@@ -114,9 +118,9 @@ class Retriever:
                        if _matches(d, flt)}
         return index.search(query.tokens, depth, allowed)
 
-    def _hits(self, ranked: list[tuple[str, float]], k: int) -> list[SearchHit]:
+    def _hits(self, ranked: list[tuple[str, float]], k: int, flt: DocFilter) -> list[SearchHit]:
         catalog = self.workspace.catalog
-        chunks = catalog.chunks([c for c, _ in ranked[: k * 2]])
+        chunks = catalog.chunks([c for c, _ in ranked])
         documents = {d.doc_id: d for d in catalog.documents()}
         hits: list[SearchHit] = []
         for chunk_id, score in ranked:
@@ -125,6 +129,8 @@ class Retriever:
                 continue
             document = documents.get(chunk.doc_id)
             if document is None or document.status != "active":
+                continue
+            if document.system in AIDS and document.system not in flt.systems:
                 continue
             hits.append(SearchHit(len(hits) + 1, chunk, document, score))
             if len(hits) == k:

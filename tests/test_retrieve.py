@@ -146,3 +146,25 @@ def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_pa
     hits = Retriever(workspace).search("脏层胸膜侵犯是什么分期", k=3, mode="bm25")
     assert hits and hits[0].document.doc_id in {"lung", "gloss"}
     assert any("Visceral pleural invasion makes" in h.chunk.text for h in hits)
+
+
+def test_glossary_rows_are_hidden_unless_asked_for(tmp_path: Path) -> None:
+    """The glossary expands queries; it is not an answer, so search shows it only when filtered to it."""
+    from rag.index import DocFilter
+
+    folder = tmp_path / "corpus"
+    write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"
+                               "| 中文 | English |\n|---|---|\n| 脏层胸膜侵犯 | visceral pleural invasion |\n")
+    write(folder / "lung.md", "---\ntitle: Lung\nsystem: AJCC8-lung\n---\n# Lung\n\n## Pleura\n\n"
+                              "Invasion of the visceral pleura makes a tumour of 3 cm or less T2a.\n")
+    workspace = Workspace(Settings(index_dir=tmp_path / "index"))
+    try:
+        ingest(workspace, [folder], progress=False)
+        retriever = Retriever(workspace)
+        for mode in ("bm25", "dense", "hybrid"):
+            hits = retriever.search("visceral pleural invasion", k=5, mode=mode)
+            assert [h.document.doc_id for h in hits] == ["lung"], mode
+        asked = retriever.search("visceral pleural invasion", k=5, filters=DocFilter(systems=("glossary",)))
+        assert [h.document.doc_id for h in asked] == ["gloss"]
+    finally:
+        workspace.close()
