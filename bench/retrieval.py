@@ -9,6 +9,7 @@ Measures, in one process so the ratios are fair:
     python bench/retrieval.py                     # all 88 PDQ summaries (minutes: embeds ~20k chunks)
     python bench/retrieval.py --docs 20           # the 20 contract_check documents
     python bench/retrieval.py --index-dir /tmp/x  # reuse an index built before
+    RAG_QUERY_RUNTIME=torch python bench/retrieval.py --index-dir /tmp/x   # the torch baseline
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def main() -> int:
     with open(SHARED / "data" / "medquad_cancergov_qa.csv", newline="") as handle:
         questions = [r for r in csv.DictReader(handle) if gold_doc(r["url"]) in stems]
     retriever = Retriever(workspace)
+    figures.update(query_runtime=workspace.embedder.query_runtime, fusion=workspace.settings.fusion)
+    print(f"query embeddings on {figures['query_runtime']}, {figures['fusion']} fusion")
     for mode in ("bm25", "dense", "hybrid"):
         hit5 = hit10 = rr = 0.0
         latencies = []

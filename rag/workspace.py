@@ -51,7 +51,8 @@ class Workspace:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = Embedder(self.settings.embedder)
+                self._embedder = Embedder(self.settings.embedder, query_runtime=self.settings.query_runtime,
+                                          cache_dir=self.settings.model_cache_dir)
             return self._embedder
 
     @property

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,12 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# The exported ONNX query model goes to a folder of this test run, not the user's cache: every run
+# exercises the export once (and subprocesses inherit the variable).
+_OWN_MODEL_CACHE = None if "RAG_MODEL_CACHE_DIR" in os.environ else tempfile.mkdtemp(prefix="rag-test-models-")
+if _OWN_MODEL_CACHE:
+    os.environ["RAG_MODEL_CACHE_DIR"] = _OWN_MODEL_CACHE
+
 
 from rag.config import Settings  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
@@ -18,6 +26,11 @@ pytest_plugins = ["llm_fixtures", "fixtures_answer"]  # shared fixtures (one cor
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _OWN_MODEL_CACHE:
+        shutil.rmtree(_OWN_MODEL_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
