@@ -219,3 +219,12 @@ def test_top3_hit_rates(outcomes: dict[Gold, Outcome]) -> None:
 def test_core_question_hits(item: Gold, outcomes: dict[Gold, Outcome]) -> None:
     outcome = outcomes[item]
     assert outcome.hit, f"{item.query!r} → {item.rule_id}; top {TOP_K}: {outcome.top}"
+
+
+def test_every_system_has_five_questions_that_hit(outcomes: dict[Gold, Outcome]) -> None:
+    """The corpus issue's gate: per system, at least five clinicians' questions find the defining chunk."""
+    hits: dict[str, int] = defaultdict(int)
+    for item in GOLD:
+        hits[canonical(item.rule_id).split(".")[0]] += outcomes[item].hit
+    short = {system: count for system, count in hits.items() if system != "GLOSS" and count < MIN_PER_SYSTEM}
+    assert not short, f"systems with fewer than {MIN_PER_SYSTEM} hitting gold questions: {short}"
