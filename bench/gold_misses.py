@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from rag.retrieve import MODES, Retriever  # noqa: E402
 from rag.rulebook import RuleBook  # noqa: E402
 from rag.types import SearchHit  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
-from tests.gold import GOLD_DIR, Gold, load_gold, system_of  # noqa: E402
+from tests.gold import GOLD_DIR, Gold, load_gold, report_groups, system_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
@@ -131,11 +131,7 @@ def evaluate(workspace: Workspace, gold: list[Gold]) -> list[Result]:
 
 
 def print_rates(results: list[Result]) -> None:
-    groups: dict[str, list[Result]] = defaultdict(list)
-    for r in results:
-        groups[f"{system_of(r.gold.rule_id)} {r.gold.lang}"].append(r)
-        groups[f"ALL {r.gold.lang}"].append(r)
-        groups["ALL"].append(r)
+    groups = report_groups(results, lambda r: r.gold)
     print(f"top-{TOP_K} exact hit rate per retriever (n)")
     print(f"  {'group':14s} {'hybrid':>6s} {'bm25':>6s} {'dense':>6s}")
     for name, items in sorted(groups.items()):

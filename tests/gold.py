@@ -10,8 +10,13 @@ as the English rule.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 GOLD_DIR = Path(__file__).resolve().parent / "data" / "gold"
 
@@ -63,3 +68,14 @@ def load_gold(directory: Path = GOLD_DIR) -> list[Gold]:
                 data = json.loads(line)
                 items.append(Gold(path.name, number, data["query"], data["rule_id"], data["lang"]))
     return items
+
+
+def report_groups(items: Iterable[T], gold_of: Callable[[T], Gold]) -> dict[str, list[T]]:
+    """Items grouped as both reports print their rates: "<system> <lang>", "ALL <lang>" and "ALL"."""
+    groups: dict[str, list[T]] = defaultdict(list)
+    for item in items:
+        gold = gold_of(item)
+        groups[f"{system_of(gold.rule_id)} {gold.lang}"].append(item)
+        groups[f"ALL {gold.lang}"].append(item)
+        groups["ALL"].append(item)
+    return groups

@@ -29,7 +29,7 @@ from rag.retrieve import Retriever
 from rag.rulebook import RuleBook
 from rag.tokenize import has_chinese
 from rag.workspace import Workspace
-from tests.gold import Gold, load_gold, system_of
+from tests.gold import Gold, load_gold, report_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
@@ -150,11 +150,7 @@ def _rate(items: list[Gold], outcomes: dict[Gold, Outcome], answered: bool = Fal
 
 def _report(outcomes: dict[Gold, Outcome]) -> None:
     """Per-system, per-language rates and every miss with what came back instead (pytest -s)."""
-    groups: dict[str, list[Gold]] = defaultdict(list)
-    for g in GOLD:
-        groups[f"{system_of(g.rule_id)} {g.lang}"].append(g)
-        groups[f"ALL {g.lang}"].append(g)
-        groups["ALL"].append(g)
+    groups = report_groups(GOLD, lambda g: g)
     print(f"\ntop-{TOP_K} hit rates: exact / answered (n)")
     for name, items in sorted(groups.items()):
         print(f"  {name:16s} {_rate(items, outcomes):.2f} / {_rate(items, outcomes, True):.2f} ({len(items)})")
