@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,22 +37,13 @@ from rag.retrieve import MODES, Retriever  # noqa: E402
 from rag.rulebook import RuleBook  # noqa: E402
 from rag.types import SearchHit  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
+from tests.gold import GOLD_DIR, Gold, load_gold, report_groups, system_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
-GOLD_DIR = ROOT / "tests" / "data" / "gold"
 TOP_K = 3
 DEPTH = 50  # ranks beyond the retrievers' candidate depth are reported as ">50"
 MAX_WORD_PIECES = 256  # all-MiniLM-L6-v2's max_seq_length
-
-
-@dataclass(frozen=True)
-class Gold:
-    file: str
-    line: int
-    query: str
-    rule_id: str
-    lang: str
 
 
 @dataclass(frozen=True)
@@ -67,23 +58,6 @@ class Result:
     def hit(self) -> bool:
         rank = self.ranks["hybrid"]
         return rank is not None and rank <= TOP_K
-
-
-def load_gold(directory: Path) -> list[Gold]:
-    items = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                data = json.loads(line)
-                items.append(Gold(path.name, number, data["query"], data["rule_id"], data["lang"]))
-    return items
-
-
-def system_of(rule_id: str) -> str:
-    """The rule's prefix without the Chinese-document mark and edition part (ZHLUNG8.ED9 → LUNG9)."""
-    parts = rule_id.split(".")
-    prefix = parts[0][2:] if parts[0].startswith("ZH") else parts[0]
-    return "LUNG9" if prefix == "LUNG8" and len(parts) > 1 and parts[1] == "ED9" else prefix
 
 
 def open_workspace(index_dir: Path, update: bool = True) -> Workspace:
@@ -157,11 +131,7 @@ def evaluate(workspace: Workspace, gold: list[Gold]) -> list[Result]:
 
 
 def print_rates(results: list[Result]) -> None:
-    groups: dict[str, list[Result]] = defaultdict(list)
-    for r in results:
-        groups[f"{system_of(r.gold.rule_id)} {r.gold.lang}"].append(r)
-        groups[f"ALL {r.gold.lang}"].append(r)
-        groups["ALL"].append(r)
+    groups = report_groups(results, lambda r: r.gold)
     print(f"top-{TOP_K} exact hit rate per retriever (n)")
     print(f"  {'group':14s} {'hybrid':>6s} {'bm25':>6s} {'dense':>6s}")
     for name, items in sorted(groups.items()):

@@ -24,7 +24,7 @@ import numpy as np
 from rag.config import Settings
 from rag.embed import DIMENSIONS
 from rag.errors import IndexBusy, RagError
-from rag.index import DENSE, SPARSE, DocFilter, point_id, query_sparse_vector
+from rag.index import DENSE, SPARSE, DocFilter, point_id, point_parts, query_sparse_vector
 
 _INDEXED_FIELDS = ("chunk_id", "doc_id", "system", "edition", "language")
 _BATCH = 256
@@ -106,13 +106,9 @@ class EdgeVectorIndex:
         import qdrant_edge as qe
 
         self.ensure_collection()
-        points = []
-        for i, payload in enumerate(payloads):
-            vector: dict[str, Any] = {DENSE: vectors[i].tolist()}
-            if self.sparse and sparse is not None:
-                indices, values = sparse[i]
-                vector[SPARSE] = qe.SparseVector(indices=list(indices), values=list(values))
-            points.append(qe.Point(id=point_id(payload["chunk_id"]), vector=vector, payload=dict(payload)))
+        parts = point_parts(payloads, vectors, sparse if self.sparse else None,
+                            lambda indices, values: qe.SparseVector(indices=list(indices), values=list(values)))
+        points = [qe.Point(id=pid, vector=vector, payload=body) for pid, vector, body in parts]
         for i in range(0, len(points), _BATCH):
             self._shard.update(qe.UpdateOperation.upsert_points(points[i:i + _BATCH]))
         self._shard.flush()

@@ -15,7 +15,7 @@ import uuid
 import warnings
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,23 @@ _POINT_NAMESPACE = uuid.UUID("6f1c1f7e-6d2b-4d43-9a1e-0c0ffee0a5e5")
 def point_id(chunk_id: str) -> str:
     """Qdrant needs UUIDs or integers; derive one from the chunk id so it is stable."""
     return str(uuid.uuid5(_POINT_NAMESPACE, chunk_id))
+
+
+def point_parts(payloads: Sequence[Mapping[str, Any]], vectors: np.ndarray,
+                sparse: Sequence[tuple[list[int], list[float]]] | None,
+                make_sparse: Callable[[list[int], list[float]], Any]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(point id, named vectors, payload) for each chunk, the same for both Qdrant back ends.
+
+    Only the point and sparse-vector classes differ between ``qdrant_client`` and ``qdrant_edge``,
+    so the caller wraps the parts and passes its sparse-vector constructor; ``sparse`` is None when
+    the collection has no sparse vectors.
+    """
+    for i, payload in enumerate(payloads):
+        vector: dict[str, Any] = {DENSE: vectors[i].tolist()}
+        if sparse is not None:
+            indices, values = sparse[i]
+            vector[SPARSE] = make_sparse(indices, values)
+        yield point_id(payload["chunk_id"]), vector, dict(payload)
 
 
 @dataclass(frozen=True)
@@ -169,13 +186,9 @@ class VectorIndex:
         from qdrant_client import models
 
         self.ensure_collection()
-        points = []
-        for i, payload in enumerate(payloads):
-            vector: dict[str, Any] = {DENSE: vectors[i].tolist()}
-            if self.sparse and sparse is not None:
-                indices, values = sparse[i]
-                vector[SPARSE] = models.SparseVector(indices=indices, values=values)
-            points.append(models.PointStruct(id=point_id(payload["chunk_id"]), vector=vector, payload=dict(payload)))
+        parts = point_parts(payloads, vectors, sparse if self.sparse else None,
+                            lambda indices, values: models.SparseVector(indices=indices, values=values))
+        points = [models.PointStruct(id=pid, vector=vector, payload=body) for pid, vector, body in parts]
         with warnings.catch_warnings():  # local mode warns on every write past 20k points
             warnings.filterwarnings("ignore", message="Local mode is not recommended")
             for i in range(0, len(points), 256):

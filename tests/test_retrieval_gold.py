@@ -17,7 +17,6 @@ questions (see ``CORE_PREFIXES``) must all hit exactly.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,10 +29,10 @@ from rag.retrieve import Retriever
 from rag.rulebook import RuleBook
 from rag.tokenize import has_chinese
 from rag.workspace import Workspace
+from tests.gold import Gold, load_gold, report_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
-GOLD_DIR = ROOT / "tests" / "data" / "gold"
 TOP_K = 3
 # Measured with convex fusion and the glossary hidden from results (433 questions, 2026-11-25): exact
 # 0.77 overall (en 0.78, zh 0.74); with weighted RRF 0.75 (en 0.77, zh 0.72 with the glossary shown).
@@ -71,48 +70,7 @@ KNOWN_CORE_MISSES = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Gold:
-    file: str
-    line: int
-    query: str
-    rule_id: str
-    lang: str
-
-    @property
-    def prefix(self) -> str:
-        return self.rule_id.split(".")[0]
-
-    @property
-    def label(self) -> str:
-        return f"{self.file}:{self.line}"
-
-    def accepts(self, rule_id: str) -> bool:
-        """The same rule, stated in either language's document."""
-        return canonical(rule_id) == canonical(self.rule_id)
-
-
-def canonical(rule_id: str) -> str:
-    """A rule id without its Chinese-document marks: ``ZHLUNG8.ED9.N.N2a`` → ``LUNG9.N.N2a``."""
-    parts = rule_id.split(".")
-    if parts[0].startswith("ZH"):
-        parts[0] = parts[0][2:]
-        if parts[0] == "LUNG8" and len(parts) > 2 and parts[1] == "ED9":
-            parts = ["LUNG9", *parts[2:]]
-    return ".".join(parts)
-
-
-def _load_gold() -> list[Gold]:
-    items = []
-    for path in sorted(GOLD_DIR.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if line.strip():
-                data = json.loads(line)
-                items.append(Gold(path.name, number, data["query"], data["rule_id"], data["lang"]))
-    return items
-
-
-GOLD = _load_gold()
+GOLD = load_gold()
 
 
 def _is_core(item: Gold) -> bool:
@@ -192,11 +150,7 @@ def _rate(items: list[Gold], outcomes: dict[Gold, Outcome], answered: bool = Fal
 
 def _report(outcomes: dict[Gold, Outcome]) -> None:
     """Per-system, per-language rates and every miss with what came back instead (pytest -s)."""
-    groups: dict[str, list[Gold]] = defaultdict(list)
-    for g in GOLD:
-        groups[f"{canonical(g.rule_id).split('.')[0]} {g.lang}"].append(g)
-        groups[f"ALL {g.lang}"].append(g)
-        groups["ALL"].append(g)
+    groups = report_groups(GOLD, lambda g: g)
     print(f"\ntop-{TOP_K} hit rates: exact / answered (n)")
     for name, items in sorted(groups.items()):
         print(f"  {name:16s} {_rate(items, outcomes):.2f} / {_rate(items, outcomes, True):.2f} ({len(items)})")

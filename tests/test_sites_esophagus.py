@@ -18,7 +18,8 @@ T1 = {"T1", "T1a", "T1b"}
 LOCATIONS = ("upper", "middle", "lower", "X")
 
 
-def scc_path(t: str, n: str, g: str, loc: str) -> str | None:
+def path_shared(t: str, n: str) -> str | None:
+    """The pTNM groups both histologies share: every cell except node-negative T1–T3."""
     if n == "N3":
         return "IVA"
     if t == "Tis":
@@ -28,58 +29,45 @@ def scc_path(t: str, n: str, g: str, loc: str) -> str | None:
     if t == "T4a":
         return {"N0": "IIIB", "N1": "IIIB", "N2": "IVA"}.get(n)
     if t == "T3":
-        if n in {"N1", "N2"}:
-            return "IIIB"
-        if n != "N0":
-            return None
+        return {"N1": "IIIB", "N2": "IIIB"}.get(n)
+    if t == "T2":
+        return {"N1": "IIIA", "N2": "IIIB"}.get(n)
+    if t in T1:
+        return {"N1": "IIB", "N2": "IIIA"}.get(n)
+    return None
+
+
+def scc_path(t: str, n: str, g: str, loc: str) -> str | None:
+    if n != "N0" or t not in {*T1, "T2", "T3"}:
+        return path_shared(t, n)
+    if t == "T3":
         if loc == "lower":
             return "IIA"
         if loc == "X" or g == "GX":
             return "IIB"
         return "IIA" if g == "G1" else "IIB"
     if t == "T2":
-        if n == "N0":
-            return "IB" if g == "G1" else "IIA"
-        return {"N1": "IIIA", "N2": "IIIB"}.get(n)
-    if t in T1:
-        if n == "N1":
-            return "IIB"
-        if n == "N2":
-            return "IIIA"
-        if n == "N0" and t == "T1a":
-            return "IA" if g in {"G1", "GX"} else "IB"
-        if n == "N0" and t == "T1b":
-            return "IB"
+        return "IB" if g == "G1" else "IIA"
+    if t == "T1a":
+        return "IA" if g in {"G1", "GX"} else "IB"
+    if t == "T1b":
+        return "IB"
     return None
 
 
 def adeno_path(t: str, n: str, g: str, loc: str) -> str | None:
-    if n == "N3":
-        return "IVA"
-    if t == "Tis":
-        return "0" if n == "N0" else None
-    if t == "T4b":
-        return "IVA" if n in {"N0", "N1", "N2"} else None
-    if t == "T4a":
-        return {"N0": "IIIB", "N1": "IIIB", "N2": "IVA"}.get(n)
+    if n != "N0" or t not in {*T1, "T2", "T3"}:
+        return path_shared(t, n)
     if t == "T3":
-        return {"N0": "IIB", "N1": "IIIB", "N2": "IIIB"}.get(n)
+        return "IIB"
     if t == "T2":
-        if n == "N0":
-            return {"G1": "IC", "G2": "IC", "G3": "IIA", "GX": "IIA"}[g]
-        return {"N1": "IIIA", "N2": "IIIB"}.get(n)
-    if t in T1:
-        if n == "N1":
-            return "IIB"
-        if n == "N2":
-            return "IIIA"
-        if n == "N0":
-            if g == "G3":
-                return "IC"
-            if t == "T1a":
-                return "IB" if g == "G2" else "IA"
-            if t == "T1b":
-                return "IB"
+        return {"G1": "IC", "G2": "IC", "G3": "IIA", "GX": "IIA"}[g]
+    if g == "G3":
+        return "IC"
+    if t == "T1a":
+        return "IB" if g == "G2" else "IA"
+    if t == "T1b":
+        return "IB"
     return None
 
 

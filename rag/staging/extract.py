@@ -17,7 +17,8 @@ from typing import Any
 from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
-           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "m0_statement"]
+           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
+           "several_lesions", "m0_statement"]
 
 
 @dataclass(frozen=True)
@@ -272,22 +273,36 @@ _M0 = re.compile(r"(?:no|without|negative\s+for)\s+(?:evidence\s+of\s+)?distant\
                  r"other\s+metasta\w*\s*[:=]\s*(?:none|absent|no\b)|无远处转移|未见远处转移|\bc?M0\b", re.I)
 
 
-def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool, Hit]]:
-    """Affirmed metastatic sites: organ group name → (several lesions?, first hit).
+def metastasis_hits(text: str, organs: re.Pattern[str],
+                    mets_word: re.Pattern[str] = _METS_WORD) -> Iterator[tuple[str, Hit]]:
+    """Affirmed metastatic organ mentions in reading order, as (organ group name, hit).
 
     ``organs`` has one named group per organ system; a hit counts when a metastasis word sits in
     the same clause ("two liver metastases", "metastatic to bone", "peritoneal carcinomatosis").
+    Lung passes its own, narrower ``mets_word`` (no "deposits"/"implants"/"carcinomatosis": its
+    pleural spread is M1a, read separately).
     """
-    found: dict[str, tuple[bool, Hit]] = {}
     for hit in find(text, organs):
         if hit.negated:
             continue
         left, right = clause_of(text, hit.start, hit.end)
         window = text[max(left, hit.start - 50):min(right, hit.end + 50)]
-        if not _METS_WORD.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+        if not mets_word.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
             continue
-        organ = next(k for k, v in hit.match.groupdict().items() if v)
-        several = bool(_MULTIPLE.search(text[max(left, hit.start - 40):min(right, hit.end + 30)]))
+        yield next(k for k, v in hit.match.groupdict().items() if v), hit
+
+
+def several_lesions(text: str, hit: Hit) -> bool:
+    """Whether the clause around a metastasis hit says there is more than one lesion."""
+    left, right = clause_of(text, hit.start, hit.end)
+    return bool(_MULTIPLE.search(text[max(left, hit.start - 40):min(right, hit.end + 30)]))
+
+
+def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool, Hit]]:
+    """Affirmed metastatic sites: organ group name → (several lesions at any mention?, first hit)."""
+    found: dict[str, tuple[bool, Hit]] = {}
+    for organ, hit in metastasis_hits(text, organs):
+        several = several_lesions(text, hit)
         if organ in found:
             found[organ] = (found[organ][0] or several, found[organ][1])
         else:

@@ -18,8 +18,11 @@ from rag.staging.extract import (
     clause_of,
     evidence,
     find,
+    m0_statement,
+    metastasis_hits,
     node_counts,
     scan,
+    several_lesions,
     sizes,
 )
 from rag.types import Evidence
@@ -68,11 +71,6 @@ _ORGANS = {
 }
 _ORGAN = re.compile("|".join(f"(?P<{re.sub(' ', '_', k)}>{v})" for k, v in _ORGANS.items()), re.I)
 _METS_WORD = re.compile(r"metasta\w*|\bmets?\b|deposits?|转移", re.I)
-_MULTIPLE = re.compile(r"multiple|several|numerous|innumerable|diffuse|\b(?:two|three|four|five|[2-9]|\d{2})\b|"
-                       r"metastases|lesions|\bmets\b|多发|多个|多处", re.I)
-_M0 = re.compile(r"(?:no|without|negative\s+for)\s+(?:evidence\s+of\s+)?distant\s+metasta\w*|"
-                 r"distant\s+metasta\w*\s*[:=]?\s*(?:none|absent|not\s+identified|no\b|negative)|"
-                 r"other\s+metasta\w*\s*[:=]\s*(?:none|absent|no\b)|无远处转移|未见远处转移|\bc?M0\b", re.I)
 _SIDE = re.compile(r"\b(right|left)\b(?=[^.;]{0,25}(?:lobe|lung|hil|upper|lower|middle))|\b([RL])(?:UL|ML|LL)\b|([右左])(?:肺|上叶|中叶|下叶)", re.I)
 _STATION = re.compile(
     r"(?:\b(?:station|level|stn\.?|group|LN|lymph\s+node)\s*#?\s*(?P<s1>3a|3p|1[0-4]|[1-9])\s*(?P<side1>[RL]\b|right|left)?)|"
@@ -186,26 +184,15 @@ def _metastases(text: str, d: Descriptors) -> None:
     pleural = [h for h in find(text, _PLEURAL_M1A) if not h.negated]
     if pleural:
         d["m1a_pleural"] = Fact(True, (_ev("m1a_pleural", True, pleural[0], text),))
-    organs: dict[str, list[Hit]] = {}
-    for hit in find(text, _ORGAN):
-        if hit.negated:
-            continue
-        left, right = clause_of(text, hit.start, hit.end)
-        window = text[max(left, hit.start - 50):min(right, hit.end + 50)]
-        if not _METS_WORD.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
-            continue
-        organ = next(k for k, v in hit.match.groupdict().items() if v)
-        organs.setdefault(organ, []).append(hit)
-    if organs:
-        several = {}
-        for organ, hits in organs.items():
-            h = hits[0]
-            left, right = clause_of(text, h.start, h.end)
-            window = text[max(left, h.start - 40):min(right, h.end + 30)]
-            several[organ] = bool(_MULTIPLE.search(window)) or len({x.text.lower() for x in hits}) > 1 and False
-        ev = tuple(_ev("metastasis", o, hits[0], text) for o, hits in organs.items())
+    # unlike metastasis_sites, "several" is read at the first mention of each organ only
+    first: dict[str, Hit] = {}
+    for organ, hit in metastasis_hits(text, _ORGAN, _METS_WORD):
+        first.setdefault(organ, hit)
+    if first:
+        several = {organ: several_lesions(text, hit) for organ, hit in first.items()}
+        ev = tuple(_ev("metastasis", o, hit, text) for o, hit in first.items())
         d["distant"] = Fact(several, ev)
-    m0 = next((h for h in find(text, _M0, negation=False)), None)
+    m0 = m0_statement(text)
     if m0:
         d["m0_stated"] = Fact(True, (_ev("M0", "no distant metastasis", m0, text),))
 

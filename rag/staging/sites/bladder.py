@@ -18,8 +18,8 @@ import re
 from rag.staging.extract import Descriptors, Fact, evidence
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.sites.derive import assignment
-from rag.staging.sites.reading import Level, affirmed, deepest, positive_nodes
+from rag.staging.sites.derive import assignment, by_axis
+from rag.staging.sites.reading import Level, affirmed, deepest, found, positive_nodes
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-bladder"
@@ -101,13 +101,8 @@ def _common_iliac_positive(text: str) -> Fact | None:
 
 def extract(text: str) -> Descriptors:
     """Depth of invasion, positive pelvic nodes and common iliac involvement."""
-    out: Descriptors = {}
-    for key, fact in (("depth", deepest(text, _DEPTH, "T.depth")),
-                      ("positive_nodes", positive_nodes(text)),
-                      ("common_iliac", _common_iliac_positive(text))):
-        if fact is not None:
-            out[key] = fact
-    return out
+    return found(("depth", deepest(text, _DEPTH, "T.depth")), ("positive_nodes", positive_nodes(text)),
+                 ("common_iliac", _common_iliac_positive(text)))
 
 
 def derive_n(d: Descriptors) -> Assignment | None:
@@ -123,13 +118,8 @@ def derive_n(d: Descriptors) -> Assignment | None:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from the deepest layer reached; N from the number and site of positive nodes."""
-    found: dict[str, Assignment] = {}
-    if "depth" in d:
-        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
-    n = derive_n(d)
-    if n is not None:
-        found["N"] = n
-    return Derived(assignments=found)
+    t = assignment(PREFIX, "T", d["depth"].value, d["depth"]) if "depth" in d else None
+    return Derived(assignments=by_axis(T=t, N=derive_n(d)))
 
 
 SITE = SiteSpec(

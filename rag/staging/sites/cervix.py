@@ -15,8 +15,8 @@ import re
 from rag.staging.extract import Descriptors, Fact, evidence, find
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.sites.derive import assignment, by_size
-from rag.staging.sites.reading import Level, deepest, tumour_size
+from rag.staging.sites.derive import assignment, by_axis, by_size
+from rag.staging.sites.reading import Level, deepest, found, tumour_size
 from rag.staging.table import Assignment, StageRow, row
 
 SYSTEM = "AJCC8-cervix"
@@ -115,15 +115,10 @@ def _nodes(text: str, pattern: re.Pattern[str], key: str) -> Fact | None:
 
 def extract(text: str) -> Descriptors:
     """Depth of stromal invasion, size, extension, pelvic and para-aortic node status."""
-    out: Descriptors = {}
-    facts = (("invasion_depth_mm", _depth(text)), ("size_mm", tumour_size(text)),
-             ("extent", deepest(text, _EXTENT, "T.extent")),
-             ("pelvic_nodes", _nodes(text, _PELVIC, "N.pelvic")),
-             ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")))
-    for key, fact in facts:
-        if fact is not None:
-            out[key] = fact
-    return out
+    return found(("invasion_depth_mm", _depth(text)), ("size_mm", tumour_size(text)),
+                 ("extent", deepest(text, _EXTENT, "T.extent")),
+                 ("pelvic_nodes", _nodes(text, _PELVIC, "N.pelvic")),
+                 ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")))
 
 
 def derive_t(d: Descriptors) -> Assignment | None:
@@ -155,8 +150,7 @@ def derive_n(d: Descriptors) -> Assignment | None:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """FIGO-aligned T and N from the report's descriptors."""
-    found = {axis: a for axis, a in (("T", derive_t(d)), ("N", derive_n(d))) if a is not None}
-    return Derived(assignments=found)
+    return Derived(assignments=by_axis(T=derive_t(d), N=derive_n(d)))
 
 
 SITE = SiteSpec(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from rag.staging.extract import Fact
+from rag.staging.extract import Descriptors, Fact
 from rag.staging.site import rule_label
 from rag.staging.table import Assignment
 from rag.types import Evidence
 
-__all__ = ["by_size", "by_count", "assignment", "evidence_of"]
+__all__ = ["by_size", "by_count", "assignment", "evidence_of", "t_by_size", "n_by_count", "by_axis"]
 
 
 def evidence_of(*facts: Fact | None) -> tuple[Evidence, ...]:
@@ -47,3 +47,31 @@ def by_count(count: int, bands: Iterable[tuple[int, str]]) -> str:
         if count >= lowest:
             chosen = category
     return chosen
+
+
+def t_by_size(prefix: str, d: Descriptors, bands: Sequence[tuple[float, str]], above: str,
+              *, note: str = "") -> Assignment | None:
+    """T from the ``size_mm`` fact through the site's size bands, or None when no size was read.
+
+    Sites call it after their own overriding findings (extension, artery, ...), which decide T first.
+    """
+    if "size_mm" not in d:
+        return None
+    size = d["size_mm"]
+    return assignment(prefix, "T", by_size(size.value, bands, above), size, note=note)
+
+
+def n_by_count(prefix: str, d: Descriptors, bands: Iterable[tuple[int, str]]) -> Assignment | None:
+    """N from the ``positive_nodes`` count through the site's bands, or None when no count was read.
+
+    The sites whose N depends on the count alone (not on node site or compartment) share this.
+    """
+    if "positive_nodes" not in d:
+        return None
+    nodes = d["positive_nodes"]
+    return assignment(prefix, "N", by_count(nodes.value, bands), nodes)
+
+
+def by_axis(**axes: Assignment | None) -> dict[str, Assignment]:
+    """The axes that were decided (``T=..., N=...``), in the order given; undecided ones are left out."""
+    return {axis: a for axis, a in axes.items() if a is not None}

@@ -16,9 +16,9 @@ from typing import Any
 from rag.staging.extract import Descriptors, Fact, evidence
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import Branch, branched, table
-from rag.staging.sites.derive import assignment, by_count
-from rag.staging.sites.reading import Level, affirmed, deepest, grade, positive_nodes
-from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
+from rag.staging.sites.derive import assignment, by_axis, n_by_count
+from rag.staging.sites.reading import Level, affirmed, deepest, found, grade, positive_nodes
+from rag.staging.table import Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-esophagus"
 EDITION = "AJCC 8th edition"
@@ -218,11 +218,8 @@ _LOCATIONS = (
 
 def extract(text: str) -> Descriptors:
     """Depth, positive nodes, histology, grade and tumour location from report text."""
-    out: Descriptors = {}
-    for key, fact in (("depth", deepest(text, _DEPTH, "T.depth")),
-                      ("positive_nodes", positive_nodes(text)), ("grade", grade(text))):
-        if fact is not None:
-            out[key] = fact
+    out = found(("depth", deepest(text, _DEPTH, "T.depth")),
+                ("positive_nodes", positive_nodes(text)), ("grade", grade(text)))
     for value, pattern in (("squamous", _SCC), ("adenocarcinoma", _ADENO)):
         hits = affirmed(text, pattern)
         if hits:
@@ -240,14 +237,9 @@ def extract(text: str) -> Descriptors:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from the deepest layer, N from the count; histology, grade, location as extra inputs."""
-    found: dict[str, Assignment] = {}
-    if "depth" in d:
-        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, N_BANDS),
-                                d["positive_nodes"])
+    t = assignment(PREFIX, "T", d["depth"].value, d["depth"]) if "depth" in d else None
     extras = {k: d[k] for k in ("histology", "grade", "location") if k in d}
-    return Derived(assignments=found, extras=extras)
+    return Derived(assignments=by_axis(T=t, N=n_by_count(PREFIX, d, N_BANDS)), extras=extras)
 
 
 SITE = SiteSpec(

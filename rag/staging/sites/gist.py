@@ -16,9 +16,9 @@ from typing import Any
 from rag.staging.extract import Descriptors, Fact, evidence
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import Branch, branched, table
-from rag.staging.sites.derive import assignment, by_size
-from rag.staging.sites.reading import affirmed, positive_nodes, tumour_size
-from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
+from rag.staging.sites.derive import by_axis, n_by_count, t_by_size
+from rag.staging.sites.reading import affirmed, found, positive_nodes, tumour_size
+from rag.staging.table import Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-gist"
 EDITION = "AJCC 8th edition"
@@ -105,6 +105,7 @@ def normalise(extras: Mapping[str, Any]) -> dict[str, Any]:
 TABLE = branched(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, BRANCHES, normalise)
 
 SIZE_BANDS = ((20.0, "T1"), (50.0, "T2"), (100.0, "T3"))  # mm, inclusive; >100 T4
+N_BANDS = ((0, "N0"), (1, "N1"))  # any positive regional node is N1
 _MITOSES = re.compile(
     r"(?:mitos[ie]s|mitotic\s+(?:rate|count|index|activity|figures?))\D{0,25}?(?P<op>[<≤≥>]=?)?\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?:mitos[ie]s|mitotic\s+figures?)?\s*(?:/|per)\s*"
@@ -147,11 +148,8 @@ def _mitoses(text: str) -> Fact | None:
 
 def extract(text: str) -> Descriptors:
     """Size, mitotic rate, primary site and positive nodes."""
-    out: Descriptors = {}
-    for key, fact in (("size_mm", tumour_size(text)), ("mitotic_rate", _mitoses(text)),
-                      ("positive_nodes", positive_nodes(text))):
-        if fact is not None:
-            out[key] = fact
+    out = found(("size_mm", tumour_size(text)), ("mitotic_rate", _mitoses(text)),
+                ("positive_nodes", positive_nodes(text)))
     for value, pattern in _SITES:
         hits = affirmed(text, pattern)
         if hits:
@@ -163,15 +161,9 @@ def extract(text: str) -> Descriptors:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T by size; N1 for any positive node; mitotic rate and site as table inputs."""
-    found: dict[str, Assignment] = {}
-    if "size_mm" in d:
-        found["T"] = assignment(PREFIX, "T", by_size(d["size_mm"].value, SIZE_BANDS, "T4"),
-                                d["size_mm"])
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", "N1" if d["positive_nodes"].value else "N0",
-                                d["positive_nodes"])
     extras = {k: d[k] for k in ("mitotic_rate", "primary_site") if k in d}
-    return Derived(assignments=found, extras=extras)
+    return Derived(assignments=by_axis(T=t_by_size(PREFIX, d, SIZE_BANDS, "T4"),
+                                       N=n_by_count(PREFIX, d, N_BANDS)), extras=extras)
 
 
 SITE = SiteSpec(

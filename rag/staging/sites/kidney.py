@@ -13,8 +13,8 @@ import re
 from rag.staging.extract import Descriptors
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.sites.derive import assignment, by_count, by_size
-from rag.staging.sites.reading import Level, deepest, positive_nodes, tumour_size
+from rag.staging.sites.derive import assignment, by_axis, n_by_count, t_by_size
+from rag.staging.sites.reading import Level, deepest, found, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-kidney"
@@ -51,6 +51,7 @@ TABLE = table(SYSTEM, EDITION, T_CATEGORIES, N_CATEGORIES, M_CATEGORIES, ROWS)
 # --- descriptors -------------------------------------------------------------------------------
 
 SIZE_BANDS = ((40.0, "T1a"), (70.0, "T1b"), (100.0, "T2a"))  # mm, inclusive; >100 T2b
+N_BANDS = ((0, "N0"), (1, "N1"))  # any positive regional node is N1
 _EXTENT = (
     Level("T3a", re.compile(r"renal\s+vein|segmental\s+(?:renal\s+)?vein|renal\s+sinus|sinus\s+fat|"
                             r"peri-?(?:nephric|renal)\s+(?:fat|adipose|soft|tissue)|"
@@ -66,33 +67,20 @@ _EXTENT = (
 
 def extract(text: str) -> Descriptors:
     """Tumour size, extension beyond the kidney and positive regional node count."""
-    out: Descriptors = {}
-    for key, fact in (("size_mm", tumour_size(text)), ("extent", deepest(text, _EXTENT, "T.extent")),
-                      ("positive_nodes", positive_nodes(text))):
-        if fact is not None:
-            out[key] = fact
-    return out
+    return found(("size_mm", tumour_size(text)), ("extent", deepest(text, _EXTENT, "T.extent")),
+                 ("positive_nodes", positive_nodes(text)))
 
 
 def derive_t(d: Descriptors) -> Assignment | None:
     """Extension decides T3a–T4; a tumour limited to the kidney is staged by size."""
     if "extent" in d:
         return assignment(PREFIX, "T", d["extent"].value, d["extent"])
-    if "size_mm" in d:
-        return assignment(PREFIX, "T", by_size(d["size_mm"].value, SIZE_BANDS, "T2b"), d["size_mm"])
-    return None
+    return t_by_size(PREFIX, d, SIZE_BANDS, "T2b")
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from extension or size; N1 for any positive regional node."""
-    found: dict[str, Assignment] = {}
-    t = derive_t(d)
-    if t is not None:
-        found["T"] = t
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, ((0, "N0"), (1, "N1"))),
-                                d["positive_nodes"])
-    return Derived(assignments=found)
+    return Derived(assignments=by_axis(T=derive_t(d), N=n_by_count(PREFIX, d, N_BANDS)))
 
 
 SITE = SiteSpec(

@@ -13,8 +13,8 @@ import re
 from rag.staging.extract import Descriptors, Fact, evidence, find
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.sites.derive import assignment, by_count
-from rag.staging.sites.reading import first_affirmed, positive_nodes, tumour_size
+from rag.staging.sites.derive import assignment, by_axis, n_by_count
+from rag.staging.sites.reading import first_affirmed, found, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-liver"
@@ -71,6 +71,7 @@ _ADJACENT = re.compile(r"visceral\s+peritoneum|\bdiaphragm\b|\bstomach\b|\bcolon
 # T4 facts first (any size), then number, size and vascular invasion.
 SIZE_T1A_MM = 20.0  # solitary ≤2 cm is T1a with or without vascular invasion
 SIZE_MULTIPLE_MM = 50.0  # multiple, none >5 cm is T2; at least one >5 cm is T3
+N_BANDS = ((0, "N0"), (1, "N1"))  # any positive regional node is N1
 
 
 def _vascular(text: str) -> Fact | None:
@@ -85,19 +86,14 @@ def _vascular(text: str) -> Fact | None:
 
 def extract(text: str) -> Descriptors:
     """Number, size, vascular invasion, major-vessel and adjacent-organ involvement, nodes."""
-    out: Descriptors = {}
-    facts = (("size_mm", tumour_size(text)), ("positive_nodes", positive_nodes(text)),
-             ("vascular_invasion", _vascular(text)),
-             ("major_vessel", first_affirmed(text, _MAJOR_VESSEL, "T.major_vessel", "involved",
-                                             needs_cue=True)),
-             ("adjacent_organ", first_affirmed(text, _ADJACENT, "T.adjacent_organ", "involved",
-                                               needs_cue=True)),
-             ("multiple", first_affirmed(text, _MULTIPLE, "T.multiple", True)),
-             ("solitary", first_affirmed(text, _SOLITARY, "T.solitary", True)))
-    for key, fact in facts:
-        if fact is not None:
-            out[key] = fact
-    return out
+    return found(("size_mm", tumour_size(text)), ("positive_nodes", positive_nodes(text)),
+                 ("vascular_invasion", _vascular(text)),
+                 ("major_vessel", first_affirmed(text, _MAJOR_VESSEL, "T.major_vessel", "involved",
+                                                 needs_cue=True)),
+                 ("adjacent_organ", first_affirmed(text, _ADJACENT, "T.adjacent_organ", "involved",
+                                                   needs_cue=True)),
+                 ("multiple", first_affirmed(text, _MULTIPLE, "T.multiple", True)),
+                 ("solitary", first_affirmed(text, _SOLITARY, "T.solitary", True)))
 
 
 def derive_t(d: Descriptors) -> tuple[Assignment | None, tuple[str, ...]]:
@@ -123,15 +119,9 @@ def derive_t(d: Descriptors) -> tuple[Assignment | None, tuple[str, ...]]:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from number, size and invasion; N1 for any positive regional node."""
-    found: dict[str, Assignment] = {}
     t, missing = derive_t(d)
-    if t is not None:
-        found["T"] = t
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, ((0, "N0"), (1, "N1"))),
-                                d["positive_nodes"])
     needs = tuple(_NEEDS_EXTRA[k] for k in missing)
-    return Derived(assignments=found, missing=needs)
+    return Derived(assignments=by_axis(T=t, N=n_by_count(PREFIX, d, N_BANDS)), missing=needs)
 
 
 _NEEDS_EXTRA = {"size": "T: size of the largest tumour (cm)",

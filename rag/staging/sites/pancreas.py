@@ -12,8 +12,8 @@ import re
 from rag.staging.extract import Descriptors
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import table
-from rag.staging.sites.derive import assignment, by_count, by_size
-from rag.staging.sites.reading import first_affirmed, positive_nodes, tumour_size
+from rag.staging.sites.derive import assignment, by_axis, n_by_count, t_by_size
+from rag.staging.sites.reading import first_affirmed, found, positive_nodes, tumour_size
 from rag.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-pancreas"
@@ -61,34 +61,20 @@ _ARTERY = re.compile(r"c(?:o)?eliac\s+(?:axis|trunk|artery)|superior\s+mesenteri
 
 def extract(text: str) -> Descriptors:
     """Tumour size, arterial involvement and positive regional node count."""
-    out: Descriptors = {}
-    for key, fact in (("size_mm", tumour_size(text)), ("positive_nodes", positive_nodes(text)),
-                      ("artery", first_affirmed(text, _ARTERY, "T.artery", "involved",
-                                                needs_cue=True))):
-        if fact is not None:
-            out[key] = fact
-    return out
+    return found(("size_mm", tumour_size(text)), ("positive_nodes", positive_nodes(text)),
+                 ("artery", first_affirmed(text, _ARTERY, "T.artery", "involved", needs_cue=True)))
 
 
 def derive_t(d: Descriptors) -> Assignment | None:
     """T4 when a named artery is involved (any size), otherwise T by size."""
     if "artery" in d:
         return assignment(PREFIX, "T", "T4", d["artery"])
-    if "size_mm" in d:
-        return assignment(PREFIX, "T", by_size(d["size_mm"].value, SIZE_BANDS, "T3"), d["size_mm"])
-    return None
+    return t_by_size(PREFIX, d, SIZE_BANDS, "T3")
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from artery involvement or size; N from the count of positive nodes."""
-    found: dict[str, Assignment] = {}
-    t = derive_t(d)
-    if t is not None:
-        found["T"] = t
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, N_BANDS),
-                                d["positive_nodes"])
-    return Derived(assignments=found)
+    return Derived(assignments=by_axis(T=derive_t(d), N=n_by_count(PREFIX, d, N_BANDS)))
 
 
 SITE = SiteSpec(

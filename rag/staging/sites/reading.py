@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.staging.extract import Fact, Hit, classify_size, evidence, find, node_counts, sizes
+from rag.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, node_counts, sizes
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
-           "first_affirmed"]
+           "first_affirmed", "found"]
 
 # A term only counts as tumour extent when the clause says the tumour reaches it.
 _INVASION_CUE = re.compile(
@@ -41,6 +41,14 @@ _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negativ
                           r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
 _CUE_AFTER = re.compile(r"\W{0,3}(?:invasion|involvement|infiltration)", re.I)
+
+
+def found(*facts: tuple[str, Fact | None]) -> Descriptors:
+    """Descriptors from ``(key, fact)`` pairs, keeping only the facts the report stated.
+
+    A reader returns None for "not said", and a site's descriptors must hold only what was read.
+    """
+    return {key: fact for key, fact in facts if fact is not None}
 
 
 @dataclass(frozen=True)

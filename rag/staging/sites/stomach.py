@@ -12,9 +12,9 @@ import re
 from rag.staging.extract import Descriptors
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import Branch, table
-from rag.staging.sites.derive import assignment, by_count
-from rag.staging.sites.reading import Level, deepest, positive_nodes
-from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
+from rag.staging.sites.derive import assignment, by_axis, n_by_count
+from rag.staging.sites.reading import Level, deepest, found, positive_nodes
+from rag.staging.table import Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-stomach"
 EDITION = "AJCC 8th edition"
@@ -131,25 +131,13 @@ N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3a"), (16, "N3b"))
 
 def extract(text: str) -> Descriptors:
     """Depth of invasion and positive regional node count from report text."""
-    out: Descriptors = {}
-    depth = deepest(text, _DEPTH, "T.depth")
-    if depth is not None:
-        out["depth"] = depth
-    nodes = positive_nodes(text)
-    if nodes is not None:
-        out["positive_nodes"] = nodes
-    return out
+    return found(("depth", deepest(text, _DEPTH, "T.depth")), ("positive_nodes", positive_nodes(text)))
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from the deepest layer reached; N from the number of positive nodes."""
-    found: dict[str, Assignment] = {}
-    if "depth" in d:
-        found["T"] = assignment(PREFIX, "T", d["depth"].value, d["depth"])
-    if "positive_nodes" in d:
-        found["N"] = assignment(PREFIX, "N", by_count(d["positive_nodes"].value, N_BANDS),
-                                d["positive_nodes"])
-    return Derived(assignments=found)
+    t = assignment(PREFIX, "T", d["depth"].value, d["depth"]) if "depth" in d else None
+    return Derived(assignments=by_axis(T=t, N=n_by_count(PREFIX, d, N_BANDS)))
 
 
 SITE = SiteSpec(

@@ -15,8 +15,8 @@ from typing import Any
 from rag.staging.extract import Descriptors, Fact, evidence
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.sites.branches import Branch, branched, table
-from rag.staging.sites.derive import assignment, by_size
-from rag.staging.sites.reading import Level, affirmed, deepest, positive_nodes, tumour_size
+from rag.staging.sites.derive import assignment, by_axis, t_by_size
+from rag.staging.sites.reading import Level, affirmed, deepest, found, positive_nodes, tumour_size
 from rag.staging.table import Assignment, Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-thyroid"
@@ -160,15 +160,11 @@ def _first(text: str, pattern: re.Pattern[str], key: str, value: object) -> Fact
 
 def extract(text: str) -> Descriptors:
     """Size, gross extrathyroidal extension, node count and compartment, histology, age."""
-    out: Descriptors = {}
-    facts = (("size_mm", tumour_size(text)), ("extension", _gross_extension(text)),
-             ("positive_nodes", positive_nodes(text)),
-             ("lateral", _first(text, _LATERAL, "N.compartment", "lateral")),
-             ("central", _first(text, _CENTRAL, "N.compartment", "central")),
-             ("minimal_ete", _first(text, _MICRO_ETE, "T.minimal_ete", True)))
-    for key, fact in facts:
-        if fact is not None:
-            out[key] = fact
+    out = found(("size_mm", tumour_size(text)), ("extension", _gross_extension(text)),
+                ("positive_nodes", positive_nodes(text)),
+                ("lateral", _first(text, _LATERAL, "N.compartment", "lateral")),
+                ("central", _first(text, _CENTRAL, "N.compartment", "central")),
+                ("minimal_ete", _first(text, _MICRO_ETE, "T.minimal_ete", True)))
     for value, pattern in _HIST:
         fact = _first(text, pattern, "histology", value)
         if fact is not None:
@@ -188,12 +184,9 @@ def derive_t(d: Descriptors) -> Assignment | None:
     """
     if "extension" in d:
         return assignment(PREFIX, "T", d["extension"].value, d["extension"])
-    if "size_mm" in d:
-        note = ("Minimal extrathyroidal extension does not change T in the 8th edition."
-                if "minimal_ete" in d else "")
-        return assignment(PREFIX, "T", by_size(d["size_mm"].value, SIZE_BANDS, "T3a"),
-                          d["size_mm"], note=note)
-    return None
+    note = ("Minimal extrathyroidal extension does not change T in the 8th edition."
+            if "minimal_ete" in d else "")
+    return t_by_size(PREFIX, d, SIZE_BANDS, "T3a", note=note)
 
 
 def derive_n(d: Descriptors) -> Assignment | None:
@@ -211,10 +204,10 @@ def derive_n(d: Descriptors) -> Assignment | None:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T and N from descriptors; histology and age as the inputs that choose the table."""
-    found = {axis: a for axis, a in (("T", derive_t(d)), ("N", derive_n(d))) if a is not None}
+    assigned = by_axis(T=derive_t(d), N=derive_n(d))
     extras = {k: d[k] for k in ("histology", "age") if k in d}
-    notes = tuple(a.note for a in found.values() if a.note)
-    return Derived(assignments=found, extras=extras, notes=notes)
+    notes = tuple(a.note for a in assigned.values() if a.note)
+    return Derived(assignments=assigned, extras=extras, notes=notes)
 
 
 SITE = SiteSpec(
