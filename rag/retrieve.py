@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from rag.config import Settings
 from rag.errors import InvalidInput
-from rag.fusion import convex, rrf
+from rag.fusion import convex, min_max, rrf
 from rag.index import DocFilter
+from rag.quantity import Interval, fit, passage_intervals, query_quantities
 from rag.tokenize import has_chinese, tokenize
 from rag.types import SearchHit
 from rag.workspace import Workspace
@@ -56,6 +57,7 @@ class Retriever:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
+        self._intervals: dict[str, list[Interval]] = {}  # chunk id → the ranges its text states
 
     def search(self, text: str, *, k: int | None = None, mode: str = "hybrid",
                filters: DocFilter | None = None) -> list[SearchHit]:
@@ -87,7 +89,7 @@ class Retriever:
             # glossary's English terms) decides. Measured on the gold questions: 98 vs 68 of 144 hits.
             lexical = self._lexical(query, depth, flt)
             if lexical:
-                return lexical
+                return self._lift_by_quantities(query, sorted(min_max(lexical).items(), key=_by_score))
         if mode == "hybrid" and settings.fusion == "rrf" and self.workspace.vectors.sparse:
             # Qdrant fuses on the server, so a cluster serves both halves (the scale-out path).
             vector = self.workspace.embedder.embed_query(query.dense_text)
@@ -95,7 +97,26 @@ class Retriever:
         dense = self._dense(query, depth, flt)
         if mode == "dense":
             return dense
-        return fuse(self._lexical(query, depth, flt), dense, settings)
+        return self._lift_by_quantities(query, fuse(self._lexical(query, depth, flt), dense, settings))
+
+    def _lift_by_quantities(self, query: Query, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Lift candidates whose stated ranges hold the query's sizes, node counts or points (rag.quantity)."""
+        lift = self.workspace.settings.quantity_lift
+        wanted = query_quantities(query.text) if lift > 0 else []
+        if not wanted or not ranked:
+            return ranked
+        chunks = self.workspace.catalog.chunks([c for c, _ in ranked])
+        lifted = []
+        for chunk_id, score in ranked:
+            intervals = self._intervals.get(chunk_id)
+            if intervals is None:
+                chunk = chunks.get(chunk_id)
+                intervals = passage_intervals(f"{chunk.section}\n{chunk.text}") if chunk is not None else []
+                if len(self._intervals) > 100_000:  # ids are content hashes: a stale entry is only memory
+                    self._intervals.clear()
+                self._intervals[chunk_id] = intervals
+            lifted.append((chunk_id, score + lift * fit(wanted, intervals)))
+        return sorted(lifted, key=_by_score)
 
     def _lexical(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
         """BM25 candidates with their scores: from bm25s, or from Qdrant's sparse vectors on a server."""
@@ -136,6 +157,10 @@ class Retriever:
             if len(hits) == k:
                 break
         return hits
+
+
+def _by_score(pair: tuple[str, float]) -> tuple[float, str]:
+    return -pair[1], pair[0]
 
 
 def fuse(lexical: list[tuple[str, float]], dense: list[tuple[str, float]],

@@ -34,27 +34,26 @@ from tests.gold import Gold, load_gold, report_groups, system_of
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"
 TOP_K = 3
-# Measured with convex fusion and the glossary hidden from results (433 questions, 2026-11-25): exact
-# 0.77 overall (en 0.78, zh 0.74); with weighted RRF 0.75 (en 0.77, zh 0.72 with the glossary shown).
+# Measured with convex fusion, the glossary hidden from results and the quantity lift (433 questions,
+# 2026-11-25): exact 0.79 overall (en 0.81, zh 0.74); without the lift 0.77 (en 0.78, zh 0.74); with
+# weighted RRF and no lift 0.75 (en 0.77, zh 0.72 with the glossary shown).
 # On the s2-gold branch (RRF): exact 0.75 overall (en 0.77, zh 0.71), answered 0.82. Before that branch's corpus wording, glossary and
 # tokenizer changes the same 433 questions scored 0.70 (en 0.72, zh 0.66); bench/gold_misses.py lists
 # every miss with its rank per retriever. The minimums sit a few points below, so a real regression fails.
-MIN_EXACT_RATE = 0.72
-MIN_EXACT_RATE_EN = 0.74
+MIN_EXACT_RATE = 0.75
+MIN_EXACT_RATE_EN = 0.77
 MIN_ANSWERED_RATE = 0.79
 MIN_PER_SYSTEM = 5
 MIN_ZH_PER_SYSTEM = 2
 # Systems whose TNM tables the calculators use, and the RADS and WHO systems: the core of the
 # product. Citations of their definitions must be found for English questions.
 CORE_PREFIXES = frozenset({"LUNG8", "LUNG9", "BREAST8", "CRC8", "PROSTATE8", "LR22", "TIRADS"})
-# Core questions that miss (13 of 93: 7 left of the 17 that missed when the core set was fixed, 2 of
-# the questions added on the s2-gold branch, and 4 lost to convex fusion). They stay in the gold files and in the overall rate;
+# Core questions that miss (10 of 93: 5 left of the 17 that missed when the core set was fixed, 2 of
+# the questions added on the s2-gold branch, 2 lost to convex fusion and 1 to the quantity lift). They stay in the gold files and in the overall rate;
 # listing them here keeps the core test a strict guard for the others. Remove an entry once a corpus or
 # retrieval change makes it hit (bench/gold_misses.py shows why each misses).
 KNOWN_CORE_MISSES = frozenset({
     ("TIRADS.LEVEL.TR4", "Nodule with 5 points measuring 1.2 cm: should it be aspirated or followed?"),
-    ("BREAST8.T.T2", "breast tumour 35 mm what T"),
-    ("CRC8.N.N2a", "five positive regional lymph nodes colorectal, N"),
     ("CRC8.STAGE.M1b", "liver and lung metastases without peritoneal disease, stage"),
     ("LUNG8.STAGE.T2b", "stage for T2b N0 M0 lung cancer 8th edition"),
     ("PROSTATE8.STAGE.IVA", "positive pelvic lymph nodes prostate stage group"),
@@ -64,9 +63,10 @@ KNOWN_CORE_MISSES = frozenset({
     # Missed once convex fusion replaced RRF (BM25 ranks the chunk 1st-4th, dense 11th or lower), while
     # four earlier entries started to hit; English exact hits went up overall.
     ("CRC8.T.T2", "sigmoid cancer invading the muscularis propria, T category"),
-    ("CRC8.N.N2b", "colon cancer with 8 positive nodes, N category"),
-    ("LR22.SOLID.4B", "New solid nodule of 9 mm on the annual screen — which Lung-RADS category?"),
     ("LUNG9.STAGE.T1b", "T1b N1 M0 stage in the 9th edition"),
+    # Missed once ranges holding the query's size were lifted (rag.quantity): "7 mm" lifts the
+    # 6-8 mm solid-nodule row over the 4X modifier; four size/count questions above started to hit.
+    ("LR22.CAT.4X", "Spiculated 7 mm nodule with enlarged hilar nodes on screening — what modifier category applies?"),
 })
 
 
