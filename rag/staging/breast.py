@@ -15,10 +15,9 @@ from rag.staging.extract import (
     Descriptors,
     Fact,
     classify_size,
+    distant_facts,
     evidence,
     find,
-    m0_statement,
-    metastasis_sites,
     node_counts,
     sizes,
 )
@@ -143,11 +142,7 @@ def extract(text: str) -> Descriptors:
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
     elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, hit.start, hit.end, text),))
-    sites = metastasis_sites(text, _ORGANS)
-    if sites:
-        d["distant"] = Fact(tuple(sites), tuple(evidence("M", o, h.start, h.end, text) for o, (_, h) in sites.items()))
-    if (m0 := m0_statement(text)) is not None:
-        d["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
+    d.update(distant_facts(text, _ORGANS))
     return d
 
 

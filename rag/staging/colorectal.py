@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.staging.extract import Descriptors, Fact, evidence, find, m0_statement, metastasis_sites, node_counts
+from rag.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
 from rag.staging.site import Context, Derived, SiteSpec
 from rag.staging.table import Assignment, StageTable, row
 
@@ -93,11 +93,7 @@ def extract(text: str) -> Descriptors:
     dep = next((h for h in find(text, _DEPOSITS) if not h.negated), None)
     if dep:
         d["deposits"] = Fact(True, (evidence("N.deposits", True, dep.start, dep.end, text),))
-    sites = metastasis_sites(text, _ORGANS)
-    if sites:
-        d["distant"] = Fact(tuple(sites), tuple(evidence("M", o, h.start, h.end, text) for o, (_, h) in sites.items()))
-    if (m0 := m0_statement(text)) is not None:
-        d["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
+    d.update(distant_facts(text, _ORGANS))
     return d
 
 

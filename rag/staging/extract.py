@@ -313,3 +313,14 @@ def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool
 def m0_statement(text: str) -> Hit | None:
     """An explicit "no distant metastasis" statement."""
     return next(find(text, _M0, negation=False), None)
+
+
+def distant_facts(text: str, organs: re.Pattern[str]) -> dict[str, Fact]:
+    """``distant`` (the affirmed metastatic sites) and ``m0_stated``, as the site readers record them."""
+    facts: dict[str, Fact] = {}
+    sites = metastasis_sites(text, organs)
+    if sites:
+        facts["distant"] = Fact(tuple(sites), tuple(evidence("M", o, h.start, h.end, text) for o, (_, h) in sites.items()))
+    if (m0 := m0_statement(text)) is not None:
+        facts["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
+    return facts

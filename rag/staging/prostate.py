@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.staging.extract import Descriptors, Fact, evidence, find, m0_statement, metastasis_sites, node_counts
+from rag.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
 from rag.staging.site import Annotation, Context, Derived, SiteSpec
 from rag.staging.table import Assignment, Condition, StageTable, row
 
@@ -121,11 +121,7 @@ def extract(text: str) -> Descriptors:
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
     elif (none := next(find(text, _NODES_NONE, negation=False), None)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, none.start, none.end, text),))
-    sites = metastasis_sites(text, _ORGANS)
-    if sites:
-        d["distant"] = Fact(tuple(sites), tuple(evidence("M", o, h.start, h.end, text) for o, (_, h) in sites.items()))
-    if (m0 := m0_statement(text)) is not None:
-        d["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
+    d.update(distant_facts(text, _ORGANS))
     return d
 
 
