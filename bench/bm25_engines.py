@@ -5,7 +5,7 @@ search from figures measured elsewhere. This re-measures them on the PDQ corpus 
 tokeniser and its own code paths (``LexicalIndex`` for bm25s, ``sparse_vector``/``VectorIndex.search_sparse``
 for Qdrant), and checks that the engines rank alike (rank-bm25 is the tests' independent oracle).
 
-Documents: the PDQ summaries chunked by ``rag.chunk.chunk_document`` and tokenised as ingest does
+Documents: the PDQ summaries chunked by ``rag.corpus.chunk.chunk_document`` and tokenised as ingest does
 (title + section + text). "chunks" is that real PDQ scale (~21k chunks, ~109 tokens each); "10k" and
 "100k" are 40-token windows (stride 20, so neighbours overlap by half) cut from those chunks and picked
 evenly across the corpus. Queries: MedQuAD questions, tokenised the same way.
@@ -38,8 +38,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.index import SPARSE, DocFilter, LexicalIndex, VectorIndex, average_length, sparse_vector  # noqa: E402
-from rag.tokenize import tokenize  # noqa: E402
+from rag.index.qdrant import SPARSE, DocFilter, LexicalIndex, VectorIndex, average_length, sparse_vector  # noqa: E402
+from rag.index.tokenize import tokenize  # noqa: E402
 
 # The shared data sits beside the repository; from a git worktree one level further up.
 SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "data" / "pdq").is_dir()),
@@ -58,12 +58,12 @@ SCALES = {"10k": 10_000, "chunks": 0, "100k": 100_000}
 
 def pdq_chunk_tokens(cache_dir: Path) -> list[list[str]]:
     """Token lists of every PDQ chunk, as ingest builds them (cached: parsing takes ~25 s here)."""
-    from rag.chunk import chunk_document
-    from rag.ingest import _document, doc_id_for, lexical_text
-    from rag.parse import parse_file
+    from rag.corpus.chunk import chunk_document
+    from rag.corpus.ingest import _document, doc_id_for, lexical_text
+    from rag.corpus.parse import parse_file
 
     files = sorted(PDQ.glob("*.md"))
-    tokenizer = Path(__file__).resolve().parent.parent / "rag" / "tokenize.py"
+    tokenizer = Path(__file__).resolve().parent.parent / "rag" / "index" / "tokenize.py"
     stamp = f"{len(files)}-{sum(f.stat().st_size for f in files)}-{tokenizer.stat().st_mtime_ns}"
     cache = cache_dir / f"pdq-tokens-{stamp}.pkl"
     if cache.exists():
@@ -127,7 +127,7 @@ def medquad_queries(n: int) -> list[list[str]]:
 # -- engines ---------------------------------------------------------------------------------------
 
 class Bm25s:
-    """The project's engine, through ``rag.index.LexicalIndex`` (build + save + load)."""
+    """The project's engine, through ``rag.index.qdrant.LexicalIndex`` (build + save + load)."""
 
     name = "bm25s"
 
@@ -189,7 +189,7 @@ class RankBm25:
 class QdrantSparse:
     """Qdrant local mode (on disk, as the project opens it) with sparse vectors and ``Modifier.IDF``.
 
-    Points carry only the sparse vector, built by ``rag.index.sparse_vector``; search goes through
+    Points carry only the sparse vector, built by ``rag.index.qdrant.sparse_vector``; search goes through
     ``VectorIndex.search_sparse``, the project's scale-out code path.
     """
 
@@ -244,7 +244,7 @@ class QdrantSparse:
 class EdgeSparse:
     """qdrant-edge (the Qdrant engine in-process) with the same sparse vectors and IDF modifier.
 
-    Searched through ``rag.edge.EdgeVectorIndex.search_sparse`` (the optional embedded engine).
+    Searched through ``rag.index.edge.EdgeVectorIndex.search_sparse`` (the optional embedded engine).
     """
 
     name = "qdrant-edge sparse/IDF"
@@ -255,7 +255,7 @@ class EdgeSparse:
     def build(self, docs: Sequence[list[str]]) -> None:
         import qdrant_edge as qe
 
-        from rag.edge import EdgeVectorIndex
+        from rag.index.edge import EdgeVectorIndex
 
         self.vectors = EdgeVectorIndex(self.settings, sparse=True)
         self.vectors.path.parent.mkdir(parents=True, exist_ok=True)

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.answer import RELEVANCE_THRESHOLD, answer_question  # noqa: E402
-from rag.cite import Source, check_sentence, chunk_units, parse_markers, split_sentences, support  # noqa: E402
+from rag.answer.pipeline import RELEVANCE_THRESHOLD, answer_question  # noqa: E402
+from rag.answer.verify import Source, check_sentence, chunk_units, parse_markers, split_sentences, support  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.tokenize import tokenize  # noqa: E402
+from rag.index.tokenize import tokenize  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
 OUT_OF_SCOPE = [

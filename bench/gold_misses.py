@@ -4,7 +4,7 @@ The gold test (tests/test_retrieval_gold.py) only says *that* a question missed.
 cause (a definition lacking the clinician's words, a table whose embedding is truncated, an 8th- vs
 9th-edition sibling, a glossary gap) needs, per miss: where the defining chunk ranks in BM25, dense
 and hybrid; which rules took the top places; and how many word pieces the chunk has, since MiniLM
-reads only the first 256 of title + section + text (``rag.ingest.embedding_text``).
+reads only the first 256 of title + section + text (``rag.corpus.ingest.embedding_text``).
 
     python bench/gold_misses.py                         # builds an index in a temp dir (a few minutes)
     python bench/gold_misses.py --index-dir /tmp/gold   # builds once, then re-ingests only changed files
@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from rag.calculators.rulebook import RuleBook  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.ingest import embedding_text, ingest  # noqa: E402
-from rag.retrieve import MODES, Retriever  # noqa: E402
-from rag.rulebook import RuleBook  # noqa: E402
+from rag.corpus.ingest import embedding_text, ingest  # noqa: E402
+from rag.retrieval.retrieve import MODES, Retriever  # noqa: E402
 from rag.types import SearchHit  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 from tests.gold import GOLD_DIR, Gold, load_gold, report_groups, system_of  # noqa: E402

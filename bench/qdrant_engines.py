@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.index import DocFilter, VectorIndex  # noqa: E402
+from rag.index.qdrant import DocFilter, VectorIndex  # noqa: E402
 
 SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "data" / "pdq").is_dir()),
               Path("shared"))
@@ -48,7 +48,7 @@ PDQ = SHARED / "data" / "pdq"
 MEDQUAD = SHARED / "data" / "medquad_cancergov_qa.csv"
 K = 10
 BLOCK = 10
-PDQ_CHUNKS = 21_440  # what rag.chunk makes of the 88 PDQ summaries (900-character chunks)
+PDQ_CHUNKS = 21_440  # what rag.corpus.chunk makes of the 88 PDQ summaries (900-character chunks)
 
 
 # -- data ------------------------------------------------------------------------------------------
@@ -59,10 +59,10 @@ def real_vectors(n_real: int, cache_dir: Path) -> tuple[np.ndarray, list[str]]:
     if cache.exists():
         data = np.load(cache)
         return data["vectors"], [str(d) for d in data["doc_ids"]]
-    from rag.chunk import chunk_document
-    from rag.embed import Embedder
-    from rag.ingest import _document, doc_id_for, embedding_text
-    from rag.parse import parse_file
+    from rag.corpus.chunk import chunk_document
+    from rag.corpus.ingest import _document, doc_id_for, embedding_text
+    from rag.corpus.parse import parse_file
+    from rag.index.embed import Embedder
 
     texts: list[str] = []
     doc_ids: list[str] = []
@@ -98,7 +98,7 @@ def query_vectors(n: int, cache_dir: Path) -> np.ndarray:
     cache = cache_dir / f"medquad-queries-{n}.npy"
     if cache.exists():
         return np.load(cache)
-    from rag.embed import Embedder
+    from rag.index.embed import Embedder
 
     seen: list[str] = []
     with MEDQUAD.open(newline="") as handle:

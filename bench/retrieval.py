@@ -26,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.ingest import embedding_text, ingest  # noqa: E402
-from rag.retrieve import Retriever  # noqa: E402
+from rag.corpus.ingest import embedding_text, ingest  # noqa: E402
+from rag.retrieval.retrieve import Retriever  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -54,9 +54,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def raw_encode_seconds(workspace: Workspace, files: list[Path]) -> tuple[float, int]:
     """Baseline: the model alone encoding the same chunk texts ingest embedded."""
-    from rag.chunk import chunk_document
-    from rag.ingest import _document, doc_id_for, sha256_file
-    from rag.parse import parse_file
+    from rag.corpus.chunk import chunk_document
+    from rag.corpus.ingest import _document, doc_id_for, sha256_file
+    from rag.corpus.parse import parse_file
 
     texts = []
     for path in files:

@@ -1,8 +1,8 @@
 """``rag stage`` speed: warm latency per request and batch throughput, each against a baseline.
 
 Measures, on real data (the shared sample cases and the 304 TCGA pathology reports):
-- warm in-process latency of ``rag.stage.run_stage`` per request, p50/p95/max, against the bare
-  calculator (``rag.stage.calculate``: no citation lookup, no output object) on the same requests,
+- warm in-process latency of ``rag.calculators.service.run_stage`` per request, p50/p95/max, against the bare
+  calculator (``rag.calculators.service.calculate``: no citation lookup, no output object) on the same requests,
   so the ratio is the cost of citing; target < 50 ms per request;
 - ``rag stage --batch`` over every TCGA report as a subprocess (wall time, start-up included)
   against a subprocess that imports the package and runs the bare calculators over the same
@@ -27,9 +27,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rag.calculators.service import StageRequest, calculate, run_stage  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.errors import RagError  # noqa: E402
-from rag.stage import StageRequest, calculate, run_stage  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),

@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from rag.calculate import find_calculator
+from rag.calculators.registry import find_calculator
+from rag.calculators.staging.tnm_string import scan_tnm
 from rag.errors import InvalidInput
-from rag.staging.tnm_string import scan_tnm
 
 SITE = {"LUAD": "lung", "LUSC": "lung", "BRCA": "breast", "COAD": "colorectal", "READ": "colorectal",
         "PRAD": "prostate", "STAD": "stomach", "ESCA": "esophagus", "PAAD": "pancreas", "LIHC": "liver",

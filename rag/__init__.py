@@ -10,15 +10,11 @@ Public API::
 
 from __future__ import annotations
 
-# Load the submodules that share a name with an API function first: importing a submodule later
-# would rebind the package attribute (``rag.stage``) from the function to the module.
-import rag.ingest as _ingest_module  # noqa: F401
-import rag.stage as _stage_module  # noqa: F401
 from rag.api import close, ingest, search, stage
 from rag.config import Settings
+from rag.corpus.ingest import FileReport, IngestReport
 from rag.errors import InvalidInput, NoEvidence, RagError
-from rag.index import DocFilter
-from rag.ingest import FileReport, IngestReport
+from rag.index.qdrant import DocFilter
 from rag.types import CalcResult, Chunk, Document, Evidence, SearchHit
 
 __all__ = [

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.index import DocFilter
-from rag.ingest import IngestReport
+from rag.corpus.ingest import IngestReport
+from rag.index.qdrant import DocFilter
 from rag.types import SearchHit
 from rag.workspace import Workspace
 
@@ -41,8 +41,8 @@ def close() -> None:
 
 
 def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, progress: bool = False) -> IngestReport:
-    """Ingest files and folders; see :func:`rag.ingest.ingest`."""
-    from rag.ingest import ingest as _ingest
+    """Ingest files and folders; see :func:`rag.corpus.ingest.ingest`."""
+    from rag.corpus.ingest import ingest as _ingest
 
     return _ingest(workspace_for(settings), [Path(p) for p in paths], progress=progress)
 
@@ -50,7 +50,7 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, pro
 def search(query: str, *, k: int = 8, mode: str = "hybrid", filters: DocFilter | None = None,
            settings: Settings | None = None) -> list[SearchHit]:
     """Hybrid (or bm25 / dense) search; builds the index from the bundled corpora on first use."""
-    from rag.retrieve import Retriever
+    from rag.retrieval.retrieve import Retriever
 
     workspace = workspace_for(settings)
     ensure_index(workspace)
@@ -60,7 +60,7 @@ def search(query: str, *, k: int = 8, mode: str = "hybrid", filters: DocFilter |
 def stage(system: str, *, text: str | None = None, tnm: str | None = None,
           findings: Mapping[str, Any] | None = None, settings: Settings | None = None) -> dict[str, Any]:
     """A deterministic stage or category with cited rule rows (the ``rag stage --json`` object)."""
-    from rag.stage import StageRequest, run_stage
+    from rag.calculators.service import StageRequest, run_stage
 
     return run_stage(settings or Settings(), StageRequest(system=system, text=text, tnm=tnm, findings=findings))
 
@@ -68,9 +68,9 @@ def stage(system: str, *, text: str | None = None, tnm: str | None = None,
 def ensure_index(workspace: Workspace) -> bool:
     """Build the index from the bundled corpora when it is empty, or bring it up to date when a
     bundled file changed (an upgrade); True if it ingested anything."""
+    from rag.corpus.ingest import discover, sha256_file
+    from rag.corpus.ingest import ingest as _ingest
     from rag.errors import IndexMissing
-    from rag.ingest import discover, sha256_file
-    from rag.ingest import ingest as _ingest
 
     corpora = workspace.settings.corpora_dir
     documents = workspace.catalog.documents()

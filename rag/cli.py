@@ -46,8 +46,8 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
 
 # ingest ------------------------------------------------------------------------------------
 def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus.ingest import FileReport, IngestReport, ingest
     from rag.errors import IndexBusy
-    from rag.ingest import FileReport, IngestReport, ingest
 
     workspace = _workspace(settings)
     try:
@@ -96,7 +96,7 @@ def _cmd_corpus_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_corpus_retire(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.corpus import retire
+    from rag.corpus.admin import retire
 
     workspace = _workspace(settings)
     try:
@@ -128,7 +128,7 @@ def _cmd_corpus_audit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_corpus_check(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.corpus_check import check_corpus
+    from rag.corpus.lint.check import check_corpus
 
     problems = check_corpus(Path(args.path) if args.path else settings.corpora_dir, settings)
     if args.json:
@@ -143,14 +143,14 @@ def _cmd_corpus_check(settings: Settings, args: argparse.Namespace) -> int:
 
 # search ------------------------------------------------------------------------------------
 def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from rag.index import DocFilter
+    from rag.index.qdrant import DocFilter
 
     return DocFilter(systems=tuple(args.system or ()), editions=tuple(args.edition or ()),
                      doc_ids=tuple(args.doc or ()), languages=tuple(args.language or ()))
 
 
 def _cmd_search(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.retrieve import Retriever
+    from rag.retrieval.retrieve import Retriever
 
     if args.batch:
         return _search_batch(settings, args)
@@ -216,7 +216,7 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any] | None, str]]:
 
 
 def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.retrieve import Retriever
+    from rag.retrieval.retrieve import Retriever
 
     if not args.out:
         raise InvalidInput("--batch needs --out OUT.jsonl")
@@ -251,7 +251,7 @@ def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
 
 # ask ---------------------------------------------------------------------------------------
 def _cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.answer import answer_question
+    from rag.answer.pipeline import answer_question
     from rag.errors import IndexBusy
 
     question = " ".join(args.question)
@@ -281,7 +281,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 # stage -------------------------------------------------------------------------------------
 def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.stage import StageRequest, run_stage, stage_batch
+    from rag.calculators.service import StageRequest, run_stage, stage_batch
 
     if args.batch:
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
@@ -314,7 +314,7 @@ def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         _print_json(output)
     else:
-        from rag.stage import render_text
+        from rag.calculators.service import render_text
 
         print(render_text(output))
     return 0

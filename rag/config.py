@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     dense_share: float = Field(0.6, ge=0, le=1, description="convex fusion: the dense side's share")
     rrf_k: int = Field(60, ge=1)
     # Added to a hybrid candidate's fused score (0-1) when a range it states holds the query's size,
-    # node count or points (rag.quantity); 0 turns it off. Measured in bench/gold_misses.py.
+    # node count or points (rag.retrieval.quantity); 0 turns it off. Measured in bench/gold_misses.py.
     quantity_lift: float = Field(0.2, ge=0)
     dense_weight: float = Field(0.7, ge=0, description="rrf fusion: the dense ranking's weight (BM25 has 1)")
     llm_backend: str = "extractive"

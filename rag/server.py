@@ -73,8 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _search(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
     from rag.api import ensure_index
-    from rag.index import DocFilter
-    from rag.retrieve import Retriever
+    from rag.index.qdrant import DocFilter
+    from rag.retrieval.retrieve import Retriever
 
     ensure_index(workspace)
     flt = DocFilter(**{k: tuple(v) for k, v in (request.get("filters") or {}).items()})
@@ -84,7 +84,7 @@ def _search(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ask(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
-    from rag.answer import answer_question
+    from rag.answer.pipeline import answer_question
     from rag.api import ensure_index
 
     ensure_index(workspace)
@@ -92,7 +92,7 @@ def _ask(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ingest(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
-    from rag.ingest import ingest
+    from rag.corpus.ingest import ingest
 
     return ingest(workspace, [Path(p) for p in request.get("paths", [])], progress=False).as_dict()
 

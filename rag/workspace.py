@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 from rag.config import Settings
-from rag.edge import EdgeVectorIndex
-from rag.embed import Embedder
-from rag.index import LexicalIndex, VectorIndex
-from rag.store import Catalog
+from rag.corpus.registry import Catalog
+from rag.index.edge import EdgeVectorIndex
+from rag.index.embed import Embedder
+from rag.index.qdrant import LexicalIndex, VectorIndex
 
 
 class Workspace:

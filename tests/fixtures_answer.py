@@ -27,7 +27,7 @@ _STATE: dict[str, object] = {}
 
 def _build() -> Workspace:
     if "workspace" not in _STATE:
-        from rag.ingest import ingest
+        from rag.corpus.ingest import ingest
 
         directory = Path(tempfile.mkdtemp(prefix="rag-answer-tests-"))
         workspace = Workspace(Settings(index_dir=directory / "index", corpora_dir=CORPORA))
@@ -57,7 +57,7 @@ def copy_index(workspace: Workspace, target: Path) -> Workspace:
 @pytest.fixture(scope="session")
 def rulebook_chunks() -> dict[str, tuple[Chunk, Document]]:
     """rule id → (chunk, document) from chunking the bundled corpus (no embedding, no index)."""
-    from rag.rulebook import RuleBook
+    from rag.calculators.rulebook import RuleBook
 
     book = RuleBook.from_corpus(CORPORA, Settings().chunk_chars)
     out: dict[str, tuple[Chunk, Document]] = {}

@@ -7,10 +7,10 @@ import re
 import pytest
 from fixtures_answer import copy_index, corpus_workspace  # noqa: F401  (fixture)
 
-from rag.answer import REFUSAL, Answer, answer_question
-from rag.cite import Source, check_sentence, parse_markers, split_sentences
-from rag.conversation import Conversation
-from rag.ingest import ingest
+from rag.answer.conversation import Conversation
+from rag.answer.pipeline import REFUSAL, Answer, answer_question
+from rag.answer.verify import Source, check_sentence, parse_markers, split_sentences
+from rag.corpus.ingest import ingest
 from rag.llm.base import FakeBackend
 
 IN_SCOPE = [

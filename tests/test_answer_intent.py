@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.conversation import Conversation, Turn, rewrite_followup
-from rag.intent import understand
+from rag.answer.conversation import Conversation, Turn, rewrite_followup
+from rag.answer.intent import understand
 from rag.llm.base import BACKENDS, Message
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
 

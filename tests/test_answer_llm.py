@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import answer_question
+from rag.answer.pipeline import answer_question
 from rag.workspace import Workspace
 
 pytestmark = pytest.mark.llm

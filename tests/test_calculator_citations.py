@@ -1,6 +1,6 @@
 """Every rule id a TNM calculator can cite is defined in the corpus, and states that rule.
 
-Calculators cite rule ids; ``rag stage`` resolves them to corpus chunks (``rag/rulebook.py``). An
+Calculators cite rule ids; ``rag stage`` resolves them to corpus chunks (``rag/calculators/rulebook.py``). An
 id the corpus does not define is silently dropped into ``uncited_rules``, and an id whose row
 says another stage misleads the reader who opens it. So:
 
@@ -24,15 +24,15 @@ from typing import Any
 
 import pytest
 
+from rag.calculators.rulebook import RuleBook
+from rag.calculators.service import StageRequest, run_stage
+from rag.calculators.staging import CALCULATORS
+from rag.calculators.staging.calculator import TnmCalculator
+from rag.calculators.staging.group import _child_of
+from rag.calculators.staging.site import SiteSpec
+from rag.calculators.staging.table import Condition, StageRow, StageTable
 from rag.config import Settings
 from rag.errors import InvalidInput
-from rag.rulebook import RuleBook
-from rag.stage import StageRequest, run_stage
-from rag.staging import CALCULATORS
-from rag.staging.calculator import TnmCalculator
-from rag.staging.group import _child_of
-from rag.staging.site import SiteSpec
-from rag.staging.table import Condition, StageRow, StageTable
 
 REPO = Path(__file__).resolve().parent.parent
 # ../shared beside the checkout (main) or beside the worktrees' parent (a worktree under wt/).
@@ -82,7 +82,7 @@ def _code_ids() -> list[tuple[str, str]]:
     """Ids written in the staging code: literals, and ``f"{p}.RULE.X"`` for the file's prefixes."""
     known = {spec.rule_prefix for spec in SPECS} | {"TNM8"}
     out: set[tuple[str, str]] = set()
-    for path in sorted((REPO / "rag" / "staging").rglob("*.py")):
+    for path in sorted((REPO / "rag" / "calculators" / "staging").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         name = str(path.relative_to(REPO))
         for m in ID_LITERAL.finditer(source):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fixtures_answer import rulebook_chunks  # noqa: F401  (fixture)
 
-import rag.cite as cite
-from rag.cite import (
+import rag.answer.verify as cite
+from rag.answer.verify import (
     Segment,
     Source,
     chunk_units,

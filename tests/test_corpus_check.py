@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from rag.calculators.rulebook import RuleBook
 from rag.config import Settings
-from rag.corpus_check import CODES, KNOWN_SYSTEMS, Problem, check_corpus
-from rag.corpus_scan import scan_file
-from rag.rulebook import RuleBook
+from rag.corpus.lint.check import CODES, KNOWN_SYSTEMS, Problem, check_corpus
+from rag.corpus.lint.scan import scan_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT / "corpora"

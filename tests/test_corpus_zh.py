@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.corpus_check import CODES, check_corpus
-from rag.corpus_grids import read_grids
-from rag.corpus_scan import FileScan, scan_file
-from rag.corpus_zh import NamedTable, calculator_tables, check_translations
-from rag.parse import parse_file
+from rag.corpus.lint.check import CODES, check_corpus
+from rag.corpus.lint.grids import read_grids
+from rag.corpus.lint.scan import FileScan, scan_file
+from rag.corpus.lint.translations import NamedTable, calculator_tables, check_translations
+from rag.corpus.parse import parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "corpora" / "zh"

@@ -11,11 +11,11 @@ import pytest
 pytest.importorskip("qdrant_edge")
 
 from rag.config import Settings  # noqa: E402
-from rag.edge import EdgeVectorIndex  # noqa: E402
-from rag.embed import DIMENSIONS  # noqa: E402
 from rag.errors import IndexBusy, RagError  # noqa: E402
-from rag.index import DocFilter, LexicalIndex, average_length, sparse_vector  # noqa: E402
-from rag.tokenize import tokenize  # noqa: E402
+from rag.index.edge import EdgeVectorIndex  # noqa: E402
+from rag.index.embed import DIMENSIONS  # noqa: E402
+from rag.index.qdrant import DocFilter, LexicalIndex, average_length, sparse_vector  # noqa: E402
+from rag.index.tokenize import tokenize  # noqa: E402
 
 PASSAGES = [
     ("lung-1", "lung", "AJCC", "8", "en", "A tumour of 3.5 cm or less is T2a when it invades the visceral pleura."),
@@ -116,7 +116,7 @@ def test_sparse_bm25_agrees_with_bm25s(index: EdgeVectorIndex, tmp_path: Path, q
     oracle = LexicalIndex(tmp_path / "bm25").search(tokenize(query), 3, None)
     got = index.search_sparse(tokenize(query), 3, DocFilter())
     assert got and got[0][0] == oracle[0][0]
-    # Same formula up to the constant (k1 + 1) factor in rag.index.sparse_vector.
+    # Same formula up to the constant (k1 + 1) factor in rag.index.qdrant.sparse_vector.
     assert got[0][1] == pytest.approx(oracle[0][1] * 2.2, rel=1e-3)
 
 

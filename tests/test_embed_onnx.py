@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.embed import Embedder
+from rag.index.embed import Embedder
 
 QUERIES = [
     "T2a visceral pleural invasion",
@@ -54,7 +54,7 @@ def test_a_corrupt_export_falls_back_to_torch_with_a_warning(tmp_path: Path, onn
                                                               model_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
     exported = next(model_cache.glob("*.onnx"))
     (tmp_path / exported.name).write_bytes(b"not an onnx graph")
-    with caplog.at_level(logging.WARNING, logger="rag.embed_onnx"):
+    with caplog.at_level(logging.WARNING, logger="rag.index.embed_onnx"):
         embedder = Embedder(cache_dir=tmp_path)
         vector = embedder.embed_query(QUERIES[0])
     assert embedder.query_runtime == "torch"

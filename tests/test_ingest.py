@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.ingest import ingest
-from rag.retrieve import Retriever
+from rag.corpus.ingest import ingest
+from rag.retrieval.retrieve import Retriever
 from rag.workspace import Workspace
 from tests.conftest import make_pdf, write
 
@@ -95,7 +95,7 @@ def test_failed_reindex_leaves_previous_index_serving(workspace: Workspace, corp
     write(corpus / "lung.md", LUNG.replace("Visceral pleural invasion", "Pleural invasion (visceral)"))
     write(corpus / "new.md", doc("new", "AJCC8-lung", "# New\n\nA brand new passage about carina involvement.\n"))
 
-    from rag import index as index_module
+    from rag.index import qdrant as index_module
 
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full while writing BM25")
@@ -127,7 +127,7 @@ def test_doc_id_collisions_are_rejected(workspace: Workspace, corpus: Path, tmp_
 
 
 def test_retire_removes_from_search_and_is_audited(workspace: Workspace, corpus: Path) -> None:
-    from rag.corpus import retire
+    from rag.corpus.admin import retire
 
     ingest(workspace, [corpus], progress=False)
     retire(workspace, "thyroid", reason="superseded")
@@ -158,7 +158,7 @@ def test_pdf_ingest_keeps_pages(workspace: Workspace, tmp_path: Path) -> None:
 
 
 def test_filters_restrict_both_retrievers(workspace: Workspace, corpus: Path) -> None:
-    from rag.index import DocFilter
+    from rag.index.qdrant import DocFilter
 
     ingest(workspace, [corpus], progress=False)
     only_thyroid = DocFilter(systems=("ACR-TI-RADS",))

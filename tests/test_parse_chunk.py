@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunk import chunk_document
+from rag.corpus.chunk import chunk_document
+from rag.corpus.parse import parse_file
 from rag.errors import IngestError
-from rag.parse import parse_file
 from tests.conftest import make_pdf, write
 
 MARKDOWN = """---

@@ -1,4 +1,4 @@
-"""Quantities in queries and ranges in passages (rag.quantity), and the lift they give in real search."""
+"""Quantities in queries and ranges in passages (rag.retrieval.quantity), and the lift they give in real search."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.ingest import ingest
-from rag.quantity import NODES, POINTS, SIZE, Interval, Quantity, fit, passage_intervals, query_quantities
-from rag.retrieve import Retriever
+from rag.corpus.ingest import ingest
+from rag.retrieval.quantity import NODES, POINTS, SIZE, Interval, Quantity, fit, passage_intervals, query_quantities
+from rag.retrieval.retrieve import Retriever
 from rag.workspace import Workspace
 from tests.conftest import write
 

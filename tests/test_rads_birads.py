@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from rag.calculators.rads.birads import BIRADS, category_for_likelihood
 from rag.errors import InvalidInput
-from rag.rads.birads import BIRADS, category_for_likelihood
 
 CALC = BIRADS()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from rag.calculators.rads import CALCULATORS
 from rag.errors import InvalidInput
-from rag.rads import CALCULATORS
 from rag.types import CalcResult
 
 # Fragments that reach deep parser paths when shuffled together.

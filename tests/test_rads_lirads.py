@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from rag.calculators.rads.lirads import LIRADS
 from rag.errors import InvalidInput
-from rag.rads.lirads import LIRADS
 
 CALC = LIRADS()
 BASE = {"population": "cirrhosis", "modality": "MRI"}

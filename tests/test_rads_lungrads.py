@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from rag.calculators.rads.lungrads import LungRADS, mean_diameter
 from rag.errors import InvalidInput
-from rag.rads.lungrads import LungRADS, mean_diameter
 
 CALC = LungRADS()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rag.calculators.rads.pirads import PIRADS
 from rag.errors import InvalidInput
-from rag.rads.pirads import PIRADS
 
 CALC = PIRADS()
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from rag.calculate import find_calculator
+from rag.calculators.rads import CALCULATORS
+from rag.calculators.registry import find_calculator
 from rag.errors import InvalidInput
-from rag.rads import CALCULATORS
 
 SAMPLES: list[dict[str, Any]] = [
     {

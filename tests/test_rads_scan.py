@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.errors import InvalidInput
-from rag.rads.scan import (
+from rag.calculators.rads.scan import (
     Vocab,
     as_bool,
     clause_segments,
@@ -13,6 +12,7 @@ from rag.rads.scan import (
     find_sizes,
     lookup,
 )
+from rag.errors import InvalidInput
 
 WASHOUT = Vocab(
     {"washout": [r"\bwashout\b", r"廓清"], "capsule": [r"\bcapsule\b"], "spic": [r"毛刺", r"\bspiculation\b"]}

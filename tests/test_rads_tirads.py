@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from rag.calculators.rads.tirads import TIRADS
+from rag.calculators.rads.tirads_rules import POINTS, level_for
 from rag.errors import InvalidInput
-from rag.rads.tirads import TIRADS
-from rag.rads.tirads_rules import POINTS, level_for
 
 CALC = TIRADS()
 ZERO = {

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from rag.calculators.rads.net import KI67_ROWS, MITOSIS_ROWS, NET2019, grade_for
+from rag.calculators.rads.who_cns5 import WHOCNS5
 from rag.errors import InvalidInput
-from rag.rads.net import KI67_ROWS, MITOSIS_ROWS, NET2019, grade_for
-from rag.rads.who_cns5 import WHOCNS5
 
 CNS = WHOCNS5()
 NET = NET2019()

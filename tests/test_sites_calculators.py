@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from rag.calculate import _normalise
+from rag.calculators.registry import _normalise
+from rag.calculators.staging.calculator import TnmCalculator
+from rag.calculators.staging.sites import CALCULATORS, SITES
 from rag.errors import InvalidInput
-from rag.staging.calculator import TnmCalculator
-from rag.staging.sites import CALCULATORS, SITES
 
 SYSTEMS = ("AJCC8-stomach", "AJCC8-esophagus", "AJCC8-pancreas", "AJCC8-liver", "AJCC8-thyroid",
            "AJCC8-kidney", "AJCC8-bladder", "AJCC8-cervix", "AJCC8-gist")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from rag.staging.extract import Fact
-from rag.staging.site import Context
-from rag.staging.sites import bladder, cervix, esophagus, gist, kidney, liver, pancreas, stomach, thyroid
+from rag.calculators.staging.extract import Fact
+from rag.calculators.staging.site import Context
+from rag.calculators.staging.sites import bladder, cervix, esophagus, gist, kidney, liver, pancreas, stomach, thyroid
 
 
 def _derive(module: Any, **values: Any) -> dict[str, str]:

@@ -10,9 +10,9 @@ import itertools
 
 import pytest
 
-from rag.staging.group import resolve_stage
-from rag.staging.sites import esophagus
-from rag.staging.sites.branches import choose_branch
+from rag.calculators.staging.group import resolve_stage
+from rag.calculators.staging.sites import esophagus
+from rag.calculators.staging.sites.branches import choose_branch
 
 T1 = {"T1", "T1a", "T1b"}
 LOCATIONS = ("upper", "middle", "lower", "X")

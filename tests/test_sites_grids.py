@@ -7,9 +7,9 @@ from types import ModuleType
 
 import pytest
 
+from rag.calculators.staging.group import resolve_stage
+from rag.calculators.staging.sites import bladder, cervix, kidney, liver, pancreas
 from rag.errors import InvalidInput
-from rag.staging.group import resolve_stage
-from rag.staging.sites import bladder, cervix, kidney, liver, pancreas
 
 # Expected groups re-read from the PDQ tables ("-" = no group). M1 rows are listed separately.
 PANCREAS = """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.staging.sites import kidney, thyroid
-from rag.staging.sites.reading import grade, positive_nodes, tumour_size
+from rag.calculators.staging.sites import kidney, thyroid
+from rag.calculators.staging.sites.reading import grade, positive_nodes, tumour_size
 
 
 @pytest.mark.parametrize(("text", "extent"), [

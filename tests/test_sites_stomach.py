@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from rag.staging.sites import stomach
-from rag.staging.sites.branches import choose_branch
+from rag.calculators.staging.sites import stomach
+from rag.calculators.staging.sites.branches import choose_branch
 
 # Expected groups re-read from the PDQ pTNM tables (path) and the AJCC 8th cTNM / ypTNM grids.
 # Each line: T label(s), then the group for each N column; "-" = no group for that cell.

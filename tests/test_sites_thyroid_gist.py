@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from rag.staging.sites import gist, thyroid
-from rag.staging.sites.branches import choose_branch
+from rag.calculators.staging.sites import gist, thyroid
+from rag.calculators.staging.sites.branches import choose_branch
 
 N0_NX = {"N0", "N0a", "N0b", "NX"}
 N1 = {"N1", "N1a", "N1b"}

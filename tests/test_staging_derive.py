@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.calculate import find_calculator
+from rag.calculators.registry import find_calculator
 from rag.errors import InvalidInput
 
 

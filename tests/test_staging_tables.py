@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.calculate import find_calculator
-from rag.staging.group import resolve_stage
-from rag.staging.table import Condition, StageTable, row
+from rag.calculators.registry import find_calculator
+from rag.calculators.staging.group import resolve_stage
+from rag.calculators.staging.table import Condition, StageTable, row
 
 # Grids copied by hand from DOMAIN.md §2-§5: row label, then one stage per column.
 LUNG8 = """

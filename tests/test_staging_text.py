@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.calculate import find_calculator
+from rag.calculators.registry import find_calculator
+from rag.calculators.staging import CALCULATORS
+from rag.calculators.staging.calculator import render_findings
+from rag.calculators.staging.tnm_string import parse_tnm, scan_tnm
 from rag.errors import InvalidInput
-from rag.staging import CALCULATORS
-from rag.staging.calculator import render_findings
-from rag.staging.tnm_string import parse_tnm, scan_tnm
 
 CASES = Path("/work/shared/cases/sample_cases.jsonl")
 OURS = {"AJCC8-lung", "TNM9-lung", "AJCC8-breast", "AJCC8-colorectal", "AJCC8-prostate"}
@@ -174,7 +174,7 @@ def test_registry_aliases() -> None:
 
 
 def test_organ_word_before_tumour_word_still_names_the_tumour_size() -> None:
-    from rag.calculate import find_calculator
+    from rag.calculators.registry import find_calculator
 
     result = find_calculator("AJCC8-lung").from_text("4.5 cm lung tumour with visceral pleural invasion")
     assert result.result["T"] == "T2b"  # size decides over the T2 feature (DOMAIN §12.4)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import has_chinese, tokenize
+from rag.index.tokenize import has_chinese, tokenize
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,0 +1,3 @@
+"""Cited answers: intent routing, the pipeline (retrieve → select → generate → verify), sentence
+verification against cited passages, and follow-up conversations.
+"""

@@ -1,0 +1,310 @@
+"""The one TNM calculator: any :class:`SiteSpec` becomes a registry Calculator.
+
+Flow for every input: read stated categories (a TNM string or statements in the report), read
+the site's descriptors, derive categories from them, reconcile the two, group with the table
+(trying every possibility for what is unknown) and cite every rule used.
+
+Reconciling (the report audit): a category stated in a report is the pathologist's or
+clinician's call, so ``result`` reports the stated category; when the report's own descriptors
+imply another under this edition we add a :class:`Discrepancy` with both spans and the rule. A
+less specific statement ("pT2") is refined by consistent descriptors ("3.5 cm" → T2a).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from rag.calculators.staging.extract import Descriptors, evidence
+from rag.calculators.staging.group import StageOutcome, resolve_stage
+from rag.calculators.staging.site import Context, SiteSpec
+from rag.calculators.staging.table import Assignment, StageTable
+from rag.calculators.staging.tnm_string import TnmPart, parse_tnm, scan_tnm
+from rag.errors import InvalidInput
+from rag.types import CalcResult, Discrepancy, Evidence
+
+__all__ = ["TnmCalculator", "render_findings"]
+
+_MAX_TEXT = 200_000
+_PREFIXES = ("c", "p", "yc", "yp", "r", "rc", "rp", "a", "y")
+_GENERAL_KEYS = ("psa", "grade_group", "grade", "histology", "location", "age", "prefix")
+_STAGE = re.compile(r"(?i:\bstage\b)\s*(?i:group)?\s*[:=]?\s*(?P<g>0|IV[ABC]?|I{1,3}[ABC]?[1-3]?)(?![A-Za-z0-9])")
+_CLINICAL = re.compile(r"(?i)\b(?:staging|stage|classification)\s*[:=]?\s*clinical\b|\bclinical(?:ly)?\s+stag")
+_PATHOLOGICAL = re.compile(
+    r"(?i)\bpatholog(?:ic|ical)\s+stag|\bstaging\s*[:=]?\s*patholog|\b(?:resection|excision|lobectomy|"
+    r"pneumonectomy|segmentectomy|mastectomy|lumpectomy|colectomy|hemicolectomy|prostatectomy|"
+    r"gastrectomy|oesophagectomy|esophagectomy|whipple|hepatectomy|nephrectomy|cystectomy|"
+    r"hysterectomy|thyroidectomy|specimen)\b"
+)
+
+
+def render_findings(findings: Mapping[str, Any]) -> str:
+    """Structured findings as "key: value." text (the form site readers understand)."""
+    parts = []
+    for key, value in findings.items():
+        unit = " mm" if key.endswith("_mm") else " cm" if key.endswith("_cm") else ""
+        name = re.sub(r"_(mm|cm)$", "", str(key)).replace("_", " ")
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        if isinstance(value, list):
+            value = "; ".join(render_findings(v) if isinstance(v, Mapping) else str(v) for v in value)
+        elif isinstance(value, Mapping):
+            value = render_findings(value)
+        parts.append(f"{name}: {value}{unit}")
+    return ". ".join(parts) + ("." if parts else "")
+
+
+def _part_evidence(part: TnmPart, text: str) -> Evidence:
+    return evidence(f"{part.axis}.stated", part.label, part.start, part.end, text)
+
+
+def _choose_stated(text: str) -> dict[str, TnmPart]:
+    """The T, N and M a report states: prefer full "pT2 N0 MX" statements and p prefixes,
+    penalise template definitions ("pT2: Tumor with ..."), then the most frequent label."""
+    scored: dict[str, list[tuple[int, TnmPart]]] = {"T": [], "N": [], "M": []}
+    for group in scan_tnm(text):
+        for part in group:
+            score = 2 * (len(group) > 1) + (part.prefix in ("p", "yp"))
+            if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
+                score -= 3
+            scored[part.axis].append((score, part))
+    chosen = {}
+    for axis, items in scored.items():
+        if not items:
+            continue
+        best = max(s for s, _ in items)
+        top = [p for s, p in items if s == best]
+        counts: dict[str, int] = {}
+        for p in top:
+            counts[p.label] = counts.get(p.label, 0) + 1
+        label = max(counts, key=lambda lab: (counts[lab], -[p.label for p in top].index(lab)))
+        chosen[axis] = next(p for p in top if p.label == label)
+    return chosen
+
+
+class TnmCalculator:
+    """A Calculator (rag.calculators.registry) for one site and edition, optionally showing another edition."""
+
+    def __init__(self, spec: SiteSpec, companion: SiteSpec | None = None) -> None:
+        self.spec = spec
+        self.companion = companion
+        self.system = spec.system
+        self.edition = spec.edition
+        self.aliases = spec.aliases
+
+    # --- entry points ---------------------------------------------------------------------------
+    def from_text(self, text: str) -> CalcResult:
+        """Stage a report excerpt or a findings list written as prose."""
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("empty text", hint="give a report excerpt or findings, e.g. '3.5 cm tumour, 0/12 nodes'")
+        if len(text) > _MAX_TEXT:
+            raise InvalidInput(f"text of {len(text)} characters is too long",
+                               hint=f"give at most {_MAX_TEXT} characters (one report)")
+        stated = _choose_stated(text)
+        return self._compute(text, stated, {}, "", strict=False)
+
+    def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
+        """Stage structured findings (CONTRACT.md keys plus site descriptors) and/or a TNM string."""
+        if not isinstance(findings, Mapping):
+            raise InvalidInput("findings must be a JSON object", hint='e.g. {"psa": 6.2, "grade_group": 1}')
+        extras = self._extras(findings)
+        prefix = str(findings.get("prefix", "") or "").lower()
+        if prefix and prefix not in _PREFIXES:
+            raise InvalidInput(f"unknown prefix {prefix!r}", hint=f"use one of: {', '.join(_PREFIXES)}")
+        text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS})
+        stated: dict[str, TnmPart] = {}
+        if tnm:
+            stated = {p.axis: p for p in parse_tnm(tnm)}
+        if not text and not stated and not extras:
+            raise InvalidInput("no findings and no TNM string", hint='give --tnm "T2a N1 M0" and/or findings')
+        return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm or "")
+
+    def _extras(self, findings: Mapping[str, Any]) -> dict[str, Any]:
+        extras: dict[str, Any] = {}
+        for key in self.spec.extra_keys:
+            if key not in findings or findings[key] is None:
+                continue
+            value = findings[key]
+            if key == "psa":
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                    raise InvalidInput(f"psa must be a non-negative number (ng/mL), got {value!r}", hint='e.g. "psa": 6.2')
+            elif key == "grade_group":
+                if value not in (1, 2, 3, 4, 5) or isinstance(value, bool):
+                    raise InvalidInput(f"grade_group must be 1-5, got {value!r}", hint='e.g. "grade_group": 2')
+            extras[key] = value
+        return extras
+
+    # --- the shared pipeline --------------------------------------------------------------------
+    def _label(self, part: TnmPart, table: StageTable, strict: bool, notes: list[str]) -> str | None:
+        """A stated label valid in this edition (or its major category in lenient mode)."""
+        valid = {"T": table.t_categories, "N": table.n_categories, "M": table.m_categories}[part.axis]
+        for mod in part.modifiers:
+            if mod in ("i+", "mol+") and f"{part.label}({mod})" in valid:
+                return f"{part.label}({mod})"
+        if part.label in valid:
+            return part.label
+        why = self.spec.label_notes.get(part.label, "")
+        if strict:
+            raise InvalidInput(
+                f"{part.prefix}{part.label} is not a {part.axis} category in {self.spec.system} ({self.edition})"
+                + (f": {why}" if why else ""),
+                hint=f"valid {part.axis} categories: {', '.join(valid)}")
+        major = re.match(r"[TNM](?:is|X|\d)", part.label)
+        if major and major.group(0) in valid:
+            notes.append(f"The report's {part.prefix}{part.label} is not an {self.edition} category"
+                         f"{': ' + why if why else ''}; read as {major.group(0)}.")
+            return major.group(0)
+        notes.append(f"Ignored the report's {part.prefix}{part.label}: not a category in {self.edition}.")
+        return None
+
+    def _compute(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
+                 *, strict: bool, tnm: str = "", descriptors: Descriptors | None = None) -> CalcResult:
+        spec = self.spec
+        notes: list[str] = []
+        rule_ids: list[str] = []
+        ev: list[Evidence] = []
+        discrepancies: list[Discrepancy] = []
+        if not prefix:
+            prefix = next((stated[a].prefix for a in "TNM" if a in stated and stated[a].prefix), "")
+        if not prefix and text:
+            if _CLINICAL.search(text):
+                prefix = "c"
+            elif _PATHOLOGICAL.search(text):
+                prefix = "p"
+        if descriptors is None:
+            descriptors = spec.extract(text) if text else {}
+        derived = spec.derive(descriptors, Context(prefix, extras, text))
+        for key, fact in derived.extras.items():
+            if key not in extras:
+                extras[key] = fact.value
+                ev.extend(fact.evidence)
+        table = spec.table_for(prefix, stated["T"].label if "T" in stated else None)
+        stated_text = tnm if tnm else text
+        labels: dict[str, str | None] = {}
+        for axis in "TNM":
+            labels[axis] = self._label(stated[axis], table, strict, notes) if axis in stated else None
+        result: dict[str, Any] = {}
+        for axis in "TNM":
+            category = self._reconcile(axis, labels[axis], stated.get(axis), derived.assignments.get(axis),
+                                       stated_text, prefix, ev, rule_ids, discrepancies)
+            if category is not None and not (axis == "M" and category == "MX"):
+                result[axis] = category
+        rule_ids.extend(derived.rule_ids)
+        notes.extend(derived.notes)
+        if prefix:
+            result["prefix"] = prefix
+            rule_ids.append("TNM8.RULE.PREFIXES")
+        mods = sorted({m for p in stated.values() for m in p.modifiers if m in ("m", "sn")})
+        if mods:
+            result["modifiers"] = mods
+            if "m" in mods:
+                rule_ids.append("TNM8.RULE.MULTIPLE_TUMOURS")
+        outcome = resolve_stage(table, result.get("T"), result.get("N"), result.get("M"), extras)
+        missing = self._stage(outcome, result, rule_ids, notes, derived.missing, extras)
+        if "stage" in result:
+            self._audit_stage(text if not tnm else "", result, outcome, discrepancies, ev)
+        note = spec.annotate(result, extras)
+        result.update(note.result)
+        notes.extend(note.notes)
+        rule_ids.extend(note.rule_ids)
+        notes.extend(spec.text_notes(text))
+        other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
+        return CalcResult(
+            system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
+            rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
+            discrepancies=tuple(discrepancies), notes=tuple(dict.fromkeys(notes)), other_editions=other)
+
+    def _reconcile(self, axis: str, label: str | None, part: TnmPart | None, got: Assignment | None,
+                   text: str, prefix: str, ev: list[Evidence], rule_ids: list[str],
+                   discrepancies: list[Discrepancy]) -> str | None:
+        """Stated versus derived category for one axis (see the module docstring)."""
+        if got is not None and (label is None or label.endswith("X")):
+            ev.extend(got.evidence)
+            rule_ids.append(got.rule_id)
+            return got.category
+        if label is None:
+            return None
+        stated_ev = _part_evidence(part, text) if part is not None else None
+        if stated_ev is not None:
+            ev.append(stated_ev)
+        if got is None or got.category == label or label.startswith(got.category):
+            rule_ids.append(self.spec.definition_id(axis, label, prefix))
+            return label
+        if got.category.startswith(label):  # "pT2" stated, "3.5 cm" refines it to T2a
+            ev.extend(got.evidence)
+            rule_ids.append(got.rule_id)
+            return got.category
+        ev.extend(got.evidence)
+        rule_ids.extend((self.spec.definition_id(axis, label, prefix), got.rule_id))
+        discrepancies.append(Discrepancy(
+            field=axis, stated=label, derived=got.category, stated_evidence=stated_ev,
+            derived_evidence=got.evidence, rule_id=got.rule_id,
+            message=(f"The report states {prefix}{label} but its own findings imply {got.category} under "
+                     f"{self.edition}; the stated category is reported (the pathologist's call).")))
+        return label
+
+    def _stage(self, outcome: StageOutcome, result: dict[str, Any], rule_ids: list[str],
+               notes: list[str], derived_missing: tuple[str, ...], extras: dict[str, Any]) -> list[str]:
+        missing: list[str] = list(derived_missing)
+        if outcome.stage is not None:
+            result["stage"] = outcome.stage
+            rule_ids.extend(r.rule_id for r in outcome.rows)
+            absent = [k for k in self.spec.extra_keys if extras.get(k) is None]
+            if absent and self.spec.missing_extra_rule:
+                rule_ids.append(self.spec.missing_extra_rule)
+                notes.append(f"Stage {outcome.stage} assigned without {' and '.join(absent)}: "
+                             "it holds whatever the missing value would be.")
+            return missing
+        for axis in outcome.missing_axes:
+            need = self.spec.needs.get(axis, axis)
+            if need not in missing:
+                missing.append(need)
+        for key in outcome.missing_extras:
+            need = self.spec.needs.get(key, key)
+            if need not in missing:
+                missing.append(need)
+        if len(outcome.candidates) > 1:
+            notes.append(f"Stage group not assigned: it could be {', '.join(outcome.candidates)}.")
+        elif not outcome.missing_axes and not outcome.missing_extras and all(a in result for a in "TNM"):
+            notes.append(f"No {self.edition} stage group for {result['T']} {result['N']} {result['M']}.")
+        return missing
+
+    def _audit_stage(self, text: str, result: dict[str, Any], outcome: StageOutcome,
+                     discrepancies: list[Discrepancy], ev: list[Evidence]) -> None:
+        for m in _STAGE.finditer(text):
+            stated = m.group("g")
+            if stated != result["stage"]:
+                span = evidence("stage.stated", stated, m.start("g"), m.end("g"), text)
+                ev.append(span)
+                rule = outcome.rows[0].rule_id if outcome.rows else ""
+                discrepancies.append(Discrepancy(
+                    "stage", stated, result["stage"], span, (), rule,
+                    f"The report states stage {stated}; {result.get('T')} {result.get('N')} "
+                    f"{result.get('M')} groups as {result['stage']} under {self.edition} "
+                    "(the report may use another edition)."))
+            return
+
+    def _other_edition(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
+                       descriptors: Descriptors, result: dict[str, Any], rule_ids: list[str],
+                       notes: list[str]) -> dict[str, dict[str, Any]]:
+        if self.companion is None:
+            return {}
+        other = TnmCalculator(self.companion)
+        try:
+            same_reader = self.companion.extract is self.spec.extract
+            res = other._compute(text, dict(stated), dict(extras), prefix, strict=False,
+                                 descriptors=descriptors if same_reader else None)
+        except InvalidInput:
+            return {}
+        keys = ("T", "N", "M", "stage")
+        shown = {k: res.result[k] for k in keys if k in res.result}
+        hinted = bool(self.spec.text_notes(text))
+        if shown.get("stage") and (shown.get("stage") != result.get("stage") or hinted):
+            rule_ids.extend(r for r in res.rule_ids if r.startswith(self.companion.rule_prefix))
+            if shown.get("stage") != result.get("stage"):
+                notes.append(f"{self.companion.edition}: stage {shown['stage']} "
+                             f"({' '.join(shown.get(k, '?') for k in ('T', 'N', 'M'))}) differs from "
+                             f"{result.get('stage', 'the unassigned group')} here.")
+            return {self.companion.system: {"edition": self.companion.edition, **shown}}
+        return {}

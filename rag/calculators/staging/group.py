@@ -1,0 +1,116 @@
+"""Stage grouping when some inputs are unknown or less specific than the table.
+
+A report may say "pT2" where the table needs T2a or T2b, omit N, or give no PSA. Rather than
+guess, we try every category (and every PSA / Grade Group band) the unknown could take: when all
+of them lead to the same group, that group is certain (M1 is stage IV whatever T and N are);
+otherwise we name what is missing and list the candidate groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+from rag.calculators.staging.table import StageRow, StageTable
+
+__all__ = ["StageOutcome", "resolve_stage", "leaves"]
+
+
+@dataclass(frozen=True)
+class StageOutcome:
+    """The stage when every possibility agrees; otherwise the candidates and what would decide."""
+
+    stage: str | None
+    rows: tuple[StageRow, ...]
+    candidates: tuple[str, ...]
+    missing_axes: tuple[str, ...]
+    missing_extras: tuple[str, ...]
+    used_enumerated_extras: tuple[str, ...] = ()
+
+
+def _row_labels(table: StageTable, axis: str) -> list[str]:
+    attr = {"T": "t", "N": "n", "M": "m"}[axis]
+    seen: list[str] = []
+    for r in table.rows:
+        for label in sorted(getattr(r, attr)):
+            if label not in seen:
+                seen.append(label)
+    return seen
+
+
+def leaves(table: StageTable, axis: str, label: str | None) -> list[str]:
+    """The table labels a (possibly parent or unknown) category stands for: T2 → T2a, T2b."""
+    used = _row_labels(table, axis)
+    if label is None:
+        return [x for x in used if not x.endswith("X")]
+    children = [x for x in used if _child_of(label, x)]
+    # Only the most specific children: cervix T1 stands for T1a1 ... T1b3, not also for T1a and
+    # T1b, which the grid has no rows for (they appear only in "any T" rows such as M1).
+    children = [x for x in children if not any(_child_of(x, y) for y in children)]
+    if children:  # a parent label (T2 when the table has T2a/T2b) stands for all its children
+        return children
+    return [label] if label in used else []
+
+
+def _child_of(parent: str, label: str) -> bool:
+    """T2a and T2a1 are children of T2; T1mi and N1mi are not (they are categories of their own)."""
+    return re.fullmatch(re.escape(parent) + r"(?:[a-d]\d?|\d)", label) is not None
+
+
+def _bands(table: StageTable, key: str) -> list[Any]:
+    """One representative value per band the table's conditions cut ``key`` into."""
+    points: set[Any] = set()
+    options: set[Any] = set()
+    for r in table.rows:
+        for c in r.when:
+            if c.key != key:
+                continue
+            if c.op == "in":
+                options.update(c.value)
+            elif isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                points.update({c.value - 0.001, c.value, c.value + 0.001})
+            else:
+                options.add(c.value)
+    if points:
+        return sorted(points | {min(points) - 1, max(points) + 1} | options)
+    return sorted(options, key=str) + ["__other__"]
+
+
+def resolve_stage(table: StageTable, t: str | None, n: str | None, m: str | None,
+                  extras: Mapping[str, Any]) -> StageOutcome:
+    """Group T/N/M (any may be None or a parent label), enumerating what is unknown."""
+    choices = {axis: leaves(table, axis, label) for axis, label in (("T", t), ("N", n), ("M", m))}
+    known = {k: v for k, v in extras.items() if v is not None}
+    stages: dict[str, list[StageRow]] = {}
+    unstaged = False
+    enumerated: set[str] = set()
+    needed: set[str] = set()
+    for tt, nn, mm in product(choices["T"], choices["N"], choices["M"]):
+        look = table.lookup(tt, nn, mm, known)
+        if look.row is not None:
+            stages.setdefault(look.row.stage, []).append(look.row)
+            continue
+        if not look.missing:
+            unstaged = True
+            continue
+        keys = list(look.missing)
+        needed.update(keys)
+        for values in product(*(_bands(table, k) for k in keys)):
+            trial = {**known, **dict(zip(keys, values, strict=True))}
+            sub = table.lookup(tt, nn, mm, trial)
+            if sub.row is not None:
+                stages.setdefault(sub.row.stage, []).append(sub.row)
+                enumerated.update(keys)
+            else:
+                unstaged = True
+    candidates = tuple(stages)
+    if len(stages) == 1 and not unstaged and all(choices.values()):
+        stage = candidates[0]
+        rows = tuple(dict.fromkeys(stages[stage]))
+        return StageOutcome(stage, rows, candidates, (), (), tuple(sorted(enumerated)))
+    missing_axes = tuple(a for a, label in (("T", t), ("N", n), ("M", m))
+                         if label is None or len(choices[a]) != 1)
+    return StageOutcome(None, (), candidates, missing_axes, tuple(sorted(needed)))

@@ -1,0 +1,200 @@
+"""Shared report-reading steps for the further sites, built on ``rag.calculators.staging.extract``.
+
+Every site asks the same few questions of a report: how deep or how far does the tumour go (an
+ordered list of anatomical terms, deepest affirmed one wins), how big is it, how many regional
+nodes are positive, what grade and histology. The site modules supply the vocabulary; this
+module supplies negation-aware matching and the Evidence spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.calculators.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, node_counts, sizes
+from rag.types import Evidence
+
+__all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
+           "first_affirmed", "found"]
+
+# A term only counts as tumour extent when the clause says the tumour reaches it.
+_INVASION_CUE = re.compile(
+    r"invad|invasi|infiltrat|extend|extension|extent|involv|penetrat|\binto\b|through|confined|"
+    r"limited\s+to|reach|depth|spread|grows?\b|growing|perforat|encas|"
+    r"\bp?T[0-4][a-c]?\s*[:(]", re.I)
+# "approaching", "abuts", "close to": near a structure is not in it.
+_NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
+                          r"distance|away\s+from|margin|push\w*|around|surround\w*|compress\w*)\b"
+                          r"[^.;]{0,40}$", re.I)
+# Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
+_EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
+# Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
+_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
+                           r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
+                           r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
+                           r"submitted|sampled)|cannot)", re.I)
+# A denial cut off by an OCR full stop: "does not involve. the collecting system".
+_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|invad|extend|penetrat|reach|"
+                            r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
+_VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
+                          r"spared)\b", re.I)
+_CLAUSE_START = re.compile(r"[.;\n](?!\d)")
+_CUE_AFTER = re.compile(r"\W{0,3}(?:invasion|involvement|infiltration)", re.I)
+
+
+def found(*facts: tuple[str, Fact | None]) -> Descriptors:
+    """Descriptors from ``(key, fact)`` pairs, keeping only the facts the report stated.
+
+    A reader returns None for "not said", and a site's descriptors must hold only what was read.
+    """
+    return {key: fact for key, fact in facts if fact is not None}
+
+
+@dataclass(frozen=True)
+class Level:
+    """One step of an ordered extent scale: the category it implies and the words for it."""
+
+    category: str
+    pattern: re.Pattern[str]
+    needs_cue: bool = True  # False for terms that already mean invasion ("intramucosal")
+
+
+def _clause_before(text: str, start: int, limit: int = 120) -> str:
+    window = text[max(0, start - limit):start]
+    cut = max((m.end() for m in _CLAUSE_START.finditer(window)), default=0)
+    return window[cut:]
+
+
+def _denied(text: str, hit: Hit) -> bool:
+    """Negated by the shared rules, a synoptic label, a copula ("is free of") or an OCR-cut denial."""
+    after = text[hit.end:hit.end + 80]
+    return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
+            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start])))
+
+
+def _has_cue(text: str, hit: Hit, before: str) -> bool:
+    """The clause says the tumour reaches the term (an invasion verb before, "invasion" after).
+
+    OCR often breaks a phrase with a stray full stop ("into the. periesophageal fat"), so the cue
+    may also sit in the 30 characters before the hit across such a break.
+    """
+    reach = text[max(0, hit.start - 30):hit.start]
+    after = text[hit.end:hit.end + 25]
+    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after))
+
+
+def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
+    """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order."""
+    out = []
+    for hit in find(text, pattern):
+        if _denied(text, hit):
+            continue
+        before = _clause_before(text, hit.start)
+        if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
+            continue
+        if needs_cue and not _has_cue(text, hit, before):
+            continue
+        out.append(hit)
+    return out
+
+
+def first_affirmed(text: str, pattern: re.Pattern[str], descriptor: str, value: object,
+                   *, needs_cue: bool = False) -> Fact | None:
+    """A Fact for the first affirmed hit, or None."""
+    hits = affirmed(text, pattern, needs_cue=needs_cue)
+    if not hits:
+        return None
+    h = hits[0]
+    return Fact(value, (evidence(descriptor, value, h.start, h.end, text),))
+
+
+def deepest(text: str, levels: Sequence[Level], descriptor: str) -> Fact | None:
+    """The deepest level any affirmed term reaches (levels ordered shallow to deep)."""
+    best: tuple[int, Evidence] | None = None
+    for rank, level in enumerate(levels):
+        for hit in affirmed(text, level.pattern, needs_cue=level.needs_cue):
+            if best is None or rank >= best[0]:
+                best = (rank, evidence(descriptor, level.category, hit.start, hit.end, text))
+            break
+    if best is None:
+        return None
+    return Fact(levels[best[0]].category, (best[1],))
+
+
+_SIZE_CUES = {
+    "tumour": re.compile(r"tumou?r\s+size|size\s+of\s+(?:the\s+)?(?:largest\s+|dominant\s+)?"
+                         r"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|nodule|mass)|"
+                         r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
+                         r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
+                         r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
+                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)"),
+    "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
+                        r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
+                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),
+}
+
+
+def tumour_size(text: str, descriptor: str = "T.size_mm") -> Fact | None:
+    """The greatest tumour dimension in mm: the largest size whose nearest cue is the tumour.
+
+    The largest because with several tumours the largest one sets T (AJCC multiple-tumour rule).
+    """
+    found = [s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0]
+    if not found:
+        return None
+    s = max(found, key=lambda x: x.mm)
+    return Fact(s.mm, (evidence(descriptor, f"{s.mm:g} mm", s.start, s.end, text),))
+
+
+_INVOLVED = re.compile(r"(?:number\s+of\s+)?(?:regional\s+)?(?:lymph\s+)?nodes?\s+"
+                       r"(?:positive|involved|with\s+(?:metasta\w*|tumou?r|carcinoma)(?:\s+disease)?)"
+                       r"(?:\s+(?:with|for)\s+\w+)?\s*[:=]\s*(\d+)(?![\d.,]*\s*(?:cm|mm))", re.I)
+_STATION = re.compile(r"lymph\s+nodes?\s*[:=]\s*(\d+)\s*(?:of|/|out\s+of)\s*(\d+)", re.I)
+
+
+def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | None:
+    """The number of positive regional nodes: a synoptic total, else a summary or station sum."""
+    synoptic = list(_INVOLVED.finditer(text))
+    if synoptic:
+        # one per specimen part; a repeated identical line (a report copied twice) counts once
+        seen: dict[str, re.Match[str]] = {}
+        for m in synoptic:
+            seen.setdefault(text[max(0, m.start() - 60):m.end()], m)
+        n = sum(int(m.group(1)) for m in seen.values())
+        return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
+                             for m in seen.values()))
+    station = _STATION.search(text)
+    if station and int(station.group(1)) <= int(station.group(2)):
+        n = int(station.group(1))
+        return Fact(n, (evidence(descriptor, n, station.start(), station.end(), text),))
+    counts = node_counts(text)
+    if not counts:
+        return None
+    summary = max(counts, key=lambda c: (c.total or 0, c.positive))
+    others = [c for c in counts if c is not summary]
+    if not others or (summary.total or 0) >= sum(c.total or 0 for c in others):
+        used = [summary]
+    else:
+        used = counts
+    n = sum(c.positive for c in used)
+    return Fact(n, tuple(evidence(descriptor, c.positive, c.start, c.end, text) for c in used))
+
+
+_GRADES = (
+    ("GX", re.compile(r"grade\s+(?:cannot\s+be\s+assessed|not\s+assessable)|\bGX\b", re.I)),
+    ("G3", re.compile(r"poorly[\s-]+differentiated|undifferentiated|\bG3\b|high[\s-]grade|"
+                      r"grade\s*(?:3|III)\b", re.I)),
+    ("G2", re.compile(r"moderately[\s-]+differentiated|\bG2\b|grade\s*(?:2|II)\b", re.I)),
+    ("G1", re.compile(r"well[\s-]+differentiated|\bG1\b|grade\s*(?:1|I)\b", re.I)),
+)
+
+
+def grade(text: str) -> Fact | None:
+    """Histological grade G1–G3 (the highest grade stated wins) or GX."""
+    for label, pattern in _GRADES:
+        hits = [h for h in find(text, pattern) if not h.negated]
+        if hits:
+            h = hits[0]
+            return Fact(label, (evidence("grade", label, h.start, h.end, text),))
+    return None
