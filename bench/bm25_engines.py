@@ -2,7 +2,7 @@
 
 Why this exists: the foundation issue chose bm25s over rank-bm25 and over Qdrant's local-mode sparse
 search from figures measured elsewhere. This re-measures them on the PDQ corpus with the project's own
-tokeniser and its own code paths (``LexicalIndex`` for bm25s, ``sparse_vector``/``VectorIndex.search_sparse``
+tokeniser and its own code paths (``LexicalIndex`` for bm25s, ``sparse_vector``/``QdrantClientStore.search_sparse``
 for Qdrant), and checks that the engines rank alike (rank-bm25 is the tests' independent oracle).
 
 Documents: the PDQ summaries chunked by ``rag.corpus.chunk.chunk_document`` and tokenised as ingest does
@@ -38,8 +38,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.index.qdrant import SPARSE, DocFilter, LexicalIndex, VectorIndex, average_length, sparse_vector  # noqa: E402
+from rag.index.lexical import LexicalIndex, average_length  # noqa: E402
+from rag.index.qdrant import QdrantClientStore  # noqa: E402
 from rag.index.tokenize import tokenize  # noqa: E402
+from rag.index.vectors import SPARSE, sparse_vector  # noqa: E402
+from rag.types import DocFilter  # noqa: E402
 
 # The shared data sits beside the repository; from a git worktree one level further up.
 SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "data" / "pdq").is_dir()),
@@ -127,7 +130,7 @@ def medquad_queries(n: int) -> list[list[str]]:
 # -- engines ---------------------------------------------------------------------------------------
 
 class Bm25s:
-    """The project's engine, through ``rag.index.qdrant.LexicalIndex`` (build + save + load)."""
+    """The project's engine, through ``rag.index.lexical.LexicalIndex`` (build + save + load)."""
 
     name = "bm25s"
 
@@ -189,8 +192,8 @@ class RankBm25:
 class QdrantSparse:
     """Qdrant local mode (on disk, as the project opens it) with sparse vectors and ``Modifier.IDF``.
 
-    Points carry only the sparse vector, built by ``rag.index.qdrant.sparse_vector``; search goes through
-    ``VectorIndex.search_sparse``, the project's scale-out code path.
+    Points carry only the sparse vector, built by ``rag.index.vectors.sparse_vector``; search goes through
+    ``QdrantClientStore.search_sparse``, the project's scale-out code path.
     """
 
     name = "qdrant local sparse/IDF"
@@ -203,7 +206,7 @@ class QdrantSparse:
     def build(self, docs: Sequence[list[str]]) -> None:
         from qdrant_client import models
 
-        self.vectors = VectorIndex(self.settings, sparse=True)
+        self.vectors = QdrantClientStore(self.settings, sparse=True)
         client = self.vectors.client
         idf = models.SparseVectorParams(modifier=models.Modifier.IDF)
         client.create_collection(self.vectors.collection, vectors_config={}, sparse_vectors_config={SPARSE: idf})
@@ -227,7 +230,7 @@ class QdrantSparse:
         """What a process restart costs: local mode loads every point from SQLite into memory."""
         self.vectors.close()
         started = time.perf_counter()
-        self.vectors = VectorIndex(self.settings, sparse=True)
+        self.vectors = QdrantClientStore(self.settings, sparse=True)
         self.vectors.count()
         return time.perf_counter() - started
 
@@ -244,7 +247,7 @@ class QdrantSparse:
 class EdgeSparse:
     """qdrant-edge (the Qdrant engine in-process) with the same sparse vectors and IDF modifier.
 
-    Searched through ``rag.index.edge.EdgeVectorIndex.search_sparse`` (the optional embedded engine).
+    Searched through ``rag.index.edge.EdgeStore.search_sparse`` (the optional embedded engine).
     """
 
     name = "qdrant-edge sparse/IDF"
@@ -255,9 +258,9 @@ class EdgeSparse:
     def build(self, docs: Sequence[list[str]]) -> None:
         import qdrant_edge as qe
 
-        from rag.index.edge import EdgeVectorIndex
+        from rag.index.edge import EdgeStore
 
-        self.vectors = EdgeVectorIndex(self.settings, sparse=True)
+        self.vectors = EdgeStore(self.settings, sparse=True)
         self.vectors.path.parent.mkdir(parents=True, exist_ok=True)
         shard = qe.EdgeShard.create(str(self.vectors.path), qe.EdgeConfig(
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)}))
@@ -286,7 +289,7 @@ class EdgeSparse:
 def _fast_sqlite(client: object, collection: str) -> None:
     """WAL journal and synchronous=NORMAL on local mode's per-collection SQLite file (private API).
 
-    Benchmark-only: it makes bulk loading ~30x faster here; the project's ``VectorIndex`` does not do it.
+    Benchmark-only: it makes bulk loading ~30x faster here; the project's ``QdrantClientStore`` does not do it.
     """
     storage = client._client.collections[collection].storage.storage  # type: ignore[attr-defined]
     storage.execute("PRAGMA journal_mode=WAL")

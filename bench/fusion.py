@@ -31,9 +31,9 @@ from retrieval import PDQ, SHARED, gold_doc  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
 from rag.corpus.ingest import ingest  # noqa: E402
-from rag.index.qdrant import DocFilter  # noqa: E402
 from rag.retrieval.fusion import convex, rrf  # noqa: E402
 from rag.retrieval.retrieve import Retriever, prepare_query  # noqa: E402
+from rag.types import DocFilter  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

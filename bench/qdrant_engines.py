@@ -40,7 +40,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.config import Settings  # noqa: E402
-from rag.index.qdrant import DocFilter, VectorIndex  # noqa: E402
+from rag.index.qdrant import QdrantClientStore  # noqa: E402
+from rag.types import DocFilter  # noqa: E402
 
 SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "data" / "pdq").is_dir()),
               Path("shared"))
@@ -133,7 +134,7 @@ def payloads(doc_ids: Sequence[str]) -> list[dict[str, Any]]:
 # -- engines ---------------------------------------------------------------------------------------
 
 class Local:
-    """qdrant-client local mode on disk, through the project's ``VectorIndex``."""
+    """qdrant-client local mode on disk, through the project's ``QdrantClientStore``."""
 
     probe_points = 300
 
@@ -142,7 +143,7 @@ class Local:
         self.facts: dict[str, Any] = {}
 
     def build(self, vectors: np.ndarray, doc_ids: list[str]) -> None:
-        index = VectorIndex(self.settings)
+        index = QdrantClientStore(self.settings)
         rows = payloads(doc_ids)
         started = time.perf_counter()
         index.upsert(rows[: self.probe_points], vectors[: self.probe_points])
@@ -162,7 +163,7 @@ class Local:
     def open(self) -> None:
         from qdrant_client import QdrantClient
 
-        # The >20k-point warning: VectorIndex silences it, so open once with a bare client to see it.
+        # The >20k-point warning: QdrantClientStore silences it, so open once with a bare client to see it.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             bare = QdrantClient(path=str(self.settings.qdrant_path))
@@ -172,7 +173,7 @@ class Local:
         gc.collect()
         before = rss_mb()
         started = time.perf_counter()
-        self.index = VectorIndex(self.settings)
+        self.index = QdrantClientStore(self.settings)
         self.index.count()
         self.facts["open_s"] = round(time.perf_counter() - started, 2)
         self.facts["rss_mb"] = round(rss_mb() - before, 1)
@@ -304,7 +305,7 @@ def main() -> int:
         ("exact numpy", lambda i: exact.dense(queries[i], None), len(queries)),
         ("exact numpy + doc filter", lambda i: exact.dense(queries[i], filter_docs[i]), len(queries)),
         ("local dense", lambda i: local.dense(queries[i], None), len(queries)),
-        ("local + doc filter (VectorIndex over-fetch)", lambda i: local.dense(queries[i], filter_docs[i]),
+        ("local + doc filter (QdrantClientStore over-fetch)", lambda i: local.dense(queries[i], filter_docs[i]),
          args.slow_queries),
         ("local + doc filter (qdrant-client filter)", lambda i: local.dense_native_filter(queries[i], filter_docs[i]),
          args.slow_queries),

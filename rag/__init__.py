@@ -14,8 +14,7 @@ from rag.api import close, ingest, search, stage
 from rag.config import Settings
 from rag.corpus.ingest import FileReport, IngestReport
 from rag.errors import InvalidInput, NoEvidence, RagError
-from rag.index.qdrant import DocFilter
-from rag.types import CalcResult, Chunk, Document, Evidence, SearchHit
+from rag.types import CalcResult, Chunk, DocFilter, Document, Evidence, SearchHit
 
 __all__ = [
     "CalcResult",

@@ -14,8 +14,7 @@ from typing import Any
 
 from rag.config import Settings
 from rag.corpus.ingest import IngestReport
-from rag.index.qdrant import DocFilter
-from rag.types import SearchHit
+from rag.types import DocFilter, SearchHit
 from rag.workspace import Workspace
 
 _WORKSPACES: dict[Path, Workspace] = {}

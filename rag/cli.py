@@ -143,7 +143,7 @@ def _cmd_corpus_check(settings: Settings, args: argparse.Namespace) -> int:
 
 # search ------------------------------------------------------------------------------------
 def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from rag.index.qdrant import DocFilter
+    from rag.types import DocFilter
 
     return DocFilter(systems=tuple(args.system or ()), editions=tuple(args.edition or ()),
                      doc_ids=tuple(args.doc or ()), languages=tuple(args.language or ()))

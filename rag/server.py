@@ -73,8 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _search(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
     from rag.api import ensure_index
-    from rag.index.qdrant import DocFilter
     from rag.retrieval.retrieve import Retriever
+    from rag.types import DocFilter
 
     ensure_index(workspace)
     flt = DocFilter(**{k: tuple(v) for k, v in (request.get("filters") or {}).items()})

@@ -104,3 +104,25 @@ class CalcResult:
     discrepancies: tuple[Discrepancy, ...] = ()
     notes: tuple[str, ...] = ()
     other_editions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocFilter:
+    """Document-level metadata filters; empty tuples mean "any"."""
+
+    systems: tuple[str, ...] = ()
+    editions: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.systems or self.editions or self.doc_ids or self.languages)
+
+    def fields_for_request(self) -> dict[str, list[str]]:
+        """The constructor's keyword arguments, as JSON-friendly lists."""
+        return {"systems": list(self.systems), "editions": list(self.editions), "doc_ids": list(self.doc_ids),
+                "languages": list(self.languages)}
+
+    def fields(self) -> dict[str, tuple[str, ...]]:
+        return {"system": self.systems, "edition": self.editions, "doc_id": self.doc_ids,
+                "language": self.languages}

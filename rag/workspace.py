@@ -12,9 +12,11 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.corpus.registry import Catalog
-from rag.index.edge import EdgeVectorIndex
+from rag.index.edge import EdgeStore
 from rag.index.embed import Embedder
-from rag.index.qdrant import LexicalIndex, VectorIndex
+from rag.index.lexical import LexicalIndex
+from rag.index.qdrant import QdrantClientStore
+from rag.index.vectors import VectorStore
 
 
 class Workspace:
@@ -24,7 +26,7 @@ class Workspace:
         self.settings = settings
         self._sparse = sparse
         self._catalog: Catalog | None = None
-        self._vectors: VectorIndex | EdgeVectorIndex | None = None
+        self._vectors: VectorStore | None = None
         self._embedder: Embedder | None = None
         self._lexical: LexicalIndex | None = None
         self._lock = threading.RLock()
@@ -37,14 +39,14 @@ class Workspace:
             return self._catalog
 
     @property
-    def vectors(self) -> VectorIndex | EdgeVectorIndex:
+    def vectors(self) -> VectorStore:
         """Qdrant server/cluster when RAG_QDRANT_URL is set, else the embedded engine."""
         with self._lock:
             if self._vectors is None:
                 if self.settings.qdrant_url is None and self.settings.vector_engine == "edge":
-                    self._vectors = EdgeVectorIndex(self.settings, sparse=self._sparse)
+                    self._vectors = EdgeStore(self.settings, sparse=self._sparse)
                 else:
-                    self._vectors = VectorIndex(self.settings, sparse=self._sparse)
+                    self._vectors = QdrantClientStore(self.settings, sparse=self._sparse)
             return self._vectors
 
     @property

@@ -1,4 +1,4 @@
-"""EdgeVectorIndex against a real qdrant-edge shard in a temp dir (no model: vectors are built by hand)."""
+"""EdgeStore against a real qdrant-edge shard in a temp dir (no model: vectors are built by hand)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ pytest.importorskip("qdrant_edge")
 
 from rag.config import Settings  # noqa: E402
 from rag.errors import IndexBusy, RagError  # noqa: E402
-from rag.index.edge import EdgeVectorIndex  # noqa: E402
+from rag.index.edge import EdgeStore  # noqa: E402
 from rag.index.embed import DIMENSIONS  # noqa: E402
-from rag.index.qdrant import DocFilter, LexicalIndex, average_length, sparse_vector  # noqa: E402
+from rag.index.lexical import LexicalIndex, average_length  # noqa: E402
 from rag.index.tokenize import tokenize  # noqa: E402
+from rag.index.vectors import sparse_vector  # noqa: E402
+from rag.types import DocFilter  # noqa: E402
 
 PASSAGES = [
     ("lung-1", "lung", "AJCC", "8", "en", "A tumour of 3.5 cm or less is T2a when it invades the visceral pleura."),
@@ -46,8 +48,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def index(settings: Settings) -> Iterator[EdgeVectorIndex]:
-    idx = EdgeVectorIndex(settings, sparse=True)
+def index(settings: Settings) -> Iterator[EdgeStore]:
+    idx = EdgeStore(settings, sparse=True)
     tokens = [tokenize(row[5]) for row in PASSAGES]
     avgdl = average_length(tokens)
     idx.upsert([payload(r) for r in PASSAGES], np.stack([unit(i) for i in range(len(PASSAGES))]),
@@ -57,7 +59,7 @@ def index(settings: Settings) -> Iterator[EdgeVectorIndex]:
 
 
 def test_empty_index_answers_without_a_shard(settings: Settings) -> None:
-    idx = EdgeVectorIndex(settings)
+    idx = EdgeStore(settings)
     assert idx.count() == 0
     assert idx.search_dense(unit(0), 5, DocFilter()) == []
     assert idx.existing(["lung-1"]) == set()
@@ -65,17 +67,17 @@ def test_empty_index_answers_without_a_shard(settings: Settings) -> None:
     assert not idx.path.exists()
 
 
-def test_upsert_count_existing_and_reopen(index: EdgeVectorIndex, settings: Settings) -> None:
+def test_upsert_count_existing_and_reopen(index: EdgeStore, settings: Settings) -> None:
     assert index.count() == len(PASSAGES)
     assert index.existing(["lung-1", "liver-2", "nope"]) == {"lung-1", "liver-2"}
     index.close()
-    again = EdgeVectorIndex(settings, sparse=True)
+    again = EdgeStore(settings, sparse=True)
     assert again.count() == len(PASSAGES)
     again.close()
 
 
 @pytest.mark.parametrize("position", range(len(PASSAGES)))
-def test_dense_nearest_is_the_right_chunk(index: EdgeVectorIndex, position: int) -> None:
+def test_dense_nearest_is_the_right_chunk(index: EdgeStore, position: int) -> None:
     hits = index.search_dense(unit(position), 3, DocFilter())
     assert hits[0][0] == PASSAGES[position][0]
     assert hits[0][1] > hits[1][1]
@@ -88,12 +90,12 @@ def test_dense_nearest_is_the_right_chunk(index: EdgeVectorIndex, position: int)
     (DocFilter(languages=("zh",)), {"liver-2"}),
     (DocFilter(systems=("AJCC",), doc_ids=("lung",)), {"lung-1", "lung-2"}),
 ])
-def test_filters_keep_only_matching_chunks(index: EdgeVectorIndex, flt: DocFilter, allowed: set[str]) -> None:
+def test_filters_keep_only_matching_chunks(index: EdgeStore, flt: DocFilter, allowed: set[str]) -> None:
     hits = index.search_dense(unit(0), 10, flt)
     assert {c for c, _ in hits} == allowed
 
 
-def test_delete_and_chunk_ids_of(index: EdgeVectorIndex) -> None:
+def test_delete_and_chunk_ids_of(index: EdgeStore) -> None:
     assert sorted(index.chunk_ids_of(["liver", "lung"])) == ["liver-1", "liver-2", "lung-1", "lung-2"]
     index.delete(["liver-1"])
     assert index.count() == len(PASSAGES) - 1
@@ -101,14 +103,14 @@ def test_delete_and_chunk_ids_of(index: EdgeVectorIndex) -> None:
     assert "liver-1" not in {c for c, _ in index.search_dense(unit(3), 10, DocFilter())}
 
 
-def test_set_payload_changes_what_a_filter_sees(index: EdgeVectorIndex) -> None:
+def test_set_payload_changes_what_a_filter_sees(index: EdgeStore) -> None:
     index.set_payload(["breast-1"], {"edition": "6"})
     assert [c for c, _ in index.search_dense(unit(5), 10, DocFilter(editions=("6",)))] == ["breast-1"]
 
 
 @pytest.mark.parametrize("query", ["T2a visceral pleura", "N1c peribronchial", "PI-RADS 1.5 cm", "LR-5 hepatocellular",
                                    "4B malignancy", "肝细胞癌"])
-def test_sparse_bm25_agrees_with_bm25s(index: EdgeVectorIndex, tmp_path: Path, query: str) -> None:
+def test_sparse_bm25_agrees_with_bm25s(index: EdgeStore, tmp_path: Path, query: str) -> None:
     """Qdrant's IDF-modified sparse vectors rank like bm25s (the project's embedded BM25)."""
     tokens = [tokenize(row[5]) for row in PASSAGES]
     ids = [row[0] for row in PASSAGES]
@@ -116,17 +118,17 @@ def test_sparse_bm25_agrees_with_bm25s(index: EdgeVectorIndex, tmp_path: Path, q
     oracle = LexicalIndex(tmp_path / "bm25").search(tokenize(query), 3, None)
     got = index.search_sparse(tokenize(query), 3, DocFilter())
     assert got and got[0][0] == oracle[0][0]
-    # Same formula up to the constant (k1 + 1) factor in rag.index.qdrant.sparse_vector.
+    # Same formula up to the constant (k1 + 1) factor in rag.index.vectors.sparse_vector.
     assert got[0][1] == pytest.approx(oracle[0][1] * 2.2, rel=1e-3)
 
 
 def test_sparse_needs_sparse_vectors(settings: Settings) -> None:
-    idx = EdgeVectorIndex(settings, sparse=False)
+    idx = EdgeStore(settings, sparse=False)
     with pytest.raises(RagError):
         idx.search_sparse(["t2a"], 3, DocFilter())
 
 
-def test_hybrid_fuses_with_the_configured_rrf_k(index: EdgeVectorIndex, settings: Settings) -> None:
+def test_hybrid_fuses_with_the_configured_rrf_k(index: EdgeStore, settings: Settings) -> None:
     # The dense query points at lung-2; the words point at liver-1: both must come back, each once.
     hits = index.search_hybrid(unit(1), tokenize("LR-5 hepatocellular"), 10, 10, DocFilter())
     ids = [c for c, _ in hits]
@@ -138,13 +140,13 @@ def test_hybrid_fuses_with_the_configured_rrf_k(index: EdgeVectorIndex, settings
     assert top[0][1] == pytest.approx(2 / (settings.rrf_k + 1), rel=1e-4)
 
 
-def test_hybrid_respects_filters(index: EdgeVectorIndex) -> None:
+def test_hybrid_respects_filters(index: EdgeStore) -> None:
     hits = index.search_hybrid(unit(0), tokenize("LR-5 hepatocellular"), 10, 10, DocFilter(doc_ids=("lung",)))
     assert {c for c, _ in hits} == {"lung-1", "lung-2"}
 
 
-def test_second_open_of_the_same_folder_is_busy(index: EdgeVectorIndex, settings: Settings) -> None:
-    other = EdgeVectorIndex(settings)
+def test_second_open_of_the_same_folder_is_busy(index: EdgeStore, settings: Settings) -> None:
+    other = EdgeStore(settings)
     with pytest.raises(IndexBusy) as caught:
         other.count()
     assert str(index.path) in str(caught.value)

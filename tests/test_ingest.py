@@ -95,7 +95,7 @@ def test_failed_reindex_leaves_previous_index_serving(workspace: Workspace, corp
     write(corpus / "lung.md", LUNG.replace("Visceral pleural invasion", "Pleural invasion (visceral)"))
     write(corpus / "new.md", doc("new", "AJCC8-lung", "# New\n\nA brand new passage about carina involvement.\n"))
 
-    from rag.index import qdrant as index_module
+    from rag.index import lexical as index_module
 
     def explode(*args: object, **kwargs: object) -> None:
         raise OSError("disk full while writing BM25")
@@ -158,7 +158,7 @@ def test_pdf_ingest_keeps_pages(workspace: Workspace, tmp_path: Path) -> None:
 
 
 def test_filters_restrict_both_retrievers(workspace: Workspace, corpus: Path) -> None:
-    from rag.index.qdrant import DocFilter
+    from rag.types import DocFilter
 
     ingest(workspace, [corpus], progress=False)
     only_thyroid = DocFilter(systems=("ACR-TI-RADS",))

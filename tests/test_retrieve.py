@@ -9,7 +9,7 @@ from rag.corpus.chunk import chunk_document
 from rag.corpus.ingest import ingest
 from rag.corpus.parse import parse_file
 from rag.errors import InvalidInput
-from rag.index.qdrant import LexicalIndex
+from rag.index.lexical import LexicalIndex
 from rag.index.tokenize import tokenize
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.retrieve import Retriever, prepare_query
@@ -150,7 +150,7 @@ def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_pa
 
 def test_glossary_rows_are_hidden_unless_asked_for(tmp_path: Path) -> None:
     """The glossary expands queries; it is not an answer, so search shows it only when filtered to it."""
-    from rag.index.qdrant import DocFilter
+    from rag.types import DocFilter
 
     folder = tmp_path / "corpus"
     write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.index.qdrant import DocFilter
 from rag.index.tokenize import has_chinese
+from rag.types import DocFilter
 
 __all__ = ["Intent", "understand", "tnm_labels"]
 

@@ -24,8 +24,9 @@ from rag.corpus.chunk import chunk_document
 from rag.corpus.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
 from rag.errors import IngestError
 from rag.index.embed import embedding_key
-from rag.index.qdrant import LexicalIndex, average_length, sparse_vector
+from rag.index.lexical import LexicalIndex, average_length
 from rag.index.tokenize import tokenize
+from rag.index.vectors import sparse_vector
 from rag.types import Chunk, Document
 from rag.workspace import Workspace
 

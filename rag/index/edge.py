@@ -1,4 +1,4 @@
-"""An embedded vector index on qdrant-edge: the real Qdrant engine in-process, same methods as ``VectorIndex``.
+"""An embedded vector index on qdrant-edge: the real Qdrant engine in-process, same methods as ``QdrantClientStore``.
 
 Why: qdrant-client's local mode is a pure-Python stand-in for Qdrant. On the PDQ corpus (~21k points)
 it commits one SQLite transaction per upserted point (~25 ms each here), loads every point into
@@ -6,7 +6,7 @@ Python objects on open, and evaluates payload filters point by point in Python (
 filtered query). qdrant-edge keeps Qdrant's segments, payload indexes and WAL, so upserts, filtered
 searches and sparse/IDF searches run at server speed in the same process (figures: bench/README.md).
 
-It is a drop-in for the embedded path only: ``RAG_QDRANT_URL`` still goes through ``VectorIndex`` and
+It is a drop-in for the embedded path only: ``RAG_QDRANT_URL`` still goes through ``QdrantClientStore`` and
 qdrant-client. Like local mode, one process may open a shard folder at a time (its WAL is locked);
 a second open raises ``IndexBusy``. With ``sparse=True`` BM25 runs inside the shard as sparse vectors
 with Qdrant's IDF modifier, exactly as on a server, and hybrid fusion uses Qdrant's RRF with the
@@ -24,7 +24,8 @@ import numpy as np
 from rag.config import Settings
 from rag.errors import IndexBusy, RagError
 from rag.index.embed import DIMENSIONS
-from rag.index.qdrant import DENSE, SPARSE, DocFilter, point_id, point_parts, query_sparse_vector
+from rag.index.vectors import DENSE, SPARSE, point_id, point_parts, query_sparse_vector
+from rag.types import DocFilter
 
 _INDEXED_FIELDS = ("chunk_id", "doc_id", "system", "edition", "language")
 _BATCH = 256
@@ -33,7 +34,7 @@ _BATCH = 256
 EXACT_BELOW = 50_000
 
 
-class EdgeVectorIndex:
+class EdgeStore:
     """One qdrant-edge shard of chunk vectors under ``<index_dir>/edge/<collection>``."""
 
     remote = False

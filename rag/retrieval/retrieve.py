@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 from rag.config import Settings
 from rag.errors import InvalidInput
-from rag.index.qdrant import DocFilter
 from rag.index.tokenize import has_chinese, tokenize
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.quantity import Interval, fit, passage_intervals, query_quantities
-from rag.types import SearchHit
+from rag.types import DocFilter, SearchHit
 from rag.workspace import Workspace
 
 MODES = ("hybrid", "bm25", "dense")
