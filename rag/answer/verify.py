@@ -433,12 +433,6 @@ def _source_facts(source: Source, wanted: frozenset[str]) -> frozenset[str]:
     return base | facts(best.text)
 
 
-def best_quote(sentence: str, source: Source) -> str:
-    """The verbatim span of the source chunk that best supports the sentence (a sentence or a row)."""
-    unit = best_unit(sentence, source)
-    return unit.text if unit is not None else source.chunk.text.strip()[:400]
-
-
 def quote_span(units: Sequence[Unit], source: Source) -> str:
     """One verbatim span of the chunk covering every unit the answer's sentences rely on."""
     if not units:

@@ -231,11 +231,6 @@ def node_counts(text: str) -> list[NodeCount]:
     return sorted(found.values(), key=lambda c: c.start)
 
 
-def context_has(before: str, words: Mapping[str, Any] | tuple[str, ...]) -> bool:
-    """True when any of ``words`` occurs in the lower-cased context string."""
-    return any(w in before for w in words)
-
-
 _DISTANCE_AFTER = re.compile(r"^\s*(?:\)|\()?\s*(?:from|away|to\s+the\s+(?:\w+\s+)?margin|of\s+the\s+(?:\w+\s+)?margin|距)", re.I)
 
 
