@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.index.tokenize import has_chinese, tokenize
-from rag.types import Chunk, Document
+from rag.types import Chunk, CitationOrigin, Document
 
 __all__ = [
     "SUPPORT_THRESHOLD",
@@ -321,7 +321,7 @@ class Source:
     n: int
     chunk: Chunk
     document: Document
-    origin: str = "retrieval"  # retrieval | calculator
+    origin: CitationOrigin = "retrieval"
     rule_id: str | None = None
     score: float = 0.0
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.types import Chunk, Document
+from rag.types import Chunk, Document, DocumentStatus
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -83,7 +83,7 @@ class Catalog:
             f"INSERT OR REPLACE INTO documents ({', '.join(_DOC_FIELDS)}, ingested_at) "
             f"VALUES ({', '.join('?' * len(_DOC_FIELDS))}, ?)", [*values, time.time()])
 
-    def set_status(self, doc_id: str, status: str) -> None:
+    def set_status(self, doc_id: str, status: DocumentStatus) -> None:
         self._db.execute("UPDATE documents SET status=? WHERE doc_id=?", (status, doc_id))
 
     # chunks --------------------------------------------------------------------------------

@@ -160,8 +160,8 @@ class EdgeStore:
     def _filter(self, flt: DocFilter) -> Any:
         import qdrant_edge as qe
 
-        must = [qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values)))
-                for key, values in flt.fields().items() if values]
+        must: list[Any] = [qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values)))
+                           for key, values in flt.fields().items() if values]
         return qe.Filter(must=must) if must else None
 
     def _query(self, request: Any) -> list[tuple[str, float]]:
@@ -216,4 +216,5 @@ class EdgeStore:
             prefetches.append(qe.Prefetch(limit=depth, filter=query_filter, query=qe.Query.Nearest(
                 qe.SparseVector(indices=indices, values=values), using=SPARSE)))
         return self._query(qe.QueryRequest(limit=limit, prefetches=prefetches,
-                                           query=qe.Fusion.Rrf(k=self.settings.rrf_k + 1), with_payload=["chunk_id"]))
+                                           query=qe.Fusion.Rrf(k=self.settings.rrf_k + 1),  # type: ignore[arg-type]  # stub: Rrf is nested in Fusion, not a subclass
+                                           with_payload=["chunk_id"]))
