@@ -25,7 +25,28 @@ from rag.workspace import Workspace  # noqa: E402
 pytest_plugins = ["llm_fixtures", "fixtures_answer"]  # shared fixtures (one corpus index per session)
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """../shared beside the checkout (main, CI's clone) or beside the worktrees' folder (a worktree under wt/)."""
+    for parent in (REPO.parent, REPO.parent.parent):
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return REPO.parent / "shared"
+
+
+SHARED = _find_shared()
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` (a file under ../shared), or stop the test: a skip only on a machine without ../shared
+    outside CI; a failure in CI (``CI`` is set) or when ../shared is there but lacks the file."""
+    if path.exists():
+        return path
+    message = f"{path} is missing: the shared/ folder must sit beside the repository (../shared)"
+    if os.environ.get("CI") or SHARED.is_dir():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(f"{message}; skipped because CI is not set")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

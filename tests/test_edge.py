@@ -7,13 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("qdrant_edge")
-
-from rag.config import Settings  # noqa: E402
-from rag.index.edge import EXACT_BELOW, EdgeStore  # noqa: E402
-from rag.index.embed import DIMENSIONS  # noqa: E402
-from rag.index.vectors import FILTER_FIELDS  # noqa: E402
-from rag.types import DocFilter  # noqa: E402
+from rag.config import Settings
+from rag.index.edge import EXACT_BELOW, EdgeStore
+from rag.index.embed import DIMENSIONS
+from rag.index.vectors import FILTER_FIELDS
+from rag.types import DocFilter
 
 
 @pytest.fixture

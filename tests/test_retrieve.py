@@ -17,7 +17,7 @@ from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.retrieve import Retriever, prepare_query
 from rag.types import DocFilter
 from rag.workspace import Workspace
-from tests.conftest import SHARED, write
+from tests.conftest import SHARED, require_shared, write
 
 PDQ = SHARED / "data" / "pdq"
 
@@ -78,7 +78,7 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         def _calc_idf(self, nd: dict[str, int]) -> None:
             self.idf = {w: math.log(1 + (self.corpus_size - n + 0.5) / (n + 0.5)) for w, n in nd.items()}
 
-    parsed = parse_file(PDQ / "types-kidney-hp-kidney-treatment-pdq.md")
+    parsed = parse_file(require_shared(PDQ / "types-kidney-hp-kidney-treatment-pdq.md"))
     chunks = chunk_document(parsed, "kidney")
     tokens = [tokenize(c.text) or ["\x00"] for c in chunks]
     LexicalIndex.build(tmp_path / "bm25", [c.chunk_id for c in chunks], ["kidney"] * len(chunks), tokens)
