@@ -96,6 +96,7 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         assert [s * 2.2 for _, s in got] == pytest.approx([scores[i] for i in expected], rel=1e-4), query
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fusion", ["convex", "rrf"])
 def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: str) -> None:
     """RAG_QDRANT_URL moves BM25 into Qdrant (sparse + IDF); RRF fusion runs in its query API.
@@ -138,6 +139,7 @@ def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: st
         client.close()
 
 
+@pytest.mark.slow
 def test_second_process_gets_a_clear_busy_error(workspace: Workspace, tmp_path: Path) -> None:
     from rag.errors import IndexBusy
 
@@ -151,6 +153,7 @@ def test_second_process_gets_a_clear_busy_error(workspace: Workspace, tmp_path: 
         other.close()
 
 
+@pytest.mark.slow
 def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "c"
     write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"
@@ -165,6 +168,7 @@ def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_pa
     assert any("Visceral pleural invasion makes" in h.chunk.text for h in hits)
 
 
+@pytest.mark.slow
 def test_glossary_rows_are_hidden_unless_asked_for(tmp_path: Path) -> None:
     """The glossary expands queries; it is not an answer, so search shows it only when filtered to it."""
     folder = tmp_path / "corpus"
