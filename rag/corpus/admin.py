@@ -204,8 +204,9 @@ def replace(workspace: Workspace, doc_id: str, path: str | Path, *, actor: str |
 
 def retire(workspace: Workspace, doc_id: str, reason: str = "", *, actor: str | None = None) -> StatusChange:
     """Take a document out of search; it stays in the registry (its citations resolve) until ``restore``."""
+    _require_document(workspace, doc_id)
     if not reason or not reason.strip():
-        raise InvalidInput("retiring needs a reason", hint='e.g. --reason "superseded by the 9th edition"')
+        raise InvalidInput("retiring needs a reason", hint='e.g. --reason "withdrawn by the publisher"')
     who = actor or default_actor()
     with writer_lock(workspace.settings.index_dir):
         recover(workspace)
