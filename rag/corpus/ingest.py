@@ -233,7 +233,7 @@ def _prepare(path: Path, workspace: Workspace, known: dict[str, Document], by_pa
     if intake.mode == "replace" and existing is None:
         return FileReport(str(path), "rejected", doc_id,
                           reason=f"{path.name}: no document {doc_id!r} to replace; add it with `rag corpus add`")
-    if existing is not None and existing.sha256 == digest and existing.status == "active":
+    if intake.mode == "ingest" and existing is not None and existing.sha256 == digest and existing.status == "active":
         claimed[doc_id] = resolved
         return FileReport(str(path), "unchanged", doc_id, version=existing.version)
     duplicate = _duplicate(workspace, digest, path)

@@ -33,7 +33,7 @@ _NOISE = frozenset({"edition", "ed", "the", "version", "第", "版"})
 # "per the 7th edition", "according to AJCC 7th ed.", "under version 1.1", "in the 2017 edition"
 _NAMED_RE = re.compile(
     r"\b(?:per|according\s+to|under|in|using|from|by|following)\s+(?:the\s+)?"
-    r"((?:[A-Za-z][\w-]*\s+){0,2}?(?:\d+(?:st|nd|rd|th)|\d{4})\s+(?:edition|ed\b\.?)|(?:version|v)\s?\d+(?:\.\d+)?)",
+    r"((?:[A-Za-z][\w-]*\s+){0,2}?(?:(?:\d+(?:st|nd|rd|th)|\d{4})\s+(?:edition|ed\b\.?)|(?:version|v)\s?\d+(?:\.\d+)?))",
     re.I)
 
 
@@ -75,7 +75,7 @@ def resolve(catalog: Catalog, flt: DocFilter, question: str) -> DocFilter:
         wanted, named = (phrase,), True
     if not wanted:
         return flt
-    records = catalog.versions(statuses=("active", "superseded"))
+    records = _searchable(catalog, ("active", "superseded"))
     matching = [r for r in records if any(edition_matches(r.document.edition, w) for w in wanted)
                 and _in_scope(r.document, replace(flt, editions=()))]
     if not matching:
@@ -86,6 +86,12 @@ def resolve(catalog: Catalog, flt: DocFilter, question: str) -> DocFilter:
     exact = tuple(sorted({r.document.edition for r in matching}))
     statuses = flt.statuses if live else ("active", "superseded")
     return replace(flt, editions=exact, statuses=statuses)
+
+
+def _searchable(catalog: Catalog, statuses: tuple[str, ...]) -> list[VersionRecord]:
+    """Versions with these statuses, leaving out every version of a retired document (withdrawn as a whole)."""
+    retired = {d.doc_id for d in catalog.documents() if d.status == "retired"}
+    return [r for r in catalog.versions(statuses=statuses) if r.doc_id not in retired]
 
 
 def _in_scope(document: Document, flt: DocFilter) -> bool:
@@ -150,7 +156,7 @@ def _build_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
 
     catalog = workspace.catalog
     statuses = tuple(dict.fromkeys(("active", *flt.statuses)))
-    records: list[VersionRecord] = [r for r in catalog.versions(statuses=statuses) if _in_scope(r.document, flt)]
+    records = [r for r in _searchable(catalog, statuses) if _in_scope(r.document, flt)]
     owner: dict[str, Document] = {}
     for record in sorted(records, key=lambda r: (r.doc_id, -r.version)):  # newest version of a chunk wins
         for chunk_id in catalog.chunk_ids(record.doc_id, record.version):
