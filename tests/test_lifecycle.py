@@ -216,7 +216,8 @@ def test_an_old_catalogue_is_migrated_in_place(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("edition", "wanted", "ok"), [
     ("AJCC 7th edition", "7th", True), ("AJCC 7th edition", "7th edition", True), ("AJCC 8th edition", "7th", False),
     ("Lung-RADS v2022", "v2022", True), ("Lung-RADS v1.1", "1.1", True), ("Lung-RADS v1.1", "2022", False),
-    ("AJCC 8th edition", "AJCC 8th edition", True), ("Lung-RADS v1.1", "Lung-RADS version 1.1", True), ("TNM 9th edition (UICC 9th; AJCC Version 9 Lung)", "9th", True),
+    ("AJCC 8th edition", "AJCC 8th edition", True), ("Lung-RADS v1.1", "Lung-RADS version 1.1", True),
+    ("TNM 9th edition (UICC 9th; AJCC Version 9 Lung)", "9th", True),
 ])
 def test_edition_matching(edition: str, wanted: str, ok: bool) -> None:
     assert edition_matches(edition, wanted) is ok
