@@ -60,7 +60,7 @@ def writer_lock(index_dir: Path, *, wait_s: float = DEFAULT_WAIT_S,
         held = _HELD.setdefault(path, _Held(threading.RLock()))
     deadline = time.monotonic() + wait_s
     if not held.guard.acquire(timeout=max(wait_s, 0.0)):
-        raise IndexBusy(f"another thread of this process is changing the index at {index_dir}; gave up after {wait_s:.0f} s")
+        raise IndexBusy(f"another thread of this process is changing the index at {index_dir}; gave up after {wait_s:g} s")
     try:
         if held.depth == 0:
             handle = path.open("a+", encoding="utf-8")
@@ -73,7 +73,7 @@ def writer_lock(index_dir: Path, *, wait_s: float = DEFAULT_WAIT_S,
                     if time.monotonic() >= deadline:
                         holder = _holder(path)
                         handle.close()
-                        raise IndexBusy(f"{holder} is changing the index at {index_dir}; gave up after {wait_s:.0f} s",
+                        raise IndexBusy(f"{holder} is changing the index at {index_dir}; gave up after {wait_s:g} s",
                                         hint="wait for it to finish and run the command again") from None
                     if not told and on_wait is not None:
                         on_wait(f"waiting for {_holder(path)}, which is changing the index at {index_dir}...")
