@@ -232,3 +232,27 @@ def test_edition_matching(edition: str, wanted: str, ok: bool) -> None:
 ])
 def test_edition_named_in_a_question(question: str, named: str | None) -> None:
     assert edition_named(question) == named
+
+
+def _lung_rules(text: str, effective: str) -> str:
+    return ("---\ndoc_id: lung-rules\ntitle: Lung T categories\nsystem: AJCC8-lung\nedition: AJCC 8th edition\n"
+            f"effective_date: {effective}\nsource: Test\nlicense: CC-BY-4.0\n---\n# Lung\n\n## T2a [LUNG8.T.T2a]\n{text}\n")
+
+
+def test_calculator_citations_follow_the_live_version(workspace: Workspace, tmp_path: Path) -> None:
+    from rag.calculators.service import StageRequest, run_stage
+
+    def t2a() -> dict:
+        output = run_stage(workspace.settings, StageRequest(system="AJCC8-lung", tnm="T2a N0 M0"))
+        return next(c for c in output["citations"] if c["rule_id"] == "LUNG8.T.T2a")
+
+    admin.add(workspace, [write(tmp_path / "lung-rules.md", _lung_rules("T2a: tumour >3 cm and ≤4 cm.", "2018-01-01"))])
+    first = t2a()
+    assert (first["doc_id"], first["version"]) == ("lung-rules", 1) and "≤4 cm." in first["quote"]
+    admin.replace(workspace, "lung-rules", write(tmp_path / "lung-rules-2.md", _lung_rules(
+        "T2a: tumour more than 3 cm and at most 4 cm across.", "2019-01-01")))
+    second = t2a()
+    assert (second["doc_id"], second["version"]) == ("lung-rules", 2) and "at most 4 cm" in second["quote"]
+    assert admin.cite(workspace, first["chunk_id"]).status == "superseded"
+    admin.retire(workspace, "lung-rules", "test")
+    assert t2a()["doc_id"] == "ajcc8-lung"  # the bundled corpus's row, no longer the retired document's
