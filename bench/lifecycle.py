@@ -37,7 +37,9 @@ from rag.corpus import admin  # noqa: E402
 from rag.corpus.ingest import ingest  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
-PDQ = REPO.parent / "shared" / "data" / "pdq"
+# shared/ sits next to the main checkout (../shared) or, from a worktree under wt/, two levels up.
+PDQ = next((p / "shared" / "data" / "pdq" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+           REPO.parent / "shared" / "data" / "pdq")
 
 
 def _timed(fn, repeat: int = 1) -> tuple[list[float], object]:  # type: ignore[no-untyped-def]
@@ -183,10 +185,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, help="folder for results.json")
     parser.add_argument("--no-pdq", action="store_true", help="skip the PDQ-scale measurement")
+    parser.add_argument("--pdq-only", type=float, metavar="CHUNKS_PER_S",
+                        help="only the PDQ-scale part, projecting with this embedding rate (from an earlier run)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
     try:
-        results = bundled(root)
+        results = {"embed_rate_chunks_per_s": args.pdq_only} if args.pdq_only else bundled(root)
         if not args.no_pdq and PDQ.is_dir():
             results.update(pdq_projection(float(results["embed_rate_chunks_per_s"]), Settings()))  # type: ignore[arg-type]
     finally:

@@ -75,9 +75,11 @@ def resolve(catalog: Catalog, flt: DocFilter, question: str) -> DocFilter:
         wanted, named = (phrase,), True
     if not wanted:
         return flt
-    records = _searchable(catalog, ("active", "superseded"))
-    matching = [r for r in records if any(edition_matches(r.document.edition, w) for w in wanted)
-                and _in_scope(r.document, replace(flt, editions=()))]
+    records = [r for r in _searchable(catalog, ("active", "superseded")) if _in_scope(r.document, replace(flt, editions=()))]
+    matching: list[VersionRecord] = []
+    for w in wanted:  # an edition named exactly means that one; a loose request ("7th") every edition it fits
+        exact = [r for r in records if r.document.edition.strip().lower() == w.strip().lower()]
+        matching.extend(exact or [r for r in records if edition_matches(r.document.edition, w)])
     if not matching:
         return flt  # nothing known answers it: an explicit filter finds nothing, a question is left alone
     live = any(r.status == "active" for r in matching)
