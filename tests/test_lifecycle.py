@@ -52,6 +52,7 @@ def _consistent(workspace: Workspace) -> None:
     assert lexical is not None and sorted(lexical.chunk_ids) == sorted(expected)
 
 
+@pytest.mark.slow  # loads the embedding model (10-20 s on a busy machine)
 def test_add_ask_replace_cite_retire_restore(workspace: Workspace, tmp_path: Path) -> None:
     v1 = write(tmp_path / "in" / "kidney-followup.md", V1)
     report = admin.add(workspace, [v1, write(tmp_path / "in" / "thyroid.md", THYROID)], actor="alice")
@@ -112,6 +113,7 @@ def test_add_ask_replace_cite_retire_restore(workspace: Workspace, tmp_path: Pat
     assert [v.doc_id for v in admin.list_documents(workspace)] == ["kidney-followup", "thyroid"]
 
 
+@pytest.mark.slow  # loads the embedding model (10-20 s on a busy machine)
 def test_intake_validation_messages(workspace: Workspace, tmp_path: Path) -> None:
     v2 = write(tmp_path / "kidney-followup.md", V2)
     assert admin.add(workspace, [v2], actor="t").counts == {"added": 1}
@@ -150,6 +152,7 @@ def test_intake_validation_messages(workspace: Workspace, tmp_path: Path) -> Non
         admin.cite(workspace, "bare-000000000000")
 
 
+@pytest.mark.slow  # loads the embedding model (10-20 s on a busy machine)
 def test_audit_trail_is_append_only(workspace: Workspace, tmp_path: Path) -> None:
     admin.add(workspace, [write(tmp_path / "thyroid.md", THYROID)], actor="alice")
     (entry,) = admin.audit(workspace)
@@ -239,6 +242,7 @@ def _lung_rules(text: str, effective: str) -> str:
             f"effective_date: {effective}\nsource: Test\nlicense: CC-BY-4.0\n---\n# Lung\n\n## T2a [LUNG8.T.T2a]\n{text}\n")
 
 
+@pytest.mark.slow  # loads the embedding model (10-20 s on a busy machine)
 def test_calculator_citations_follow_the_live_version(workspace: Workspace, tmp_path: Path) -> None:
     from rag.calculators.service import StageRequest, run_stage
 
