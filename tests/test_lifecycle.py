@@ -16,9 +16,9 @@ from rag.answer.pipeline import answer_question
 from rag.corpus import admin
 from rag.corpus.registry import Catalog
 from rag.errors import InvalidInput
-from rag.retrieval.editions import edition_matches, edition_named
+from rag.retrieval.editions import edition_matches, edition_named, resolve
 from rag.retrieval.retrieve import Retriever
-from rag.types import DocFilter
+from rag.types import Chunk, DocFilter, Document
 from rag.workspace import Workspace
 from tests.conftest import make_pdf, write
 
@@ -260,3 +260,46 @@ def test_calculator_citations_follow_the_live_version(workspace: Workspace, tmp_
     assert admin.cite(workspace, first["chunk_id"]).status == "superseded"
     admin.retire(workspace, "lung-rules", "test")
     assert t2a()["doc_id"] == "ajcc8-lung"  # the bundled corpus's row, no longer the retired document's
+
+
+def _doc(doc_id: str, edition: str, status: str = "active") -> Document:
+    return Document(doc_id=doc_id, title=doc_id, source=f"{doc_id}.md", path=f"/x/{doc_id}.md", sha256=edition,
+                    system="AJCC8-lung", edition=edition, status=status)
+
+
+def _chunk(doc_id: str, text: str) -> Chunk:
+    return Chunk(f"{doc_id}-{abs(hash(text)) % 10**12:012d}", doc_id, text, "S", None, 0, len(text))
+
+
+def test_registry_versions_without_an_index(tmp_path: Path) -> None:
+    """Versions, shared chunks, liveness and edition resolution straight on the registry (no model, fast)."""
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    try:
+        shared, old, new = _chunk("lung", "shared"), _chunk("lung", "old text"), _chunk("lung", "new text")
+        with catalog.transaction():
+            assert catalog.put_version(_doc("lung", "AJCC 7th edition"), [shared, old], [["s"], ["o"]], actor="a") == (None, 1)
+            catalog.put_version(_doc("other", "AJCC 8th edition"), [_chunk("other", "x")], [["x"]], actor="a")
+        revision = catalog.revision()
+        with catalog.transaction():
+            assert catalog.put_version(_doc("lung", "AJCC 8th edition"), [shared, new], [["s"], ["n"]], actor="b") == (1, 2)
+        assert catalog.revision() > revision
+        assert [(r.version, r.status, r.superseded_by) for r in catalog.versions("lung")] == [(1, "superseded", 2),
+                                                                                             (2, "active", None)]
+        assert catalog.live_chunk_ids([shared.chunk_id, old.chunk_id, new.chunk_id]) == {shared.chunk_id, new.chunk_id}
+        assert [r.version for r in catalog.versions_of_chunk(shared.chunk_id)] == [1, 2]
+        assert catalog.chunks([old.chunk_id])[old.chunk_id].text == "old text"  # kept after it left the live index
+        assert catalog.count_chunks() == 3
+
+        assert resolve(catalog, DocFilter(), "Per the 7th edition, what is T2a?") == DocFilter(
+            editions=("AJCC 7th edition",), statuses=("active", "superseded"))
+        assert resolve(catalog, DocFilter(), "per the 8th edition, what is T2a?") == DocFilter()  # live already
+        assert resolve(catalog, DocFilter(), "what is T2a?") == DocFilter()
+        assert resolve(catalog, DocFilter(editions=("8th",)), "T2a") == DocFilter(editions=("AJCC 8th edition",))
+        assert resolve(catalog, DocFilter(editions=("AJCC 7th edition",)), "T2a").statuses == ("active", "superseded")
+
+        with catalog.transaction():
+            assert catalog.set_status("lung", "retired", actor="c", reason="r") == 2
+        assert catalog.live_chunk_ids([shared.chunk_id, new.chunk_id]) == set() and catalog.count_chunks() == 1
+        assert resolve(catalog, DocFilter(), "per the 7th edition") == DocFilter()  # a retired document is out
+    finally:
+        catalog.close()

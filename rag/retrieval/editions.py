@@ -3,7 +3,8 @@
 By default search uses the live index: the active version of each document. Two things widen it:
 
 * an edition filter (``--edition 7th``) or a question naming an edition ("per the 7th edition")
-  that only superseded versions hold; a loose request is resolved to the registry's exact edition
+  that some document holds only in a superseded version (its active version has another edition);
+  the search is then restricted to the versions of that edition. A loose request is resolved to the registry's exact edition
   strings ("7th" -> "AJCC 7th edition"), so Qdrant's exact payload filter keeps working;
 * ``DocFilter.statuses`` including ``superseded`` (``--include-superseded``).
 
@@ -82,11 +83,13 @@ def resolve(catalog: Catalog, flt: DocFilter, question: str) -> DocFilter:
         matching.extend(exact or [r for r in records if edition_matches(r.document.edition, w)])
     if not matching:
         return flt  # nothing known answers it: an explicit filter finds nothing, a question is left alone
-    live = any(r.status == "active" for r in matching)
-    if named and live:
+    # Versions that only the archive can serve: superseded ones of documents whose active version has another edition.
+    current = {r.doc_id for r in matching if r.status == "active"}
+    archived = [r for r in matching if r.status == "superseded" and r.doc_id not in current]
+    if named and not archived:
         return flt  # the question's edition is live: the default ranking serves it
     exact = tuple(sorted({r.document.edition for r in matching}))
-    statuses = flt.statuses if live else ("active", "superseded")
+    statuses = ("active", "superseded") if archived else flt.statuses
     return replace(flt, editions=exact, statuses=statuses)
 
 
