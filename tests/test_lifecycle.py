@@ -303,3 +303,10 @@ def test_registry_versions_without_an_index(tmp_path: Path) -> None:
         assert resolve(catalog, DocFilter(), "per the 7th edition") == DocFilter()  # a retired document is out
     finally:
         catalog.close()
+
+
+def test_admin_public_api_is_listed() -> None:
+    """What the CLI and the web app's Library view call: every name in ``__all__`` exists and is documented."""
+    for name in admin.__all__:
+        assert getattr(admin, name).__doc__, name
+    assert {"add", "replace", "retire", "restore", "show", "history", "list_documents", "cite"} <= set(admin.__all__)

@@ -21,19 +21,16 @@ from typing import Any
 from rag.corpus.ingest import (
     IngestReport,
     Intake,
-    _embed_and_upsert,
-    _Pending,
-    _sweep_generations,
     default_actor,
-    lexical_text,
     rebuild_lexical,
     recover,
+    sweep_generations,
+    upsert_points,
 )
 from rag.corpus.ingest import ingest as _ingest
 from rag.corpus.lock import writer_lock
-from rag.corpus.registry import AuditRecord, VersionRecord, _iso
+from rag.corpus.registry import AuditRecord, VersionRecord, iso_time
 from rag.errors import InvalidInput
-from rag.index.tokenize import tokenize
 from rag.workspace import Workspace
 
 __all__ = [
@@ -78,8 +75,8 @@ class VersionInfo:
                 "system": self.system, "edition": self.edition, "effective_date": self.effective_date,
                 "language": self.language, "sha256": self.sha256, "source": self.source, "path": self.path,
                 "chunks": self.chunks, "supersedes": self.supersedes, "superseded_by": self.superseded_by,
-                "created_by": self.created_by, "created_at": _iso(self.created_at), "changed_by": self.changed_by,
-                "changed_at": _iso(self.changed_at), "reason": self.reason}
+                "created_by": self.created_by, "created_at": iso_time(self.created_at), "changed_by": self.changed_by,
+                "changed_at": iso_time(self.changed_at), "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -223,7 +220,7 @@ def retire(workspace: Workspace, doc_id: str, reason: str = "", *, actor: str | 
             catalog.audit("retired", doc_id, document.path, f"{len(chunk_ids)} chunks left the index", actor=who,
                           old_version=version, new_version=version, reason=reason.strip())
             rebuild_lexical(workspace)
-        _sweep_generations(workspace)
+        sweep_generations(workspace)
         workspace.vectors.delete(chunk_ids)
         catalog.set_state("pending_docs", "[]")
     return StatusChange(doc_id, version, "retired", "active", who, reason.strip(), len(chunk_ids))
@@ -240,19 +237,15 @@ def restore(workspace: Workspace, doc_id: str, *, actor: str | None = None, reas
             raise InvalidInput(f"{doc_id} is not retired (version {document.version} is {document.status})",
                                hint="only a retired document can be restored")
         chunk_ids = catalog.chunk_ids(doc_id)
-        chunks = catalog.chunks(chunk_ids)
-        items = [chunks[c] for c in chunk_ids]
-        tokens = [tokenize(lexical_text(document, c)) for c in items]
-        # Points first (not live yet, so search ignores them), then the switch.
-        _embed_and_upsert(workspace, [_Pending(document, items, tokens, "restored", ())], False)
+        upsert_points(workspace, document, chunk_ids)  # points first (not live yet, so search ignores them), then the switch
         with catalog.transaction():
             version = catalog.set_status(doc_id, "active", actor=who, reason=reason)
-            catalog.audit("restored", doc_id, document.path, f"{len(items)} chunks back in the index", actor=who,
+            catalog.audit("restored", doc_id, document.path, f"{len(chunk_ids)} chunks back in the index", actor=who,
                           old_version=version, new_version=version, reason=reason)
             rebuild_lexical(workspace)
             catalog.set_state("pending_docs", "[]")
-        _sweep_generations(workspace)
-    return StatusChange(doc_id, version, "active", "retired", who, reason, len(items))
+        sweep_generations(workspace)
+    return StatusChange(doc_id, version, "active", "retired", who, reason, len(chunk_ids))
 
 
 # reads -------------------------------------------------------------------------------------------

@@ -469,7 +469,7 @@ def _commit(workspace: Workspace, pending: list[_Pending], intake: Intake) -> di
     except BaseException:
         shutil.rmtree(workspace.bm25_dir(new_generation), ignore_errors=True)
         raise
-    _sweep_generations(workspace)
+    sweep_generations(workspace)
     workspace.vectors.delete(stale)
     catalog.set_state("pending_docs", "[]")
     return versions
@@ -480,7 +480,7 @@ def _build_lexical(workspace: Workspace, generation: str) -> None:
     LexicalIndex.build(workspace.bm25_dir(generation), chunk_ids, doc_ids, tokens)
 
 
-def _sweep_generations(workspace: Workspace) -> None:
+def sweep_generations(workspace: Workspace) -> None:
     """Delete BM25 generation folders other than the current one (left by a switch or a crash)."""
     current = workspace.catalog.get_state("bm25_generation")
     folder = workspace.settings.index_dir
@@ -507,7 +507,18 @@ def _collect_orphans(workspace: Workspace) -> None:
 def recover(workspace: Workspace) -> None:
     """Finish what a killed writer left: orphan points, stray BM25 folders, missing points. Cheap when clean."""
     _collect_orphans(workspace)
-    _sweep_generations(workspace)
+    sweep_generations(workspace)
+
+
+def upsert_points(workspace: Workspace, document: Document, chunk_ids: Sequence[str]) -> int:
+    """Give stored chunks their Qdrant points again (a restore): vectors from the embedding cache, or
+    embedded now when the cache lacks them. Not live until the caller switches the status; returns how
+    many chunks had to be embedded."""
+    chunks = workspace.catalog.chunks(chunk_ids)
+    items = [chunks[c] for c in chunk_ids]
+    tokens = [tokenize(lexical_text(document, c)) for c in items]
+    embedded, _ = _embed_and_upsert(workspace, [_Pending(document, items, tokens, "restored", ())], False)
+    return embedded
 
 
 def rebuild_lexical(workspace: Workspace) -> None:

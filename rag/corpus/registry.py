@@ -126,12 +126,13 @@ class AuditRecord:
     detail: str
 
     def as_contract(self) -> dict[str, Any]:
-        return {"id": self.id, "ts": round(self.ts, 3), "at": _iso(self.ts), "actor": self.actor, "action": self.action,
+        return {"id": self.id, "ts": round(self.ts, 3), "at": iso_time(self.ts), "actor": self.actor, "action": self.action,
                 "doc_id": self.doc_id, "path": self.path, "old_version": self.old_version,
                 "new_version": self.new_version, "reason": self.reason, "detail": self.detail}
 
 
-def _iso(ts: float) -> str:
+def iso_time(ts: float) -> str:
+    """A Unix time as ISO 8601 UTC ('' for none), the audit trail's and the registry's display form."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts)) if ts else ""
 
 
@@ -415,7 +416,7 @@ class Catalog:
     def _append_audit(self, action: str, doc_id: str, path: str, *, detail: str = "", actor: str = "",
                       old_version: int | None = None, new_version: int | None = None, reason: str = "") -> None:
         ts = time.time()
-        entry = json.dumps({"at": _iso(ts), "actor": actor, "action": action, "doc_id": doc_id, "path": path,
+        entry = json.dumps({"at": iso_time(ts), "actor": actor, "action": action, "doc_id": doc_id, "path": path,
                             "old_version": old_version, "new_version": new_version, "reason": reason,
                             "detail": detail}, ensure_ascii=False)
         self._db.execute("INSERT INTO audit (ts, action, doc_id, path, detail, actor, old_version, new_version, reason, "

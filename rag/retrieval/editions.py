@@ -79,8 +79,8 @@ def resolve(catalog: Catalog, flt: DocFilter, question: str) -> DocFilter:
     records = [r for r in _searchable(catalog, ("active", "superseded")) if _in_scope(r.document, replace(flt, editions=()))]
     matching: list[VersionRecord] = []
     for w in wanted:  # an edition named exactly means that one; a loose request ("7th") every edition it fits
-        exact = [r for r in records if r.document.edition.strip().lower() == w.strip().lower()]
-        matching.extend(exact or [r for r in records if edition_matches(r.document.edition, w)])
+        named_exactly = [r for r in records if r.document.edition.strip().lower() == w.strip().lower()]
+        matching.extend(named_exactly or [r for r in records if edition_matches(r.document.edition, w)])
     if not matching:
         return flt  # nothing known answers it: an explicit filter finds nothing, a question is left alone
     # Versions that only the archive can serve: superseded ones of documents whose active version has another edition.
@@ -153,7 +153,7 @@ def archive_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
 
 
 def _build_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
-    import bm25s
+    import bm25s  # type: ignore[import-untyped]
 
     from rag.corpus.ingest import embedding_text
     from rag.index.embed import embedding_key
