@@ -198,3 +198,32 @@ def test_cli_lifecycle_contract(template: tuple[Path, Path], tmp_path: Path) -> 
                           (["corpus", "show", "nope"], "no document 'nope'")):
         result = _run(index, *args)
         assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("command", "point", "status"), [
+    (["corpus", "retire", "kidney-followup", "--reason", "crash test"], "after-switch", "retired"),
+    (["corpus", "restore", "kidney-followup"], "after-upsert", "retired"),
+])
+def test_sigkill_during_retire_or_restore(template: tuple[Path, Path], tmp_path: Path, command: list[str], point: str,
+                                          status: str) -> None:
+    index = tmp_path / "index"
+    shutil.copytree(template[0], index)
+    if command[1] == "restore":
+        assert _run(index, "corpus", "retire", "kidney-followup", "--reason", "setup").returncode == 0
+    killed = _run(index, *command, kill_at=point)
+    assert killed.returncode == -9, killed.stderr
+    workspace = Workspace(Settings(index_dir=index))
+    try:
+        assert workspace.catalog.document("kidney-followup").status == status  # type: ignore[union-attr]
+        assert workspace.vectors.count() > workspace.catalog.count_chunks() == 0  # stray points, never shown
+        assert not Retriever(workspace).search(QUESTION, k=5, mode="dense")
+    finally:
+        workspace.close()
+    again = _run(index, "corpus", "restore", "kidney-followup")  # the next writer cleans up first, then restores
+    assert again.returncode == 0, again.stderr
+    workspace = Workspace(Settings(index_dir=index))
+    try:
+        _check_consistent(workspace)
+        assert any("12 months" in h.chunk.text for h in Retriever(workspace).search(QUESTION, k=5, mode="dense"))
+    finally:
+        workspace.close()
