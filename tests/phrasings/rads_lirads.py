@@ -1,0 +1,89 @@
+"""LI-RADS CT/MRI v2018 phrasings: APHE × washout × capsule × threshold growth × size × polarity.
+
+Rules exercised: LIRADS.FEATURE.* and the diagnostic table (LIRADS.CAT.LR-3/4/5), LIRADS.CAT.LR-M,
+LIRADS.CAT.LR-TIV, LIRADS.RULE.UNCERTAIN_FEATURE (an uncertain major feature counts as absent).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+from phrasings import Phrase, phrase
+from phrasings.rads_oracle import lirads
+
+SYSTEM = "LI-RADS-v2018"
+PRE_EN = ("Cirrhotic liver. ", "Patient with chronic hepatitis B and cirrhosis. ", "MRI liver in a patient with cirrhosis. ",
+          "Contrast-enhanced multiphase CT, cirrhosis. ")
+PRE_ZH = ("肝硬化背景。", "慢性乙型肝炎肝硬化患者，上腹部增强MRI。")
+APHE_EN = {"nonrim": ("nonrim arterial phase hyperenhancement", "non-rim APHE", "arterial phase hyperenhancement"),
+           "none": ("no arterial phase hyperenhancement", "without APHE"),
+           "rim": ("rim arterial phase hyperenhancement", "rim APHE")}
+APHE_ZH = {"nonrim": ("动脉期非环形高强化", "动脉期明显高强化"), "none": ("动脉期未见高强化", "动脉期无明显强化"), "rim": ("动脉期环形强化",)}
+WASH_EN = {True: ("nonperipheral washout", "washout on the portal venous phase"), False: ("no washout", "without washout")}
+WASH_ZH = {True: ("门脉期廓清", "延迟期可见廓清"), False: ("未见廓清", "无廓清")}
+CAPS_EN = {True: ("an enhancing capsule", "enhancing capsule appearance"), False: ("no capsule", "no enhancing capsule")}
+CAPS_ZH = {True: ("可见强化包膜", "可见包膜"), False: ("未见包膜", "无强化包膜")}
+TG_EN = {True: ("threshold growth",), False: ()}
+TG_ZH = {True: ("符合阈值增长",), False: ()}
+HEDGE_EN = {"washout": ("possible washout", "equivocal washout", "questionable washout"),
+            "capsule": ("possible capsule", "equivocal capsule")}
+HEDGE_ZH = {"washout": ("可疑廓清",), "capsule": ("可疑包膜",)}
+SIZES = (8.0, 9.9, 10.0, 15.0, 19.9, 20.0, 28.0)
+
+
+def _size(mm: float, r: random.Random, en: bool) -> str:
+    if r.random() < 0.5:
+        return f"{mm:g} mm" if en else f"{mm:g}mm"
+    return (f"{mm / 10:g} cm" if en else f"{mm / 10:g}cm")
+
+
+def _render(size: float, aphe: str, wash: object, caps: object, tg: bool, r: random.Random, en: bool) -> str:
+    """``wash``/``caps``: True, False or "hedged"."""
+    parts = [r.choice((APHE_EN if en else APHE_ZH)[aphe])]
+    for value, table, hedge in ((wash, WASH_EN if en else WASH_ZH, "washout"), (caps, CAPS_EN if en else CAPS_ZH, "capsule")):
+        if value == "hedged":
+            parts.append(r.choice((HEDGE_EN if en else HEDGE_ZH)[hedge]))
+        elif r.random() < 0.85 or value:
+            parts.append(r.choice(table[bool(value)]))
+    parts += list((TG_EN if en else TG_ZH)[tg])
+    z = _size(size, r, en)
+    if en:
+        seg = r.choice(("segment 7", "segment VI", "segment 4a", "the right lobe"))
+        feats = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return r.choice((f"{r.choice(PRE_EN)}A {z} observation in {seg} shows {feats}.",
+                         f"{r.choice(PRE_EN)}Observation 1 ({seg}): {z}, {feats}."))
+    return f"{r.choice(PRE_ZH)}肝{r.choice(('S7段', 'S6段', '右叶'))}见一结节，大小约{z}，{'，'.join(parts)}。"
+
+
+def cases() -> list[Phrase]:
+    """Every LI-RADS phrase, deterministic."""
+    out: list[Phrase] = []
+    for lang in ("en", "zh"):
+        en = lang == "en"
+        r = random.Random(f"lirads-{lang}")
+        grid = list(itertools.product(SIZES, ("nonrim", "none"), (True, False), (True, False), (True, False)))
+        for size, aphe, wash, caps, tg in r.sample(grid, 90 if en else 40):
+            cat = lirads(size, aphe, wash, caps, tg)
+            form = "negated" if not (wash and caps) else "coordinated"
+            out.append(phrase(SYSTEM, lang, f"LIRADS.CAT.{cat}", form, _render(size, aphe, wash, caps, tg, r, en), category=cat))
+        for size, aphe, which, other in r.sample(list(itertools.product(SIZES, ("nonrim", "none"), ("washout", "capsule"), (True, False))),
+                                                 20 if en else 8):
+            wash: object = "hedged" if which == "washout" else other
+            caps: object = "hedged" if which == "capsule" else other
+            cat = lirads(size, aphe, wash is True, caps is True, False)
+            out.append(phrase(SYSTEM, lang, "LIRADS.RULE.UNCERTAIN_FEATURE", "hedged", _render(size, aphe, wash, caps, False, r, en), category=cat))
+        for size in r.sample(SIZES, 5 if en else 3):
+            out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-M", "plain", _render(size, "rim", r.random() < 0.5, False, False, r, en), category="LR-M"))
+        tiv_en = ("Enhancing soft tissue within the right portal vein, consistent with tumour in vein.",
+                  "Tumor in vein: enhancing tissue expanding the left portal vein.")
+        tiv_zh = ("门静脉右支内见强化软组织影，考虑癌栓。", "门静脉主干瘤栓形成，可见强化。")
+        notiv_en = (" The portal and hepatic veins are patent without tumour in vein.", " No tumor in vein.")
+        notiv_zh = ("门静脉通畅，未见癌栓。",)
+        for i in range(5 if en else 3):
+            size, aphe, wash, caps = r.choice(SIZES), "nonrim", r.random() < 0.5, r.random() < 0.5
+            base = _render(size, aphe, wash, caps, False, r, en)
+            out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-TIV", "plain", base + " " + r.choice(tiv_en if en else tiv_zh), category="LR-TIV"))
+            out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-TIV", "negated", base + r.choice(notiv_en if en else notiv_zh),
+                              category=lirads(size, aphe, wash, caps, False)))
+    return out
