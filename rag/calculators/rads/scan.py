@@ -51,7 +51,7 @@ _NEG_PRE = re.compile(
 _NEG_POST = re.compile(
     r"^\s*(?:[:=：\-–]\s*)?(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?"
     r"(?:no\b|none\b|absent\b|negative\b|false\b|not\s+(?:seen|present|identified|detected|evident|"
-    r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无|阴性|未见)",
+    r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无(?!回声)|阴性|未见)",
     re.I,
 )
 _POS_POST = re.compile(
@@ -66,7 +66,13 @@ _HEDGE_PRE = re.compile(
     r"not\s+certain|vague|borderline)\b|\?|可疑|可能|不除外)",
     re.I,
 )
-_HEDGE_POST = re.compile(r"^\s*(?:[:=：]\s*)?(?:uncertain|equivocal|indeterminate|possible|\?)", re.I)
+# Hedges written after the term ("microcalcifications cannot be excluded", "点状强回声不除外", "毛刺可能").
+_HEDGE_POST = re.compile(
+    r"^\s*(?:[:=：]\s*)?(?:(?:is|are)\s+)?(?:uncertain|equivocal|indeterminate|possible|questionable|\?|"
+    r"(?:cannot|can\s?not|could\s+not)\s+be\s+(?:excluded|ruled\s+out)|not\s+(?:excluded|ruled\s+out)|"
+    r"不(?:能)?除外|不排除|可能|待排|待除外)",
+    re.I,
+)
 # A negation or hedge stops at a clause boundary; commas only stop it before a new phrase.
 _SCOPE_BREAK = re.compile(
     r"(?:(?<!\d)\.|\.(?!\d)|[;!?\n。；，:：]|\b(?:but|however|although|though|whereas|except|yet)\b|"

@@ -20,7 +20,7 @@ FEATURES: dict[str, Vocab] = {
         {
             "spongiform": [r"\bspongiform\b", r"海绵(?:状|样)"],
             "cystic": [
-                r"\b(?:purely |entirely |almost (?:completely |entirely )?|predominantly )?cystic\b"
+                r"(?<!partially )(?<!partly )\b(?:purely |entirely |almost (?:completely |entirely )?|predominantly )?cystic\b"
                 r"(?![- /]*(?:and|or|with)?[- /]*solid)(?! component)",
                 r"\bsimple cyst\b",
                 r"(?<!实)囊性(?!实)",
@@ -29,6 +29,7 @@ FEATURES: dict[str, Vocab] = {
                 r"\bmixed(?: cystic(?: and |[- /])solid| solid(?: and |[- /])cystic| composition)?\b",
                 r"\b(?:predominantly |partially )?(?:cystic(?: and |[- /])solid|solid(?: and |[- /])cystic)\b",
                 r"\bpredominantly solid\b",
+                r"\bpart(?:ial)?ly (?:cystic|solid)\b",
                 r"\bcomplex cyst(?:ic)?\b",
                 r"\bcystic[- ]solid\b",
                 r"囊实性",
@@ -130,6 +131,7 @@ FEATURES: dict[str, Vocab] = {
                 r"^\s*(?:none|no|absent|nil)\s*$",
                 r"\bno (?:echogenic foci|calcifications?|microcalcifications?|calcific foci)\b",
                 r"无(?:强回声|钙化)",
+                r"(?:未见|未探及|不伴|无明显)(?:明显)?(?:钙化|强回声(?:灶|光点)?)",
             ],
             "large-comet-tail": [r"\b(?:large )?comet[- ]tail(?: artifacts?| artefacts?)?\b", r"彗星尾"],
             "macrocalcification": [
