@@ -105,12 +105,31 @@ def test_growth_is_more_than_1_5_mm(prior: float, now: float, want: str) -> None
         (9.9, {"smooth": True, "shape": "lentiform"}, "2", "LR22.JUXTAPLEURAL.2"),
         (10.0, {"smooth": True, "shape": "oval"}, "4A", "LR22.SOLID.4A"),
         (9.0, {"spiculation": True, "shape": "triangular"}, "4X", "LR22.SOLID.4A"),
-        (9.0, {}, "4A", "LR22.SOLID.4A"),
+        (9.0, {"smooth": False}, "4A", "LR22.SOLID.4A"),
+        (9.0, {"margin": "lobulated"}, "4A", "LR22.SOLID.4A"),
     ],
 )
 def test_juxtapleural(mean: float, extra: dict[str, Any], want: str, rule: str) -> None:
     res = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": mean, **extra})
     assert res.result["category"] == want and rule in res.rule_ids
+
+
+def test_juxtapleural_with_margin_and_shape_unstated_stays_open() -> None:
+    """Category 2 or the solid row depends on criteria the report does not give: never guess."""
+    res = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": 9.0})
+    assert res.result["category"] is None
+    assert res.result["nodules"][0]["candidates"] == ["2", "4A"]
+    assert any("juxtapleural" in m and "margin" in m for m in res.missing)
+    small = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": 5.0})
+    assert small.result["category"] == "2"  # both readings give 2
+
+
+@pytest.mark.parametrize("hedge", ["possibly spiculated", "Spiculation cannot be excluded", "questionable spiculation"])
+def test_suspected_spiculation_never_makes_4x(hedge: str) -> None:
+    res = CALC.from_text(f"Baseline screening LDCT. 9 mm solid nodule in the right upper lobe, {hedge}.")
+    assert res.result["category"] is None and res.result["nodules"][0]["candidates"] == ["4A", "4X"]
+    definite = CALC.from_text("Baseline screening LDCT. 9 mm solid nodule in the right upper lobe, spiculated.")
+    assert definite.result["category"] == "4X"
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,8 @@ class _NoduleCategoriser:
             return None, total, solid, None
         if n.prior_category and status in ("stable", "decreased") and (cat := self._stepdown()):
             return cat, total, solid, status
-        if n.kind == "solid" and n.juxtapleural and status in ("baseline", "new") and self._juxtapleural(total):
+        juxtapleural = self._juxtapleural(total) if n.kind == "solid" and n.juxtapleural and status in ("baseline", "new") else False
+        if juxtapleural:
             return "2", total, solid, status
         rows = {"solid": SOLID_ROWS, "part-solid": PARTSOLID_ROWS, "ground-glass": GGN_ROWS}[n.kind]
         row_status = status
@@ -160,6 +161,12 @@ class _NoduleCategoriser:
                 hint="give the total and the solid-component mean diameters",
             )
         row, open_rows = _walk(rows, row_status, total, solid)
+        if row is not None and juxtapleural is None and row.category != "2":
+            # Juxtapleural with margin and shape unstated: category 2 or the solid row; never guess.
+            self.candidates = ("2", row.category)
+            self._need("margin (smooth?) and shape (oval, lentiform or triangular?) of the juxtapleural nodule "
+                       f"(all met: category 2, rule LR22.JUXTAPLEURAL.2; otherwise {row.category} by the solid-nodule rules)")
+            return None, total, solid, status
         if row is not None:
             self._cite(row.rule_id)
             if n.kind == "ground-glass" and row.category == "3" and status == "growing":
@@ -184,16 +191,13 @@ class _NoduleCategoriser:
             return "3"
         return None
 
-    def _juxtapleural(self, total: Decimal | None) -> bool:
+    def _juxtapleural(self, total: Decimal | None) -> bool | None:
+        """Whether the juxtapleural category-2 rule applies; None when margin and shape are both unstated."""
         n = self.n
-        if total is None or total >= JUXTAPLEURAL_MAX_MM or n.spiculated or n.round_shape:
+        if total is None or total >= JUXTAPLEURAL_MAX_MM or n.spiculated or n.round_shape or n.irregular:
             return False
         if not (n.smooth or n.benign_shape):
-            self.trace.note(
-                f"nodule {self.i + 1}: juxtapleural rule not applied (smooth margin and "
-                "oval/lentiform/triangular shape not stated)"
-            )
-            return False
+            return None
         if not (n.smooth and n.benign_shape):
             self.trace.note(
                 f"nodule {self.i + 1}: juxtapleural rule applied with "
@@ -292,6 +296,12 @@ class LungRADS:
             if base in _SUSPICIOUS_BASE and features:
                 cat = "4X"
                 c._cite("LR22.CAT.4X")
+            elif base in _SUSPICIOUS_BASE and nodule.spiculation_suspected:
+                # Spiculation only suspected: 4X or the size category; the report must say which.
+                cat = None
+                c.candidates = (base, "4X")
+                trace.need(f"nodule {i + 1}: whether the nodule is spiculated (only suspected; spiculation makes "
+                           f"this category {base} nodule 4X)")
             elif base is not None and features and nodule.doubling:
                 trace.note(f"nodule {i + 1}: doubling noted, but 4X applies only to category 3 or 4 nodules")
             per.append(

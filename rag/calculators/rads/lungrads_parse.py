@@ -55,6 +55,8 @@ class Nodule:
     multilocular: bool = False
     cyst_changes: tuple[str, ...] = ()
     spiculated: bool = False
+    spiculation_suspected: bool = False  # "possible spiculation": never read as spiculated
+    irregular: bool = False
     doubling: bool = False
     prior_category: str | None = None
     proven_benign: bool = False
@@ -220,8 +222,10 @@ class _TextReader:
 
         if (h := first(V.STATUS, "status")) and not (h.value == "baseline" and cur.values.get("status")):
             cur.values["status"] = h.value
+        if (h := first(V.SPICULATION, "spiculated")) is not None:
+            cur.values["spiculation_suspected" if h.hedged else "spiculated"] = True
         for vocab, name in (
-            (V.SPICULATION, "spiculated"),
+            (V.IRREGULAR, "irregular"),
             (V.JUXTAPLEURAL, "juxtapleural"),
             (V.SMOOTH, "smooth"),
             (V.PERSISTENT, "persistent"),
@@ -388,15 +392,21 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
             values[name] = value
             ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", value, key, val))
     for name, keys in _NODULE_FLAGS.items():
-        if (found := lookup(raw, *keys)) and as_bool(found[1], found[0]):
-            values[name] = True
-            ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", True, *found))
+        if found := lookup(raw, *keys):
+            if as_bool(found[1], found[0]):
+                values[name] = True
+                ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", True, *found))
+            elif name == "smooth":  # stated not smooth: the juxtapleural rule cannot apply
+                values["irregular"] = True
+                ev.append(findings_evidence(f"lungrads.nodule[{i}].irregular", True, *found))
     if found := lookup(raw, "margin", "margins"):
         text = str(found[1])
         if V.SPICULATION.match_value(text):
             values["spiculated"] = True
         if V.SMOOTH.match_value(text):
             values["smooth"] = True
+        if V.IRREGULAR.match_value(text):
+            values["irregular"] = True
         ev.append(findings_evidence(f"lungrads.nodule[{i}].margin", text, *found))
     if found := lookup(raw, "shape"):
         shape = V.SHAPE.match_value(str(found[1]))

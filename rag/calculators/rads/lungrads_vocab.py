@@ -21,6 +21,7 @@ __all__ = [
     "EXAM_FOLLOWUP",
     "INCOMPLETE",
     "INFECTION",
+    "IRREGULAR",
     "JUXTAPLEURAL",
     "KNOWN_CANCER",
     "LOCATION",
@@ -183,9 +184,13 @@ JUXTAPLEURAL = Vocab(
             r"胸膜下",
             r"邻近?胸膜",
             r"叶间裂旁?",
+            r"(?:水平|斜)裂旁",
+            r"胸膜旁",
         ]
     }
 )
+# Margins that rule out the juxtapleural category-2 rule (it needs smooth margins).
+IRREGULAR = Vocab({"irregular": [r"\birregular(?:ly)?(?:[- ]margin(?:s|ated)?)?\b", r"\blobulated\b", r"边缘不规则", r"分叶"]})
 SMOOTH = Vocab(
     {"smooth": [r"\bsmooth(?:ly)?(?:[- ](?:margin(?:s|ated)?|contour|border)s?)?\b", r"边缘光滑", r"边缘光整", r"光滑"]}
 )
@@ -196,6 +201,9 @@ SHAPE = Vocab(
             r"椭圆形?",
             r"三角形?",
             r"扁平",
+            r"透镜状",
+            r"扁豆状",
+            r"梭形",
         ],
         "round": [r"\bround(?:ed)?\b", r"圆形"],
     }
@@ -382,7 +390,7 @@ EDITION = re.compile(r"\bLung-?RADS\s*(?:v(?:ersion)?\s*)?(1\.0|1\.1)\b", re.I)
 
 SIZE_PREFIX = {
     "solid": re.compile(r"solid (?:component|part|portion|core|element)|实性(?:成分|部分)", re.I),
-    "prior": re.compile(r"\b(?:previously|prior|before|from|earlier)\b|上次|既往|原为|之前", re.I),
+    "prior": re.compile(r"\b(?:previously|prior|before|from|earlier)\b|上次|前次|既往|原(?:为|约|大小|来|先)|之前", re.I),
     "long": re.compile(r"\blong(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bmajor axis\b|长径|长轴", re.I),
     "short": re.compile(
         r"\bshort(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bminor axis\b|\bperpendicular\b|短径|短轴", re.I
@@ -391,6 +399,8 @@ SIZE_PREFIX = {
 }
 SIZE_SUFFIX = re.compile(  # used with .match(text, pos): anchored at pos, so no "^"
     r"\s*\(?\s*(?:(?P<solid>solid (?:component|part|portion))|(?P<mean>(?:in )?(?:mean|average)[- ]diameter)|"
-    r"(?P<long>long[- ]axis)|(?P<short>short[- ]axis)|(?P<prior>(?:on|at|in) (?:the )?prior|previously))",
+    r"(?P<long>long[- ]axis)|(?P<short>short[- ]axis)|"
+    # "7 mm previously" labels the size before it; "9 mm (previously 6.5 mm)" introduces the next one.
+    r"(?P<prior>(?:on|at|in) (?:the )?prior(?!\s*(?:CT|scan|study|exam)?\s*[:=]?\s*\d)|previously(?!\s*(?:measur\w*|was|:)?\s*\d)))",
     re.I,
 )
