@@ -39,21 +39,33 @@ def _size(mm: float, r: random.Random, en: bool) -> str:
 
 
 def _render(size: float, aphe: str, wash: object, caps: object, tg: bool, r: random.Random, en: bool) -> str:
-    """``wash``/``caps``: True, False or "hedged"."""
-    parts = [r.choice((APHE_EN if en else APHE_ZH)[aphe])]
-    for value, table, hedge in ((wash, WASH_EN if en else WASH_ZH, "washout"), (caps, CAPS_EN if en else CAPS_ZH, "capsule")):
+    """``wash``/``caps``: True, False or "hedged". Affirmed features first, then the denied ones, as reports write them."""
+    pos = [r.choice((APHE_EN if en else APHE_ZH)[aphe])] if aphe != "none" else []
+    neg = [] if aphe != "none" else ["aphe"]
+    hedged = []
+    for value, name in ((wash, "washout"), (caps, "capsule")):
         if value == "hedged":
-            parts.append(r.choice((HEDGE_EN if en else HEDGE_ZH)[hedge]))
-        elif r.random() < 0.85 or value:
-            parts.append(r.choice(table[bool(value)]))
-    parts += list((TG_EN if en else TG_ZH)[tg])
+            hedged.append(r.choice((HEDGE_EN if en else HEDGE_ZH)[name]))
+        elif value:
+            pos.append(r.choice((WASH_EN if en else WASH_ZH)[True] if name == "washout" else (CAPS_EN if en else CAPS_ZH)[True]))
+        elif r.random() < 0.85:
+            neg.append(name)
+    pos += list((TG_EN if en else TG_ZH)[tg])
     z = _size(size, r, en)
-    if en:
-        seg = r.choice(("segment 7", "segment VI", "segment 4a", "the right lobe"))
-        feats = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-        return r.choice((f"{r.choice(PRE_EN)}A {z} observation in {seg} shows {feats}.",
-                         f"{r.choice(PRE_EN)}Observation 1 ({seg}): {z}, {feats}."))
-    return f"{r.choice(PRE_ZH)}肝{r.choice(('S7段', 'S6段', '右叶'))}见一结节，大小约{z}，{'，'.join(parts)}。"
+    if not en:
+        words = {"aphe": "动脉期无明显强化", "washout": "未见廓清", "capsule": "未见包膜"}
+        parts = pos + hedged + [words[n] for n in neg]
+        return f"{r.choice(PRE_ZH)}肝{r.choice(('S7段', 'S6段', '右叶'))}见一结节，大小约{z}，{'，'.join(parts)}。"
+    nouns = {"aphe": "arterial phase hyperenhancement", "washout": "washout", "capsule": "enhancing capsule"}
+    denied = " or ".join(nouns[n] for n in neg)
+    seg = r.choice(("segment 7", "segment VI", "segment 4a", "the right lobe"))
+    body = pos + hedged
+    if body:
+        listed = ", ".join(body[:-1]) + " and " + body[-1] if len(body) > 1 else body[0]
+        tail = "" if not neg else r.choice((f", without {denied}", f". No {denied}", f", but no {denied}"))
+        return r.choice((f"{r.choice(PRE_EN)}A {z} observation in {seg} shows {listed}{tail}.",
+                         f"{r.choice(PRE_EN)}Observation 1 ({seg}): {z}, {listed}{tail}."))
+    return f"{r.choice(PRE_EN)}A {z} observation in {seg} shows no {denied}."
 
 
 def cases() -> list[Phrase]:
@@ -73,6 +85,16 @@ def cases() -> list[Phrase]:
             caps: object = "hedged" if which == "capsule" else other
             cat = lirads(size, aphe, wash is True, caps is True, False)
             out.append(phrase(SYSTEM, lang, "LIRADS.RULE.UNCERTAIN_FEATURE", "hedged", _render(size, aphe, wash, caps, False, r, en), category=cat))
+        # Negation scope across coordination: the denial covers its own list, not the affirmed feature beside it.
+        scope_en = ("shows nonrim APHE with no washout and an enhancing capsule", "shows nonrim APHE; no washout, but an enhancing capsule is seen",
+                    "shows nonrim APHE, without washout, with an enhancing capsule", "shows nonrim APHE and an enhancing capsule but no washout",
+                    "shows nonrim APHE; neither washout nor capsule", "shows nonrim APHE without washout or capsule")
+        scope_zh = ("动脉期非环形高强化，未见廓清，但可见强化包膜", "动脉期非环形高强化，无廓清及包膜", "动脉期非环形高强化，可见包膜，未见廓清")
+        for size in (8.0, 15.0, 25.0):
+            for body in (scope_en if en else scope_zh):
+                caps = "capsule is seen" in body or "an enhancing capsule" in body or "可见" in body
+                text = f"{r.choice(PRE_EN)}A {size:g} mm observation in segment 8 {body}." if en else f"{r.choice(PRE_ZH)}肝S8段见一结节，大小约{size:g}mm，{body}。"
+                out.append(phrase(SYSTEM, lang, "LIRADS.FEATURE.CAPSULE", "coordinated", text, category=lirads(size, "nonrim", False, caps, False)))
         for size in r.sample(SIZES, 5 if en else 3):
             out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-M", "plain", _render(size, "rim", r.random() < 0.5, False, False, r, en), category="LR-M"))
         tiv_en = ("Enhancing soft tissue within the right portal vein, consistent with tumour in vein.",

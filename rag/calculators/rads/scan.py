@@ -76,7 +76,9 @@ _HEDGE_POST = re.compile(
 # A negation or hedge stops at a clause boundary; commas only stop it before a new phrase.
 _SCOPE_BREAK = re.compile(
     r"(?:(?<!\d)\.|\.(?!\d)|[;!?\n。；，:：]|\b(?:but|however|although|though|whereas|except|yet)\b|"
-    r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d))",
+    r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d)|"
+    # "no washout and an enhancing capsule": an article opens a new, affirmed noun phrase.
+    r"\s(?:and|with)\s+(?=(?:a|an|the|there)\s))",
     re.I,
 )
 _COMMA = re.compile(r"[,，、]")
