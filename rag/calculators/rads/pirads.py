@@ -45,14 +45,17 @@ _ZONE = Vocab(
         "CZ": [r"\bcentral zone\b", r"\bCZ\b", r"中央带"],
     }
 )
+# Chinese writes "T2WI评分3分", "DWI评分：4分"; the score words sit between the sequence and the digit.
 _T2W = re.compile(
-    r"\bT2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging))?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+    r"(?<![A-Za-z0-9])T2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging|评分))?\s*[:=：]?\s*(?:(?:score|评分)\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    re.I,
 )
 _DWI = re.compile(
-    r"\b(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*score)?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+    r"(?<![A-Za-z0-9])(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*(?:score|评分))?\s*[:=：]?\s*(?:(?:score|评分)\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    re.I,
 )
 _STATED = re.compile(
-    r"\bPI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
+    r"(?<![A-Za-z0-9])PI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
 )
 _OLD = re.compile(r"\bPI-?RADS\s*v(?:ersion)?\s*2(?!\.\d)\b", re.I)
 _DCE = Vocab(
@@ -63,6 +66,8 @@ _DCE = Vocab(
             r"\bearly,? focal (?:contrast )?enhancement\b",
             r"\bearly enhancement\b",
             r"^\s*(?:positive|\+|pos|yes|true)\s*$",
+            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阳性",
+            r"(?:动态增强|DCE)(?:扫描)?(?:呈|示|可见|见)?早期(?:局灶(?:性)?)?(?:明显)?强化",
         ],
         "negative": [
             r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:negative|-|neg)(?!\w)",
@@ -70,6 +75,8 @@ _DCE = Vocab(
             r"\bno early (?:focal )?enhancement\b",
             r"\bdiffuse (?:early )?enhancement\b",
             r"^\s*(?:negative|-|neg|no|false)\s*$",
+            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阴性",
+            r"(?:动态增强|DCE)(?:扫描)?(?:未见|无)(?:明显)?早期(?:局灶(?:性)?)?强化",
         ],
         "not performed": [
             r"\bDCE (?:was )?not (?:performed|done|available)\b",
@@ -83,7 +90,7 @@ _DCE = Vocab(
 _DWI_DESC = Vocab(
     {
         "normal": [r"\bno abnormalit(?:y|ies) on (?:ADC|DWI|high[- ]b)\b", r"\bnormal (?:on )?(?:ADC|DWI|diffusion)\b"],
-        "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b"],
+        "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b", r"线(?:样|状)", r"楔形"],
         "focal": [r"\bfocal\b", r"局灶"],
     }
 )
@@ -91,6 +98,8 @@ _MARKED = re.compile(
     r"\bmarked(?:ly)?\s+(?:hypo|hyper)-?intens\w*(?:\s+\w+){0,4}?\s+(?:on\s+)?(?:the\s+)?(ADC|high[- ]?b(?:[- ]value)?|DWI|both)",
     re.I,
 )
+# "ADC图呈明显低信号", "高b值DWI呈明显高信号": marked on ADC / on the high b-value images.
+_MARKED_ZH = re.compile(r"(ADC|高b值(?:DWI)?|DWI)(?:图|序列)?(?:上)?(?:呈)?(?:显著|明显)(?:低|高)信号", re.I)
 _MARKED_BOTH = re.compile(
     r"\bmarked(?:ly)?\b[^.;]{0,60}\bboth\b|\bmarked(?:ly)?\b[^.;]{0,40}\bADC\b[^.;]{0,40}\bmarked(?:ly)?\b", re.I
 )
@@ -149,7 +158,9 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
         if m := rx.search(text, s, e):
             setattr(les, attr, _score(m.group(1), f"{attr.upper()} score"))
             les.evidence.append(evidence_for(f"{d}.{attr}_score", m.group(1), text, m.start(1), m.end(1)))
-    if h := _pos(_DCE.find(text, s, e)):
+    if (h := _pos(_DCE.find(text, s, e))) and h.hedged:
+        les.evidence.append(evidence_for(f"{d}.dce_suspected", h.value, text, h.start, h.end))
+    elif h:
         les.dce = h.value
         les.evidence.append(evidence_for(f"{d}.dce", h.value, text, h.start, h.end))
     if h := _pos(_EPE.find(text, s, e)):
@@ -162,7 +173,7 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
         les.marked_adc = les.marked_b = True
         les.evidence.append(evidence_for(f"{d}.marked", "both", text, m.start(), m.end()))
     else:
-        for m in _MARKED.finditer(text, s, e):
+        for m in [*_MARKED.finditer(text, s, e), *_MARKED_ZH.finditer(text, s, e)]:
             which = m.group(1).lower()
             les.marked_adc |= which == "adc"
             les.marked_b |= which != "adc"
