@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from phrasings import Phrase
-from phrasings import rads_birads, rads_lirads, rads_lungrads, rads_pirads, rads_tirads
+from phrasings import Phrase, rads_birads, rads_lirads, rads_lungrads, rads_pirads, rads_tirads
 
 __all__ = ["all_cases"]
 

@@ -13,7 +13,8 @@ from phrasings import Phrase, phrase
 
 SYSTEM = "BI-RADS"
 CATS = ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5", "6")
-MODALITY_EN = {"mammo": ("Diagnostic mammography.", "Diagnostic bilateral mammogram."), "us": ("Targeted breast ultrasound.", "Diagnostic breast ultrasound."),
+MODALITY_EN = {"mammo": ("Diagnostic mammography.", "Diagnostic bilateral mammogram."),
+               "us": ("Targeted breast ultrasound.", "Diagnostic breast ultrasound."),
                "mri": ("Breast MRI with contrast.", "Diagnostic breast MRI.")}
 MODALITY_ZH = {"mammo": ("诊断性乳腺X线摄影。",), "us": ("乳腺超声检查。",), "mri": ("乳腺增强MRI。",)}
 STATED_EN = ("Assessment: BI-RADS {c}.", "BI-RADS category {c}.", "Impression: ACR BI-RADS {c}.", "Final assessment category {c} (BI-RADS).")
@@ -21,7 +22,7 @@ STATED_ZH = ("BI-RADS {c}类。", "BI-RADS分类：{c}类。", "评估：BI-RADS
 WORDING_EN = {"0": "Incomplete: need additional imaging evaluation.", "1": "Negative.", "2": "Benign findings.",
               "3": "Probably benign finding; short-interval follow-up suggested.", "4": "Suspicious abnormality; biopsy should be considered.",
               "5": "Highly suggestive of malignancy; appropriate action should be taken."}
-LIKELIHOOD = ((1.5, "3"), (2.0, "3"), (5.0, "4A"), (10.0, "4A"), (30.0, "4B"), (50.0, "4B"), (70.0, "4C"), (96.0, "5"))
+LIKELIHOOD = ((1.5, "3"), (2.0, "3"), (5.0, "4A"), (10.0, "4A"), (30.0, "4B"), (50.0, "4B"), (70.0, "4C"), (85.0, "4C"), (96.0, "5"))
 SIX_EN = ("Known biopsy-proven invasive ductal carcinoma of the left breast at 2 o'clock; staging MRI before neoadjuvant chemotherapy. "
           "The known malignancy measures 2.4 cm. No additional suspicious findings.",
           "Ultrasound-guided core biopsy last week showed invasive carcinoma in the right breast; pre-operative evaluation before surgery. "
@@ -52,14 +53,15 @@ def cases() -> list[Phrase]:
             if cat == "6":
                 continue
             for modality in ("mammo", "us", "mri"):
-                for _ in range(2 if en else 1):
+                for _ in range(4 if en else 2):
                     tmpl = r.choice(STATED_EN if en else STATED_ZH)
                     text = f"{r.choice(mods[modality])} {tmpl.format(c=cat)}"
                     rule = "BIRADS.RULE.SUBCATEGORY_MODALITY" if modality == "mri" and len(cat) == 2 else f"BIRADS.CAT.{cat}"
                     out.append(phrase(SYSTEM, lang, rule, "plain", text, category=_expected(cat, modality)))
         # Category 3 at screening mammography is not used: the exam becomes 0.
-        for _ in range(3 if en else 2):
-            text = ("Screening mammogram. " if en else "乳腺X线筛查。") + r.choice(STATED_EN if en else STATED_ZH).format(c="3")
+        for _ in range(10 if en else 3):
+            text = (r.choice(("Screening mammogram. ", "Bilateral screening mammography. ", "Screening digital mammogram with tomosynthesis. "))
+                    if en else r.choice(("乳腺X线筛查。", "乳腺钼靶筛查。"))) + r.choice(STATED_EN if en else STATED_ZH).format(c="3")
             out.append(phrase(SYSTEM, lang, "BIRADS.RULE.SCREENING_CATEGORY_3", "plain", text, category="0"))
         if en:
             for cat, words in WORDING_EN.items():
@@ -77,9 +79,11 @@ def cases() -> list[Phrase]:
             stated = text.rsplit(" ", 1)[-1].strip(".") if en else text.split("BI-RADS ")[-1].rstrip("类。")
             out.append(phrase(SYSTEM, lang, "BIRADS.CAT.6", "historical", text, category=stated))
         # Exam level: the worse finding by the stated convention (1 < 2 < 3 < 6 < 0 < 4 < 5).
-        pairs = (("2", "4A"), ("1", "2"), ("4B", "5"), ("3", "4C"))
-        for a, b in pairs:
-            text = (f"Diagnostic mammography. Right breast: BI-RADS {a}. Left breast: BI-RADS {b}." if en
-                    else f"诊断性乳腺X线摄影。右乳BI-RADS {a}类；左乳BI-RADS {b}类。")
+        order = ("1", "2", "3", "0", "4A", "4B", "4C", "5")  # 1 < 2 < 3 < 0 < 4 < 5 (6 aside)
+        pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:] if not (a.startswith("4") and b.startswith("4"))]
+        for a, b in r.sample(pairs, 10 if en else 4):
+            first, second = (a, b) if r.random() < 0.5 else (b, a)
+            text = (f"Diagnostic mammography. Right breast: BI-RADS {first}. Left breast: BI-RADS {second}." if en
+                    else f"诊断性乳腺X线摄影。右乳BI-RADS {first}类；左乳BI-RADS {second}类。")
             out.append(phrase(SYSTEM, lang, "BIRADS.RULE.EXAM_ORDER", "coordinated", text, category=b))
     return out

@@ -93,16 +93,25 @@ def cases() -> list[Phrase]:
         for size in (8.0, 15.0, 25.0):
             for body in (scope_en if en else scope_zh):
                 caps = "capsule is seen" in body or "an enhancing capsule" in body or "可见" in body
-                text = f"{r.choice(PRE_EN)}A {size:g} mm observation in segment 8 {body}." if en else f"{r.choice(PRE_ZH)}肝S8段见一结节，大小约{size:g}mm，{body}。"
+                text = (f"{r.choice(PRE_EN)}A {size:g} mm observation in segment 8 {body}." if en
+                        else f"{r.choice(PRE_ZH)}肝S8段见一结节，大小约{size:g}mm，{body}。")
                 out.append(phrase(SYSTEM, lang, "LIRADS.FEATURE.CAPSULE", "coordinated", text, category=lirads(size, "nonrim", False, caps, False)))
-        for size in r.sample(SIZES, 5 if en else 3):
+        for _ in range(10 if en else 3):
+            size = r.choice(SIZES)
             out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-M", "plain", _render(size, "rim", r.random() < 0.5, False, False, r, en), category="LR-M"))
+        targetoid_en = ("A {z} targetoid observation in segment 5 with peripheral washout.",
+                        "{z} observation with a targetoid appearance and rim APHE.")
+        targetoid_zh = ("肝S5段见一结节，大小约{z}，呈靶样强化。",)
+        for _ in range(4 if en else 2):
+            z = _size(r.choice(SIZES), r, en)
+            text = r.choice(PRE_EN if en else PRE_ZH) + r.choice(targetoid_en if en else targetoid_zh).format(z=z)
+            out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-M", "plain", text, category="LR-M"))
         tiv_en = ("Enhancing soft tissue within the right portal vein, consistent with tumour in vein.",
                   "Tumor in vein: enhancing tissue expanding the left portal vein.")
         tiv_zh = ("门静脉右支内见强化软组织影，考虑癌栓。", "门静脉主干瘤栓形成，可见强化。")
         notiv_en = (" The portal and hepatic veins are patent without tumour in vein.", " No tumor in vein.")
         notiv_zh = ("门静脉通畅，未见癌栓。",)
-        for i in range(5 if en else 3):
+        for _ in range(5 if en else 3):
             size, aphe, wash, caps = r.choice(SIZES), "nonrim", r.random() < 0.5, r.random() < 0.5
             base = _render(size, aphe, wash, caps, False, r, en)
             out.append(phrase(SYSTEM, lang, "LIRADS.CAT.LR-TIV", "plain", base + " " + r.choice(tiv_en if en else tiv_zh), category="LR-TIV"))

@@ -76,9 +76,10 @@ def nodule_zh(kind: str, status: str, m: float, s: float | None, r: random.Rando
 
 SOLID_SIZES = {"baseline": (4.0, 5.8, 6.0, 7.9, 8.0, 12.0, 14.9, 15.0, 22.0), "new": (3.0, 4.0, 5.5, 6.0, 7.5, 8.0, 11.0),
                "growing": (5.0, 7.0, 7.9, 9.0, 12.0)}
-PART_SIZES = {"baseline": ((5.0, 2.0), (8.0, 3.0), (10.0, 5.9), (12.0, 6.0), (14.0, 7.5), (16.0, 8.0), (20.0, 10.0)),
+PART_SIZES = {"baseline": ((4.0, 1.5), (5.0, 2.0), (5.5, 3.0), (8.0, 3.0), (10.0, 5.9), (12.0, 6.0), (14.0, 7.5), (18.0, 7.0),
+                           (16.0, 8.0), (20.0, 10.0)),
               "new": ((5.0, 2.0), (9.0, 3.0), (12.0, 4.0), (15.0, 6.0))}
-GGN_SIZES = (12.0, 25.0, 30.0, 35.0)
+GGN_SIZES = (12.0, 25.0, 29.9, 30.0, 35.0, 45.0)
 NEG_EN = (" No spiculation.", " No mediastinal or hilar lymphadenopathy.", " Without spiculated margins.")
 NEG_ZH = ("未见毛刺。", "纵隔及肺门未见肿大淋巴结。")
 SUSP_EN = (" The nodule is spiculated.", " Spiculated margins.", " Enlarged subcarinal lymph node, 14 mm short axis.")
@@ -94,25 +95,22 @@ HIST_ZH = ("既往左肺上叶11mm结节已吸收消失。",)
 
 
 def _plain(lang: str, r: random.Random) -> list[Phrase]:
+    """Each size row rendered several ways: 4 English and 2 Chinese phrasings per (status, size)."""
     out = []
     pre = PREFIX_EN if lang == "en" else PREFIX_ZH
     nod = nodule_en if lang == "en" else nodule_zh
-    for status, sizes in SOLID_SIZES.items():
-        for m in sizes:
-            n = LungNodule("solid", status, m)
-            rule = f"LR22.SOLID.{lungrads([n])}"
-            out.append(phrase(SYSTEM, lang, rule, "plain", f"{r.choice(pre[status])} {nod('solid', status, m, None, r)}",
-                              category=lungrads([n]), mean_diameter_mm=m))
-    for status, pairs in PART_SIZES.items():
-        for m, s in pairs:
-            n = LungNodule("part-solid", status, m, s)
-            out.append(phrase(SYSTEM, lang, f"LR22.PARTSOLID.{lungrads([n])}", "plain",
-                              f"{r.choice(pre[status])} {nod('part-solid', status, m, s, r)}", category=lungrads([n]), mean_diameter_mm=m))
-    for m in GGN_SIZES:
-        status = r.choice(("baseline", "new"))
-        n = LungNodule("ggn", status, m)
-        out.append(phrase(SYSTEM, lang, f"LR22.GGN.{lungrads([n])}", "plain", f"{r.choice(pre[status])} {nod('ggn', status, m, None, r)}",
-                          category=lungrads([n]), mean_diameter_mm=m))
+    reps = 4 if lang == "en" else 2
+    rows: list[tuple[str, str, float, float | None]] = []
+    rows += [("solid", status, m, None) for status, sizes in SOLID_SIZES.items() for m in sizes]
+    rows += [("part-solid", status, m, s) for status, pairs in PART_SIZES.items() for m, s in pairs]
+    rows += [("ggn", status, m, None) for status in ("baseline", "new") for m in GGN_SIZES]
+    family = {"solid": "LR22.SOLID", "part-solid": "LR22.PARTSOLID", "ggn": "LR22.GGN"}
+    for kind, status, m, solid in rows:
+        n = LungNodule(kind, status, m, solid)
+        cat = lungrads([n])
+        for _ in range(reps):
+            out.append(phrase(SYSTEM, lang, f"{family[kind]}.{cat}", "plain", f"{r.choice(pre[status])} {nod(kind, status, m, solid, r)}",
+                              category=cat, mean_diameter_mm=m))
     return out
 
 
@@ -171,7 +169,7 @@ def _juxtapleural(lang: str, r: random.Random) -> list[Phrase]:
             size = size_en(m, r) if en else size_zh(m, r)
             tmpl = r.choice(JUXTA_EN if en else JUXTA_ZH)
             if status == "new":
-                tmpl = ("New " + tmpl[0].lower() + tmpl[1:]) if en else tmpl.replace("见一", "新发").replace("，", "，新发，", 1) if "见一" not in tmpl else tmpl.replace("见一", "新发一")
+                tmpl = ("New " + tmpl[0].lower() + tmpl[1:]) if en else tmpl.replace("见一", "新发一") if "见一" in tmpl else "新发" + tmpl
             ok = LungNodule("solid", status, m, juxtapleural_ok=True)
             out.append(phrase(SYSTEM, lang, "LR22.JUXTAPLEURAL.2", "plain", f"{pre} {tmpl.format(size=size, lobe=lobe)}",
                               category=lungrads([ok]), mean_diameter_mm=m))

@@ -34,6 +34,9 @@ T2_DESC_EN = {1: ("a round, completely encapsulated nodule on T2W",), 2: ("a mos
               4: ("a lenticular, homogeneous, moderately hypointense lesion on T2W measuring {small}",),
               5: ("a lenticular, homogeneous, moderately hypointense lesion on T2W measuring {big}",)}
 
+T2_DESC_ZH = {1: ("T2WI呈圆形、完全包膜的结节",), 2: ("T2WI呈大部分有包膜的结节",), 3: ("T2WI信号不均匀，边缘模糊",),
+              4: ("T2WI呈透镜状、均匀中等低信号，大小约{small}",), 5: ("T2WI呈透镜状、均匀中等低信号，大小约{big}",)}
+
 
 def _scores_en(zone: str, t2: int, dwi: int, dce: str, r: random.Random) -> str:
     z = r.choice(ZONE_EN[zone])
@@ -54,14 +57,17 @@ def cases() -> list[Phrase]:
         en = lang == "en"
         r = random.Random(f"pirads-{lang}")
         grid = list(itertools.product(("PZ", "TZ"), range(1, 6), range(1, 6), ("positive", "negative")))
-        for zone, t2, dwi, dce in r.sample(grid, 80 if en else 36):
+        for zone, t2, dwi, dce in grid:
             text = _scores_en(zone, t2, dwi, dce, r) if en else _scores_zh(zone, t2, dwi, dce, r)
             cat = pirads(zone, t2, dwi, dce)
-            rule = "PIRADS.RULE.DCE_TZ" if zone == "TZ" else "PIRADS.RULE.DCE_PZ" if dwi == 3 else f"PIRADS.PZ.{cat}"
+            rule = "PIRADS.RULE.DCE_PZ" if zone == "PZ" and dwi == 3 else f"PIRADS.{zone}.{cat}"
             out.append(phrase(SYSTEM, lang, rule, "plain", text, category=cat))
+            if rule == "PIRADS.TZ.2":  # only six score combinations give TZ 2: render each twice
+                text = _scores_en(zone, t2, dwi, dce, r) if en else _scores_zh(zone, t2, dwi, dce, r)
+                out.append(phrase(SYSTEM, lang, rule, "plain", text, category=cat))
         # DWI from its description (PZ), DCE stated; size 1.5 cm is inclusive.
         for dwi, dce in itertools.product((2, 3, 4, 5), ("positive", "negative")):
-            for _ in range(2 if en else 1):
+            for _ in range(5 if en else 2):
                 desc = r.choice((DWI_DESC_EN if en else DWI_DESC_ZH)[dwi])
                 big, small = r.choice(("1.5 cm", "1.8 cm", "16 mm")), r.choice(("1.2 cm", "0.9 cm", "14 mm"))
                 if not en:
@@ -78,10 +84,14 @@ def cases() -> list[Phrase]:
                     "左侧外周带病灶，约1.0cm，局灶性，ADC图呈明显低信号，高b值DWI呈明显高信号，伴包膜外侵犯，DCE阴性。")
             out.append(phrase(SYSTEM, lang, "PIRADS.DWI.5", "plain", text, category="5"))
         # TZ T2W from its description with a stated DWI score; DCE stated and never matters.
-        if en:
-            for t2, dwi, dce in itertools.product(range(1, 6), (2, 4, 5), ("positive", "negative")):
-                desc = r.choice(T2_DESC_EN[t2]).format(big=r.choice(("1.5 cm", "2.1 cm")), small=r.choice(("1.1 cm", "8 mm")))
-                text = f"Lesion in the {r.choice(ZONE_EN['TZ'])}: {desc}. DWI score {dwi}. {r.choice(DCE_EN[dce])}."
+        for t2, dwi, dce in itertools.product(range(1, 6), (2, 4, 5), ("positive", "negative")):
+            for _ in range(2 if en else 1):
+                if en:
+                    desc = r.choice(T2_DESC_EN[t2]).format(big=r.choice(("1.5 cm", "2.1 cm")), small=r.choice(("1.1 cm", "8 mm")))
+                    text = f"Lesion in the {r.choice(ZONE_EN['TZ'])}: {desc}. DWI score {dwi}. {r.choice(DCE_EN[dce])}."
+                else:
+                    desc = r.choice(T2_DESC_ZH[t2]).format(big=r.choice(("1.5cm", "2.1cm")), small=r.choice(("1.1cm", "8mm")))
+                    text = f"{r.choice(ZONE_ZH['TZ'])}病灶：{desc}，DWI评分{dwi}分，{r.choice(DCE_ZH[dce])}。"
                 out.append(phrase(SYSTEM, lang, f"PIRADS.T2W_TZ.{t2}", "plain", text, category=pirads("TZ", t2, dwi, dce)))
         # Negated DCE wording and hedged DWI: a hedge leaves the score missing, never a guess.
         hedges = (("Lesion in the right peripheral zone, 1.0 cm: DWI 3; possible early enhancement on DCE.", (None,)),

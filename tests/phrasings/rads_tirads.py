@@ -77,14 +77,28 @@ def _expect(comp: str, echo: str, shape: str, margin: str, foci: tuple[str, ...]
     return {"points": pts, "level": lvl, "recommendation": tirads_recommendation(lvl, size)}
 
 
-def _combos(r: random.Random, n: int) -> list[tuple[str, str, str, str, tuple[str, ...], float]]:
+def _combos(r: random.Random, n: int, max_points: int = 99) -> list[tuple[str, str, str, str, tuple[str, ...], float]]:
     combos = []
     for comp, echo, shape, margin, foci in itertools.product(COMP_EN, ECHO_EN, SHAPE_EN, MARGIN_EN, FOCI_SETS):
         if (comp == "cystic") != (echo == "anechoic"):
             continue  # anechoic describes a cystic nodule; a cystic nodule is anechoic
+        if comp != "spongiform" and tirads_points(comp, echo, shape, margin, foci) > max_points:
+            continue
         combos.append((comp, echo, shape, margin, foci))
-    picked = r.sample(combos, n)
+    picked = r.sample(combos, min(n, len(combos)))
     return [(*c, r.choice(SIZES_CM)) for c in picked]
+
+
+def _low(r: random.Random, reps: int) -> list[tuple[str, str, str, str, tuple[str, ...], float]]:
+    """Every non-spongiform combination worth 0–3 points (TR1, the 1-point gap, TR2, TR3), ``reps`` sizes each."""
+    out = []
+    for comp, echo, shape, margin, foci in itertools.product(COMP_EN, ECHO_EN, SHAPE_EN, MARGIN_EN, FOCI_SETS):
+        if comp == "spongiform" or (comp == "cystic") != (echo == "anechoic"):
+            continue
+        points = tirads_points(comp, echo, shape, margin, foci)
+        if points <= 3:  # the 1-point gap has only two combinations: render those more often
+            out += [(comp, echo, shape, margin, foci, r.choice(SIZES_CM)) for _ in range(reps * 2 if points == 1 else reps)]
+    return out
 
 
 def cases() -> list[Phrase]:
@@ -93,7 +107,7 @@ def cases() -> list[Phrase]:
     for lang, n in (("en", 140), ("zh", 60)):
         r = random.Random(f"tirads-{lang}")
         render = render_en if lang == "en" else render_zh
-        for comp, echo, shape, margin, foci, size in _combos(r, n):
+        for comp, echo, shape, margin, foci, size in _combos(r, n) + _low(r, 3 if lang == "en" else 1):
             text = render(comp, echo, shape, margin, foci, size, r)
             exp = _expect(comp, echo, shape, margin, foci, size)
             rule = "TIRADS.RULE.SPONGIFORM" if comp == "spongiform" else f"TIRADS.LEVEL.{exp['level'] or 'ONE_POINT'}"
@@ -122,7 +136,8 @@ def cases() -> list[Phrase]:
         for comp, echo, shape, margin, _foci, size in _combos(r, 10):
             base = render(comp, echo, shape, margin, ("macro",), size, r)
             neg = "no microcalcifications but" if lang == "en" else "未见微钙化，但"
-            text = base.replace("macrocalcifications", f"{neg} macrocalcifications").replace("coarse macrocalcification", f"{neg} coarse macrocalcification") \
+            text = base.replace("macrocalcifications", f"{neg} macrocalcifications") \
+                .replace("coarse macrocalcification", f"{neg} coarse macrocalcification") \
                 if lang == "en" else base.replace("可见粗大钙化", f"{neg}可见粗大钙化")
             out.append(phrase(SYSTEM, lang, "TIRADS.POINTS.ECHOGENIC_FOCI", "negated", text, **_expect(comp, echo, shape, margin, ("macro",), size)))
     return out

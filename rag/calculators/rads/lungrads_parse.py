@@ -155,6 +155,8 @@ class _TextReader:
         types = [h for h in _positive(V.TYPE.find(text, s, e)) if h.value != "nonbenign-calcification"]
         nouns = [m for m in V.NODULE_NOUN.finditer(text, s, e)]
         if not types and not nouns and not marked:
+            if V.OTHER_STRUCTURE.search(text, s, e):
+                return
             cur = drafts[-1]
             if not cur.empty():  # follow-on sentence ("It is new.", "long axis: 7.0 mm."): same nodule
                 self._sizes(cur, len(drafts) - 1, s, e)

@@ -28,6 +28,7 @@ __all__ = [
     "LYMPHADENOPATHY",
     "MULTILOCULAR",
     "NODULE_NOUN",
+    "OTHER_STRUCTURE",
     "NO_NODULES",
     "PERSISTENT",
     "PRIORS_AWAITED",
@@ -156,6 +157,13 @@ BASELINE = Vocab(
         ]
     }
 )
+# A sentence about another structure ("subcarinal lymph node, 14 mm short axis", "aortic root 34 mm"):
+# its sizes never belong to the lung nodule described before it.
+OTHER_STRUCTURE = re.compile(
+    r"\b(?:lymph nodes?|nodes?|adenopathy|aort(?:a|ic)|heart|coronary|pericardi\w*|thyroid|adrenals?|liver|kidneys?|"
+    r"spleen|oesophag\w*|esophag\w*|pulmonary arter(?:y|ies)|trachea)\b|淋巴结|主动脉|心脏|冠状动脉|甲状腺|肾上腺|肝|脾|食管|肺动脉",
+    re.I,
+)
 NODULE_NOUN = re.compile(
     r"\b(?:nodules?|opacit(?:y|ies)|lesions?|masse?s?|cysts?|GG[NO]s?)\b|结节|病灶|磨玻璃|囊", re.I
 )
@@ -256,7 +264,8 @@ LYMPHADENOPATHY = Vocab(
     {
         "lymphadenopathy": [
             r"\b(?:mediastinal |hilar |thoracic )?(?:lymphadenopathy|adenopathy)\b",
-            r"\benlarged (?:mediastinal |hilar )?(?:lymph )?nodes?\b",
+            r"\benlarged (?:[a-z0-9]+ ){0,3}?(?:lymph )?nodes?\b",
+            r"\b(?:lymph )?nodes? (?:is |are )?enlarged\b",
             r"淋巴结(?:肿大|增大)",
         ]
     }

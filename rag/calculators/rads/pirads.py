@@ -106,18 +106,26 @@ _MARKED_BOTH = re.compile(
 _EPE = Vocab({"epe": [r"\bextra-?prostatic extension\b", r"\bEPE\b", r"\binvasive behaviou?r\b", r"包膜外侵犯"]})
 _T2_DESC = Vocab(
     {
-        "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b"],
+        "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b", r"完全(?:有)?包膜", r"包膜完整"],
         "2": [
             r"\bmostly encapsulated\b",
             r"\batypical nodule\b",
             r"\bhomogeneous circumscribed nodule without encapsulation\b",
+            r"大部分(?:有)?包膜",
+            r"不典型(?:增生)?结节",
         ],
-        "3": [r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b", r"\bobscured margins\b"],
+        "3": [
+            r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b",
+            r"\bobscured margins\b",
+            r"信号不均匀?[^。；;]{0,8}边(?:缘|界)(?:模糊|不清)",
+        ],
         "4-5": [
             r"\blenticular\b",
             r"\bnon-?circumscribed\b",
             r"\berased charcoal\b",
             r"\bhomogeneous,? moderately hypointense\b",
+            r"透镜状",
+            r"均匀(?:的)?中等(?:程度)?低信号",
         ],
     }
 )

@@ -34,11 +34,11 @@ from rag.calculators.rads.scan import (
 )
 from rag.calculators.rads.tirads_rules import (
     CYSTIC_DEFAULTS,
-    Level,
     FEATURES,
     POINTS,
     STATED_LEVEL,
     VALID_LEVELS,
+    Level,
     level_for,
 )
 from rag.calculators.rads.trace import Trace
