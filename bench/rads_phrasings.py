@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from phrasings import run_suite  # noqa: E402
-from phrasings.rads import all_cases  # noqa: E402
+from phrasings.rads import all_cases, variant_cases  # noqa: E402
 
 
 def main() -> None:
@@ -22,8 +22,9 @@ def main() -> None:
     parser.add_argument("--failures", type=int, default=0, help="print up to N failing phrases")
     parser.add_argument("--system", default="", help="only this system (substring)")
     parser.add_argument("--only", choices=("wrong", "missing", ""), default="", help="print only this kind of failure")
+    parser.add_argument("--variants", action="store_true", help="score the report-style variants instead of the generated suites")
     args = parser.parse_args()
-    cases = [c for c in all_cases() if args.system.lower() in c.system.lower()]
+    cases = [c for c in (variant_cases() if args.variants else all_cases()) if args.system.lower() in c.system.lower()]
     t0 = time.perf_counter()
     tally = run_suite(cases)
     print(tally.table())

@@ -12,9 +12,10 @@ from collections import Counter
 
 import pytest
 from phrasings import Phrase, judge, run_suite
-from phrasings.rads import all_cases
+from phrasings.rads import all_cases, variant_cases
 
 CASES = all_cases()
+VARIANTS = variant_cases()
 GROUPS = sorted({(p.system, p.lang) for p in CASES})
 MAX_MISSING = 0.05  # share of phrases per system and language allowed to stay incomplete
 
@@ -26,6 +27,13 @@ def test_no_wrong_and_few_missing(system: str, lang: str) -> None:
     shown = "\n".join(f"[{v}] {p.rule} {p.form}: {p.text} -> {got} (want {dict(p.expect)})" for v, p, got in tally.failures[:8])
     assert wrong == 0, f"{wrong} wrong of {right + wrong + missing}:\n{shown}"
     assert missing <= MAX_MISSING * (right + wrong + missing), f"{missing} missing:\n{shown}"
+
+
+@pytest.mark.parametrize("system", sorted({p.system for p in VARIANTS}))
+def test_report_style_variants_never_wrong(system: str) -> None:
+    tally = run_suite(p for p in VARIANTS if p.system == system)
+    bad = [(v, p.text, got) for v, p, got in tally.failures]
+    assert not bad, bad
 
 
 def test_every_rule_has_ten_english_and_three_chinese_phrasings() -> None:

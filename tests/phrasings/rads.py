@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from phrasings import Phrase, rads_birads, rads_lirads, rads_lungrads, rads_pirads, rads_tirads
+from phrasings import Phrase, rads_birads, rads_lirads, rads_lungrads, rads_pirads, rads_tirads, rads_variants
 
-__all__ = ["all_cases"]
+__all__ = ["all_cases", "variant_cases"]
 
 
 def all_cases() -> list[Phrase]:
     """Every RADS phrase of every suite (deterministic order)."""
     return [*rads_lungrads.cases(), *rads_tirads.cases(), *rads_birads.cases(), *rads_lirads.cases(), *rads_pirads.cases()]
+
+
+def variant_cases() -> list[Phrase]:
+    """The separately written, report-style variants (scored apart from the generated suites)."""
+    return rads_variants.cases()

@@ -74,6 +74,9 @@ _WORDING = Vocab(
         "6": [
             r"\bbiopsy[- ]proven (?:malignancy|cancer|carcinoma)\b",
             r"\bknown biopsy[- ]proven\b",
+            r"\bbiopsy[- ]proven (?:\w+ ){0,3}?(?:malignancy|cancer|carcinoma|IDC|ILC|DCIS|adenocarcinoma)\b",
+            r"\b(?:staging|pre-?treatment|pre-?operative|extent[- ]of[- ]disease) (?:MRI|evaluation|imaging)\b[^.;]{0,20}"
+            r"\bknown (?:\w+ ){0,3}?(?:breast )?(?:cancer|carcinoma|malignancy)\b",
             r"(?:穿刺)?活检(?:病理)?(?:已)?证实(?:为)?[^，。；,;]{0,12}癌",
         ],
         "5": [r"\bhighly suggestive of malignancy\b"],

@@ -17,6 +17,7 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +54,42 @@ _MEANING = {
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
 _PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
+_N = r"(\d+(?:\.\d+)?)\s*(mm|cm|毫米|厘米)?"
+# Measured growth: "grew from 7 mm to 11 mm in 4 months", "4个月内由7mm增大至11mm".
+_GROWTH_EN = re.compile(
+    rf"\b(?:grew|grown|increased|enlarged|growing)\s+(?:in size\s+)?from\s+{_N}\s+to\s+{_N}"
+    r"(?:\s+(?:in|over|within)\s+(\d+(?:\.\d+)?)\s*(months?|weeks?|days?))?",
+    re.I,
+)
+_GROWTH_ZH = re.compile(rf"(?:(\d+(?:\.\d+)?)\s*(?:个)?(月|周|天)内?)?(?:由|从){_N}\s*增大(?:至|到){_N}")
+_MONTHS = {"month": Decimal(1), "week": Decimal(7) / Decimal("30.44"), "day": Decimal(1) / Decimal("30.44"),
+           "月": Decimal(1), "周": Decimal(7) / Decimal("30.44"), "天": Decimal(1) / Decimal("30.44")}
+TG_RATIO = Decimal("1.5")  # threshold growth: size up by at least 50 %
+TG_MONTHS = Decimal(6)  # ... within 6 months or less
+
+
+def _mm(value: str, unit: str | None, other_unit: str | None) -> Decimal:
+    unit = (unit or other_unit or "mm").lower()
+    return to_decimal(float(value)) * (10 if unit in ("cm", "厘米") else 1)
+
+
+def _measured_growth(text: str, s: int, e: int) -> tuple[bool | None, str, int, int] | None:
+    """Threshold growth from two stated sizes and the interval: True, False, or None when the interval is not given."""
+    if m := _GROWTH_EN.search(text, s, e):
+        a, ua, b, ub, n, unit = m.groups()
+    elif m := _GROWTH_ZH.search(text, s, e):
+        n, unit, a, ua, b, ub = m.groups()
+    else:
+        return None
+    before, after = _mm(a, ua, ub), _mm(b, ub, ua)
+    if before <= 0 or after < before * TG_RATIO:
+        return False, f"growth from {before} to {after} mm is less than 50 %", m.start(), m.end()
+    if n is None:
+        return None, f"growth from {before} to {after} mm (>=50 %) without the interval", m.start(), m.end()
+    months = to_decimal(float(n)) * _MONTHS[unit.lower().rstrip("s")]
+    if months > TG_MONTHS:
+        return False, f"growth >=50 % over {n} {unit} (more than 6 months) is not threshold growth", m.start(), m.end()
+    return True, f"growth from {before} to {after} mm in {n} {unit}", m.start(), m.end()
 
 
 @dataclass
@@ -138,6 +175,12 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
             else:
                 obs.features[name] = True
             use(name, "uncertain" if h.hedged else not h.negated, h)
+    if obs.features["threshold_growth"] is None and (grown := _measured_growth(text, s, e)):
+        value, why, gs, ge = grown
+        obs.features["threshold_growth"] = bool(value)
+        if value is None:
+            obs.uncertain.append("threshold_growth")
+        obs.evidence.append(evidence_for(f"{d}.threshold_growth", why, text, gs, ge))
     for h in R.ANCILLARY.find(text, s, e):
         if not h.negated and not h.hedged:
             obs.ancillary[h.value].append(text[h.start : h.end])

@@ -97,6 +97,9 @@ class _Draft:
 
     def freeze(self) -> Nodule:
         values = dict(self.values)
+        if values.get("kind") == "subsolid":
+            solid = any(k in values for k in ("solid_mean_mm", "solid_long_mm", "solid_short_mm"))
+            values["kind"] = "part-solid" if solid else None
         values["cyst_changes"] = tuple(values.get("cyst_changes", ()))
         return Nodule(**values, evidence=tuple(self.evidence))
 
@@ -154,6 +157,8 @@ class _TextReader:
         text = self.text
         types = [h for h in _positive(V.TYPE.find(text, s, e)) if h.value != "nonbenign-calcification"]
         nouns = [m for m in V.NODULE_NOUN.finditer(text, s, e)]
+        if V.RESOLVED.search(text, s, e):
+            return  # a nodule that has resolved is history, not a finding of this exam
         if not types and not nouns and not marked:
             if V.OTHER_STRUCTURE.search(text, s, e):
                 return
@@ -185,6 +190,9 @@ class _TextReader:
             prefix = text[bound : size.start]
             for sep in (",", "，", ";"):
                 prefix = prefix.rsplit(sep, 1)[-1]
+            for sep in (":", "："):  # "prior screening: new 5 mm" ends the label; "solid component: 8 mm" is the label
+                head, _, tail = prefix.rpartition(sep)
+                prefix = tail if head and tail.strip() else prefix
             bound = size.end
             labels = {k for k, rx in V.SIZE_PREFIX.items() if rx.search(prefix)}
             m = V.SIZE_SUFFIX.match(text, size.end)

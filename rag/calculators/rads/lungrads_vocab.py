@@ -34,6 +34,7 @@ __all__ = [
     "PRIORS_AWAITED",
     "PRIOR_CATEGORY",
     "PROVEN_BENIGN",
+    "RESOLVED",
     "RECOMMEND",
     "SCREENING",
     "SHAPE",
@@ -49,6 +50,8 @@ __all__ = [
 
 TYPE = Vocab(
     {
+        # "Subsolid" covers part-solid and pure ground-glass: resolved by a stated solid component, else left open.
+        "subsolid": [r"\bsub-?solid\b", r"亚实性"],
         "part-solid": [
             r"\bpart(?:ly|ially)?[- ]?solid\b",
             r"\bsemi[- ]?solid\b",
@@ -162,6 +165,12 @@ BASELINE = Vocab(
 OTHER_STRUCTURE = re.compile(
     r"\b(?:lymph nodes?|nodes?|adenopathy|aort(?:a|ic)|heart|coronary|pericardi\w*|thyroid|adrenals?|liver|kidneys?|"
     r"spleen|oesophag\w*|esophag\w*|pulmonary arter(?:y|ies)|trachea)\b|淋巴结|主动脉|心脏|冠状动脉|甲状腺|肾上腺|肝|脾|食管|肺动脉",
+    re.I,
+)
+# A nodule the report says is gone ("the 8 mm RML nodule seen previously has resolved"): not a current finding.
+RESOLVED = re.compile(
+    r"\b(?:has |have )?(?:resolved|disappeared)\b|\bno longer (?:seen|visible|present|identified|evident)\b|"
+    r"已(?:经)?吸收|(?:已)?消失|未再(?:显示|见)",
     re.I,
 )
 NODULE_NOUN = re.compile(

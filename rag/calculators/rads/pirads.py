@@ -67,6 +67,7 @@ _DCE = Vocab(
             r"\bearly enhancement\b",
             r"^\s*(?:positive|\+|pos|yes|true)\s*$",
             r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阳性",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[+＋]\s*[)）]",
             r"(?:动态增强|DCE)(?:扫描)?(?:呈|示|可见|见)?早期(?:局灶(?:性)?)?(?:明显)?强化",
         ],
         "negative": [
@@ -76,6 +77,7 @@ _DCE = Vocab(
             r"\bdiffuse (?:early )?enhancement\b",
             r"^\s*(?:negative|-|neg|no|false)\s*$",
             r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阴性",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[-－−]\s*[)）]",
             r"(?:动态增强|DCE)(?:扫描)?(?:未见|无)(?:明显)?早期(?:局灶(?:性)?)?强化",
         ],
         "not performed": [

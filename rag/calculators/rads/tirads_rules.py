@@ -93,7 +93,7 @@ FEATURES: dict[str, Vocab] = {
                 r"\bcircumscribed\b",
                 r"边缘光滑",
                 r"边缘光整",
-                r"边界清(?:晰|楚)",
+                r"边界清(?:晰|楚)?",
                 r"光整",
             ],
             "ill-defined": [

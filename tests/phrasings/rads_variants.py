@@ -1,0 +1,138 @@
+"""A second, differently-worded RADS phrasing set, kept apart from the generated suites.
+
+Written after the generated suites, in the styles of real reports (abbreviations, numbered nodules,
+inline scores, Chinese report idiom), and run once against the readers *before* any fix so that its
+first score measures how far the readers generalise. Expected values are worked out by hand from
+the guideline tables (DOMAIN §6–§10); each line gives the arithmetic where there is any.
+"""
+
+from __future__ import annotations
+
+from phrasings import Phrase, phrase
+
+L, T, B, LI, P = "Lung-RADS-v2022", "ACR-TI-RADS", "BI-RADS", "LI-RADS-v2018", "PI-RADS-v2.1"
+
+
+def cases() -> list[Phrase]:
+    """Every variant phrase."""
+    p = phrase
+    return [
+        # Lung-RADS — English
+        p(L, "en", "LR22.SOLID", "plain", "LDCT screening (T0). Findings: RUL 6.2 x 5.4 mm solid nodule (image 45).", category="2"),  # mean 5.8
+        p(L, "en", "LR22.RULE.EXAM_CATEGORY", "coordinated",
+          "Baseline screening LDCT. Nodule #1: LLL, solid, 11 x 9 mm. Nodule #2: RML, ground glass, 8 mm.", category="4A"),
+        p(L, "en", "LR22.PARTSOLID", "plain", "Baseline LDCT: subsolid nodule in the LUL, total 14 mm, with a 5 mm solid component.", category="3"),
+        p(L, "en", "LR22.GGN", "plain", "Baseline screening CT. GGO measuring 32 x 28 mm in the RUL.", category="3"),  # mean 30
+        p(L, "en", "LR22.SOLID", "plain", "Annual LDCT compared to prior screening: new 5 mm solid nodule in the RLL.", category="3"),
+        p(L, "en", "LR22.SOLID", "plain", "Annual screening LDCT: LUL solid nodule, previously 6 mm, now 8.5 mm.", category="4B"),
+        p(L, "en", "LR22.JUXTAPLEURAL.2", "plain",
+          "Baseline LDCT. Perifissural nodule along the right major fissure: triangular, smooth, solid, 6 x 4 mm.", category="2"),
+        p(L, "en", "LR22.JUXTAPLEURAL.2", "plain", "First screening LDCT. Smooth oval juxtapleural solid nodule, 8 mm, LLL.", category="2"),
+        p(L, "en", "LR22.CAT.4X", "plain", "Baseline LDCT: spiculated 9 mm solid nodule, LUL.", category="4X"),
+        p(L, "en", "LR22.CAT.4X", "negated", "Baseline LDCT. No spiculation. 7 mm solid nodule in the RUL.", category="3"),
+        p(L, "en", "LR22.PARTSOLID", "plain", "Lung cancer screening, baseline: 10 mm part-solid nodule (solid portion 3 mm), RLL.", category="3"),
+        p(L, "en", "LR22.SOLID", "distractor", "Hilar lymph nodes normal, largest 9 mm. Baseline LDCT: solid 7 mm nodule RLL.", category="3"),
+        p(L, "en", "LR22.CALCIFIED.1", "plain", "Baseline screening. Calcified granuloma 6 mm RUL. No other nodules.", category="1"),
+        p(L, "en", "LR22.SOLID", "historical",
+          "Annual screening LDCT. The 8 mm RML nodule seen on the prior exam has resolved. New 3 mm solid nodule in the LLL.", category="2"),
+        # Lung-RADS — Chinese
+        p(L, "zh", "LR22.SOLID", "plain", "基线筛查：右肺上叶实性结节，约6.5mm×5.5mm。", category="3"),  # mean 6.0
+        p(L, "zh", "LR22.GGN", "plain", "首次LDCT筛查：左肺下叶磨玻璃结节，直径约32mm。", category="3"),
+        p(L, "zh", "LR22.PARTSOLID", "plain", "基线LDCT：右肺上叶部分实性结节，大小约12mm，实性成分约5mm。", category="3"),
+        p(L, "zh", "LR22.SOLID", "plain", "年度筛查，与前片比较：右肺下叶新发实性结节，约5mm。", category="3"),
+        p(L, "zh", "LR22.SOLID", "plain", "年度LDCT筛查：右肺上叶实性结节较前增大，现约8.5mm，原约6mm。", category="4B"),
+        p(L, "zh", "LR22.JUXTAPLEURAL.2", "plain", "基线LDCT筛查：右肺中叶胸膜下实性结节，呈三角形，边缘光滑，约7mm。", category="2"),
+        p(L, "zh", "LR22.CAT.4X", "plain", "基线LDCT筛查：左肺上叶实性结节，约9mm，可见毛刺。", category="4X"),
+        # TI-RADS — English
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Nodule 1 (right mid pole): 2.1 x 1.4 x 1.2 cm, solid, isoechoic, wider than tall, smooth margin, no echogenic foci.",
+          points=3, level="TR3", recommendation="follow-up"),  # 2+1+0+0+0
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Left lower pole: 1.2 cm mixed cystic and solid nodule, hypoechoic, taller than wide, irregular margins, punctate echogenic foci.",
+          points=11, level="TR5", recommendation="FNA"),  # 1+2+3+2+3
+        p(T, "en", "TIRADS.RULE.SPONGIFORM", "plain", "Right lobe: spongiform nodule, 1.9 cm.", points=0, level="TR1", recommendation="none"),
+        p(T, "en", "TIRADS.LEVEL", "plain", "Solid hypoechoic nodule with ill-defined margins, wider-than-tall, with macrocalcifications; 1.6 cm.",
+          points=5, level="TR4", recommendation="FNA"),  # 2+2+0+0+1
+        p(T, "en", "TIRADS.LEVEL", "plain", "Isoechoic solid nodule 0.9 cm, wider than tall, smooth, with comet-tail artifacts.",
+          points=3, level="TR3", recommendation="none"),
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Hyperechoic mixed cystic-solid nodule, 3.1 cm, smooth margins, wider-than-tall, eggshell calcification.",
+          points=4, level="TR4", recommendation="FNA"),  # 1+1+0+0+2
+        p(T, "en", "TIRADS.LEVEL", "plain", "Markedly hypoechoic solid nodule, 7 mm, taller-than-wide, lobulated, microcalcifications.",
+          points=13, level="TR5", recommendation="follow-up"),  # 2+3+3+2+3; 0.7 cm
+        p(T, "en", "TIRADS.LEVEL", "negated", "Solid nodule, hypoechoic, wider than tall, smooth, 1.4 cm. Echogenic foci: none.",
+          points=4, level="TR4", recommendation="follow-up"),
+        p(T, "en", "TIRADS.RULE.SIZE", "distractor",
+          "Thyroid: right lobe 5.0 x 1.8 x 1.6 cm. A 6 mm solid hypoechoic nodule, taller-than-wide, irregular margins, punctate echogenic foci.",
+          points=12, level="TR5", recommendation="follow-up"),
+        p(T, "en", "TIRADS.POINTS.ECHOGENIC_FOCI", "hedged",
+          "Solid hypoechoic nodule, 1.5 cm, wider than tall, smooth margins; tiny echogenic foci, possibly punctate.",
+          points=(None,), level=(None,), recommendation=("FNA", None)),  # 4 or 7 points: TR4 or TR5, both FNA at 1.5 cm
+        # TI-RADS — Chinese
+        p(T, "zh", "TIRADS.LEVEL", "plain", "甲状腺右叶中部见一低回声结节，大小约1.2×0.8cm，实性，边界清，纵横比<1，内见点状强回声。",
+          points=7, level="TR5", recommendation="FNA"),  # 2+2+0+0+3
+        p(T, "zh", "TIRADS.LEVEL", "negated", "甲状腺左叶囊实混合性结节，2.6cm，等回声，边缘光整，纵横比<1，未见钙化。",
+          points=2, level="TR2", recommendation="none"),
+        p(T, "zh", "TIRADS.RULE.SPONGIFORM", "plain", "甲状腺峡部海绵状结节，约1.0cm。", points=0, level="TR1", recommendation="none"),
+        p(T, "zh", "TIRADS.LEVEL", "plain", "甲状腺右叶极低回声实性结节，约0.8cm，纵横比>1，边缘不规则，伴微钙化。",
+          points=13, level="TR5", recommendation="follow-up"),
+        p(T, "zh", "TIRADS.LEVEL", "plain", "甲状腺左叶低回声结节，1.6cm，实性，边缘模糊，纵横比<1，见粗大钙化。",
+          points=5, level="TR4", recommendation="FNA"),
+        # LI-RADS — English
+        p(LI, "en", "LIRADS.CAT.LR-5", "plain",
+          "Background cirrhosis. Segment 8: 2.3 cm observation with arterial phase hyperenhancement, washout and capsule.", category="LR-5"),
+        p(LI, "en", "LIRADS.CAT.LR-4", "negated",
+          "Cirrhotic liver. 14 mm observation in segment 6 with nonrim APHE and an enhancing capsule, no washout.", category="LR-4"),
+        p(LI, "en", "LIRADS.CAT.LR-5", "plain", "Cirrhosis. 12 mm observation with APHE and washout.", category="LR-5"),
+        p(LI, "en", "LIRADS.CAT.LR-3", "negated", "Cirrhosis. 8 mm APHE focus without washout or capsule.", category="LR-3"),
+        p(LI, "en", "LIRADS.CAT.LR-4", "plain",
+          "HBV cirrhosis. 25 mm observation: no arterial phase hyperenhancement; washout present; capsule present.", category="LR-4"),
+        p(LI, "en", "LIRADS.CAT.LR-M", "plain", "Cirrhosis. 18 mm observation with rim APHE and peripheral washout.", category="LR-M"),
+        p(LI, "en", "LIRADS.CAT.LR-TIV", "plain",
+          "Cirrhosis. 3 cm mass with nonrim APHE and washout, with enhancing soft tissue in the right portal vein.", category="LR-TIV"),
+        p(LI, "en", "LIRADS.RULE.UNCERTAIN_FEATURE", "hedged",
+          "Cirrhosis. 16 mm observation with nonrim APHE; washout questionable; no capsule.", category="LR-3"),
+        p(LI, "en", "LIRADS.FEATURE.THRESHOLD_GROWTH", "plain",
+          "Cirrhosis. 11 mm observation with nonrim APHE, no washout or capsule; it grew from 7 mm to 11 mm in 4 months.",
+          category=("LR-5", None)),  # +57 % in 4 months = threshold growth
+        # LI-RADS — Chinese
+        p(LI, "zh", "LIRADS.CAT.LR-5", "plain", "肝硬化。肝S8见一大小约2.3cm结节，动脉期明显强化，门脉期及延迟期廓清，可见包膜。", category="LR-5"),
+        p(LI, "zh", "LIRADS.CAT.LR-5", "negated", "肝硬化，S6段结节约1.5cm，动脉期高强化，门脉期廓清，无包膜。", category="LR-5"),
+        p(LI, "zh", "LIRADS.CAT.LR-3", "negated", "肝硬化，S4段结节约0.9cm，动脉期强化，未见廓清及包膜。", category="LR-3"),
+        p(LI, "zh", "LIRADS.CAT.LR-4", "plain", "肝硬化，肝S7见约2.5cm结节，动脉期无明显强化，延迟期廓清，可见包膜。", category="LR-4"),
+        # PI-RADS — English
+        p(P, "en", "PIRADS.PZ", "plain", "Left PZ posterolateral mid-gland lesion, 1.3 cm. T2: 4. DWI: 4. DCE: +.", category="4"),
+        p(P, "en", "PIRADS.PZ", "plain", "Right apical PZ lesion: DWI score 3, DCE negative.", category="3"),
+        p(P, "en", "PIRADS.RULE.DCE_PZ", "plain", "Peripheral zone lesion with DWI 3 and positive DCE.", category="4"),
+        p(P, "en", "PIRADS.TZ", "plain", "Anterior TZ lesion: T2W score 3, DWI score 5, DCE positive.", category="4"),
+        p(P, "en", "PIRADS.TZ", "plain", "TZ lesion: T2 2, DWI 4.", category="3"),
+        p(P, "en", "PIRADS.TZ", "plain", "Anterior TZ: T2 score 4, DWI 2, DCE negative.", category="4"),
+        p(P, "en", "PIRADS.DWI.5", "plain",
+          "Right PZ: focal lesion, markedly hypointense on ADC and markedly hyperintense on b1400 images, 2.0 cm.", category=("5", None)),
+        p(P, "en", "PIRADS.PZ", "plain", "PZ lesion, DWI 2 (linear), DCE positive.", category="2"),
+        p(P, "en", "PIRADS.RULE.DCE_PZ", "plain", "Biparametric MRI. PZ lesion, DWI 3.", category="3"),
+        # PI-RADS — Chinese
+        p(P, "zh", "PIRADS.RULE.DCE_PZ", "plain", "右侧外周带病灶，T2WI 4分，DWI 3分，DCE（+）。", category="4"),
+        p(P, "zh", "PIRADS.TZ", "plain", "移行带病灶，T2WI 3分，DWI 5分，DCE（-）。", category="4"),
+        p(P, "zh", "PIRADS.PZ", "plain", "左侧外周带病灶，DWI 4分，DCE阴性。", category="4"),
+        p(P, "zh", "PIRADS.TZ", "plain", "移行带结节，T2WI 2分，DWI 3分。", category="2"),
+        # BI-RADS — English
+        p(B, "en", "BIRADS.CAT.4B", "plain", "Mammogram (diagnostic). Impression: BI-RADS 4B - suspicious.", category="4B"),
+        p(B, "en", "BIRADS.CAT.5", "plain",
+          "Breast US: irregular hypoechoic mass. ACR BI-RADS Category 5: highly suggestive of malignancy.", category="5"),
+        p(B, "en", "BIRADS.CAT.1", "plain", "Screening mammogram: BI-RADS 1, negative.", category="1"),
+        p(B, "en", "BIRADS.CAT.4", "plain", "Breast MRI: non-mass enhancement; BI-RADS 4.", category="4"),
+        p(B, "en", "BIRADS.CAT.0", "plain", "Diagnostic mammography: BI-RADS 0 - additional imaging evaluation needed.", category="0"),
+        p(B, "en", "BIRADS.CAT.6", "plain",
+          "Staging MRI for known left breast cancer (biopsy-proven IDC), prior to neoadjuvant therapy.", category="6"),
+        p(B, "en", "BIRADS.CAT.6", "historical", "Post-lumpectomy changes for treated breast cancer; BI-RADS 2.", category="2"),
+        p(B, "en", "BIRADS.CAT.3", "plain", "Diagnostic ultrasound: probably benign complicated cyst. BI-RADS 3.", category="3"),
+        p(B, "en", "BIRADS.CAT.2", "distractor", "Biopsy-proven fibroadenoma, stable. BI-RADS 2.", category="2"),
+        # BI-RADS — Chinese
+        p(B, "zh", "BIRADS.CAT.4A", "plain", "乳腺超声：右乳低回声结节，BI-RADS 4a类。", category="4A"),
+        p(B, "zh", "BIRADS.CAT.3", "plain", "乳腺超声：左乳囊实性结节，BI-RADS：3类。", category="3"),
+        p(B, "zh", "BIRADS.CAT.5", "plain", "钼靶：左乳肿块伴细小多形性钙化，BI-RADS 5类。", category="5"),
+        p(B, "zh", "BIRADS.CAT.6", "plain", "左乳癌经穿刺活检证实，化疗前MRI评估，BI-RADS 6类。", category="6"),
+        p(B, "zh", "BIRADS.RULE.SUBCATEGORY_MODALITY", "plain", "乳腺MRI：BI-RADS 4B类。", category="4"),
+        p(B, "zh", "BIRADS.RULE.EXAM_ORDER", "coordinated", "乳腺超声：右乳BI-RADS 2类，左乳BI-RADS 3类。", category="3"),
+    ]
