@@ -1,6 +1,7 @@
 """Score the RADS readers on the phrasing suites: right / wrong / missing per system and language.
 
-Usage: ``python bench/rads_phrasings.py [--failures N] [--system NAME]`` from the repository root.
+Usage: ``python bench/rads_phrasings.py [--set generated|variants|findings] [--failures N] [--system NAME]``
+from the repository root.
 Wrong (a value outside the accepted set) and missing (left empty) are counted apart (issue 10).
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from phrasings import run_suite  # noqa: E402
-from phrasings.rads import all_cases, variant_cases  # noqa: E402
+from phrasings.rads import all_cases, findings_cases, variant_cases  # noqa: E402
 
 
 def main() -> None:
@@ -22,9 +23,11 @@ def main() -> None:
     parser.add_argument("--failures", type=int, default=0, help="print up to N failing phrases")
     parser.add_argument("--system", default="", help="only this system (substring)")
     parser.add_argument("--only", choices=("wrong", "missing", ""), default="", help="print only this kind of failure")
-    parser.add_argument("--variants", action="store_true", help="score the report-style variants instead of the generated suites")
+    parser.add_argument("--set", choices=("generated", "variants", "findings"), default="generated",
+                        help="generated suites, the report-style variants, or structured findings (object and rendered text)")
     args = parser.parse_args()
-    cases = [c for c in (variant_cases() if args.variants else all_cases()) if args.system.lower() in c.system.lower()]
+    pick = {"generated": all_cases, "variants": variant_cases, "findings": findings_cases}[args.set]
+    cases = [c for c in pick() if args.system.lower() in c.system.lower()]
     t0 = time.perf_counter()
     tally = run_suite(cases)
     print(tally.table())

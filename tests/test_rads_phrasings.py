@@ -12,10 +12,11 @@ from collections import Counter
 
 import pytest
 from phrasings import Phrase, judge, run_suite
-from phrasings.rads import all_cases, variant_cases
+from phrasings.rads import all_cases, findings_cases, variant_cases
 
 CASES = all_cases()
 VARIANTS = variant_cases()
+FINDINGS = findings_cases()
 GROUPS = sorted({(p.system, p.lang) for p in CASES})
 MAX_MISSING = 0.05  # share of phrases per system and language allowed to stay incomplete
 
@@ -33,6 +34,13 @@ def test_no_wrong_and_few_missing(system: str, lang: str) -> None:
 def test_report_style_variants_never_wrong(system: str) -> None:
     tally = run_suite(p for p in VARIANTS if p.system == system)
     bad = [(v, p.text, got) for v, p, got in tally.failures]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("system", sorted({p.system for p in FINDINGS}))
+def test_structured_findings_right_as_object_and_as_text(system: str) -> None:
+    tally = run_suite(p for p in FINDINGS if p.system == system)
+    bad = [(v, p.form, p.text, got) for v, p, got in tally.failures]
     assert not bad, bad
 
 

@@ -34,6 +34,7 @@ class Phrase:
     form: str  # plain | negated | hedged | historical | distractor | coordinated
     text: str
     expect: tuple[tuple[str, tuple[Any, ...]], ...]
+    findings: Mapping[str, Any] | None = None  # structured input: run through ``from_findings`` instead of the text
 
 
 def phrase(system: str, lang: str, rule: str, form: str, text: str, **expect: Any) -> Phrase:
@@ -99,7 +100,8 @@ def run_suite(phrases: Iterable[Phrase]) -> Tally:
     for p in phrases:
         calc = find_calculator(p.system)
         try:
-            result: Mapping[str, Any] | None = calc.from_text(p.text).result
+            out = calc.from_findings(p.findings) if p.findings is not None else calc.from_text(p.text)
+            result: Mapping[str, Any] | None = out.result
         except InvalidInput as exc:
             result = None
             got: Any = f"InvalidInput: {exc}"

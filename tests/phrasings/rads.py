@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from phrasings import Phrase, rads_birads, rads_lirads, rads_lungrads, rads_pirads, rads_tirads, rads_variants
+from phrasings import Phrase, rads_birads, rads_findings, rads_lirads, rads_lungrads, rads_pirads, rads_tirads, rads_variants
 
-__all__ = ["all_cases", "variant_cases"]
+__all__ = ["all_cases", "findings_cases", "variant_cases"]
 
 
 def all_cases() -> list[Phrase]:
@@ -15,3 +15,8 @@ def all_cases() -> list[Phrase]:
 def variant_cases() -> list[Phrase]:
     """The separately written, report-style variants (scored apart from the generated suites)."""
     return rads_variants.cases()
+
+
+def findings_cases() -> list[Phrase]:
+    """Structured findings, each both as a findings object and rendered as ``key: value.`` text."""
+    return rads_findings.cases()

@@ -435,6 +435,10 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
         values["prior_category"] = str(found[1]).upper().removeprefix("LUNG-RADS").strip()
     if found := lookup(raw, "location", "lobe"):
         values["location"] = str(found[1])
+    for key in ("location", "position", "site", "relation"):  # "location": "perifissural" names the juxtapleural type
+        if (found := lookup(raw, key)) and V.JUXTAPLEURAL.match_value(str(found[1])) and not values.get("juxtapleural"):
+            values["juxtapleural"] = True
+            ev.append(findings_evidence(f"lungrads.nodule[{i}].juxtapleural", True, *found))
     return Nodule(**values, evidence=tuple(ev))
 
 
