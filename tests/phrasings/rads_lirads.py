@@ -62,7 +62,8 @@ def _render(size: float, aphe: str, wash: object, caps: object, tg: bool, r: ran
     body = pos + hedged
     if body:
         listed = ", ".join(body[:-1]) + " and " + body[-1] if len(body) > 1 else body[0]
-        tail = "" if not neg else r.choice((f", without {denied}", f". No {denied}", f", but no {denied}"))
+        tail = "" if not neg else r.choice((f", without {denied}", f". No {denied}", f", but no {denied}", f". No {denied} is seen",
+                                            f". No {denied} is identified"))
         return r.choice((f"{r.choice(PRE_EN)}A {z} observation in {seg} shows {listed}{tail}.",
                          f"{r.choice(PRE_EN)}Observation 1 ({seg}): {z}, {listed}{tail}."))
     return f"{r.choice(PRE_EN)}A {z} observation in {seg} shows no {denied}."

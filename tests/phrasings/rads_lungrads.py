@@ -80,7 +80,8 @@ PART_SIZES = {"baseline": ((4.0, 1.5), (5.0, 2.0), (5.5, 3.0), (8.0, 3.0), (10.0
                            (16.0, 8.0), (20.0, 10.0)),
               "new": ((5.0, 2.0), (9.0, 3.0), (12.0, 4.0), (15.0, 6.0))}
 GGN_SIZES = (12.0, 25.0, 29.9, 30.0, 35.0, 45.0)
-NEG_EN = (" No spiculation.", " No mediastinal or hilar lymphadenopathy.", " Without spiculated margins.")
+NEG_EN = (" No spiculation.", " No mediastinal or hilar lymphadenopathy.", " Without spiculated margins.", " No spiculation is seen.",
+          " No enlarged lymph nodes are identified.")
 NEG_ZH = ("未见毛刺。", "纵隔及肺门未见肿大淋巴结。")
 SUSP_EN = (" The nodule is spiculated.", " Spiculated margins.", " Enlarged subcarinal lymph node, 14 mm short axis.")
 SUSP_ZH = ("边缘可见毛刺。", "纵隔淋巴结肿大，短径约14mm。")

@@ -23,7 +23,7 @@ SHAPE_EN = {"wider": ("wider-than-tall", "wider than tall"), "taller": ("taller-
 MARGIN_EN = {"smooth": ("smooth margins", "a smooth margin"), "ill-defined": ("ill-defined margins",),
              "lobulated": ("lobulated margins",), "irregular": ("irregular margins",),
              "ete": ("extrathyroidal extension", "frank extrathyroidal extension")}
-FOCI_EN = {"none": ("no echogenic foci", "no calcifications"), "comet": ("large comet-tail artifacts",),
+FOCI_EN = {"none": ("no echogenic foci", "no calcifications", "no calcifications are seen"), "comet": ("large comet-tail artifacts",),
            "macro": ("macrocalcifications", "coarse macrocalcification"), "rim": ("peripheral rim calcification",),
            "punctate": ("punctate echogenic foci", "microcalcifications")}
 COMP_ZH = {"cystic": ("囊性",), "spongiform": ("海绵状",), "mixed": ("囊实混合性", "囊实性"), "solid": ("实性",)}

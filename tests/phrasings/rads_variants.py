@@ -135,4 +135,64 @@ def cases() -> list[Phrase]:
         p(B, "zh", "BIRADS.CAT.6", "plain", "左乳癌经穿刺活检证实，化疗前MRI评估，BI-RADS 6类。", category="6"),
         p(B, "zh", "BIRADS.RULE.SUBCATEGORY_MODALITY", "plain", "乳腺MRI：BI-RADS 4B类。", category="4"),
         p(B, "zh", "BIRADS.RULE.EXAM_ORDER", "coordinated", "乳腺超声：右乳BI-RADS 2类，左乳BI-RADS 3类。", category="3"),
+        *vignettes(),
+    ]
+
+
+def vignettes() -> list[Phrase]:
+    """Second batch, written as teaching vignettes and questions (as an outside case set might be)."""
+    p = phrase
+    return [
+        p(L, "en", "LR22.SOLID", "plain", "A 64-year-old former smoker has his first low-dose CT screening. It shows an 8 x 6 mm solid nodule "
+          "in the left upper lobe. What Lung-RADS v2022 category applies?", category="3"),  # mean 7.0
+        p(L, "en", "LR22.RULE.EXAM_CATEGORY", "coordinated",
+          "Screening LDCT (baseline) shows a 5 mm solid nodule and a 21 mm pure ground-glass nodule.", category="2"),
+        p(L, "en", "LR22.CAT.4X", "distractor",
+          "Baseline LDCT: 4 mm solid nodule RUL. Mediastinal lymphadenopathy present (1.5 cm subcarinal node).", category="2"),
+        p(L, "en", "LR22.PARTSOLID", "plain", "Baseline screening LDCT of a 66-year-old woman: 18 x 14 mm part-solid nodule in the "
+          "right lower lobe whose solid component measures 9 x 7 mm.", category="4B"),  # solid mean 8.0
+        p(L, "en", "LR22.JUXTAPLEURAL.2", "plain", "Baseline screening CT: 7 mm smooth, lentiform perifissural solid nodule along "
+          "the left oblique fissure.", category="2"),
+        p(L, "zh", "LR22.SOLID", "plain", "男，63岁，吸烟40包年，首次低剂量CT肺癌筛查：左肺上叶实性结节，大小约8mm×6mm。", category="3"),
+        p(L, "zh", "LR22.PARTSOLID", "plain", "基线筛查：右肺下叶部分实性结节，大小约18mm×14mm，实性成分约9mm×7mm。", category="4B"),
+        p(L, "zh", "LR22.GGN", "plain", "首次筛查：右肺上叶纯磨玻璃结节，约21mm；另见左肺下叶实性微小结节，约3mm。", category="2"),
+        p(T, "en", "TIRADS.LEVEL", "plain", "A 45-year-old woman has a 1.8 cm thyroid nodule in the right lobe. It is solid, hypoechoic, "
+          "wider-than-tall, with smooth margins and no echogenic foci. What is the ACR TI-RADS level?",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.POINTS.COMPOSITION", "plain", "Left lobe: 2.7 cm predominantly cystic nodule with a small solid component; "
+          "the solid portion is isoechoic; smooth margin; wider than tall; comet-tail artifacts.",
+          points=2, level="TR2", recommendation="none"),  # mixed 1 + iso 1
+        p(T, "en", "TIRADS.LEVEL", "negated", "Right lobe nodule, 1.2 cm: solid, isoechoic, taller-than-wide, ill-defined margin, "
+          "no calcification.", points=6, level="TR4", recommendation="follow-up"),
+        p(T, "en", "TIRADS.RULE.SPONGIFORM", "plain", "Thyroid nodule 0.8 cm with a spongiform appearance.",
+          points=0, level="TR1", recommendation="none"),
+        p(T, "en", "TIRADS.POINTS.MARGIN", "plain", "Solid markedly hypoechoic nodule with extrathyroidal extension into the strap "
+          "muscles, 2.2 cm, taller than wide, with punctate echogenic foci.", points=14, level="TR5", recommendation="FNA"),
+        p(T, "zh", "TIRADS.LEVEL", "plain", "甲状腺超声：左叶中部实性低回声结节，大小约1.1cm×0.9cm×0.8cm，边缘不规则，纵横比大于1，"
+          "内可见多发点状强回声。", points=12, level="TR5", recommendation="FNA"),
+        p(T, "zh", "TIRADS.LEVEL", "negated", "右叶实性等回声结节，约1.2cm，纵横比<1，边缘光整，无钙化。",
+          points=3, level="TR3", recommendation="none"),
+        p(B, "en", "BIRADS.CAT.4C", "plain", "A 52-year-old woman has a diagnostic mammogram showing an 8 mm irregular spiculated mass. "
+          "The radiologist estimates the likelihood of malignancy at 60%.", category="4C"),
+        p(B, "en", "BIRADS.CAT.6", "plain", "Biopsy of the right breast mass showed invasive lobular carcinoma; MRI is performed for "
+          "extent of disease before surgery.", category=("6", None)),
+        p(B, "en", "BIRADS.CAT.2", "plain", "Diagnostic ultrasound: simple cyst in the left breast. BI-RADS 2.", category="2"),
+        p(B, "zh", "BIRADS.CAT.5", "plain", "超声：左乳10点钟方向低回声肿块，形态不规则，边缘毛刺，BI-RADS 5类。", category="5"),
+        p(B, "zh", "BIRADS.CAT.4B", "plain", "乳腺X线：右乳外上象限簇状细小钙化，建议活检，BI-RADS 4B类。", category="4B"),
+        p(LI, "en", "LIRADS.CAT.LR-5", "negated", "A 58-year-old man with hepatitis C cirrhosis has a 25 mm observation in segment 8 on "
+          "MRI showing nonrim arterial phase hyperenhancement and washout on the portal venous phase, without a capsule.", category="LR-5"),
+        p(LI, "en", "LIRADS.CAT.LR-3", "negated", "In a patient with cirrhosis, a 9 mm arterially hyperenhancing nodule without "
+          "washout or capsule is seen.", category="LR-3"),
+        p(LI, "en", "LIRADS.CAT.LR-4", "plain", "Cirrhosis. 12 mm observation, nonrim APHE, enhancing capsule only.", category="LR-4"),
+        p(LI, "en", "LIRADS.CAT.LR-3", "negated", "Cirrhosis. 35 mm observation with no APHE and no other major features.",
+          category="LR-3"),
+        p(LI, "zh", "LIRADS.CAT.LR-5", "plain", "肝硬化患者，CT示肝右叶S5段约1.8cm结节，动脉期明显强化，门静脉期及延迟期廓清，可见包膜强化。",
+          category="LR-5"),
+        p(P, "en", "PIRADS.PZ", "plain", "Multiparametric prostate MRI: 1.2 cm lesion in the left peripheral zone; DWI score 4; "
+          "DCE positive. What is the PI-RADS v2.1 category?", category="4"),
+        p(P, "en", "PIRADS.TZ", "plain", "A transition zone lesion has a T2W score of 2 and a DWI score of 4.", category="3"),
+        p(P, "en", "PIRADS.RULE.DCE_PZ", "plain", "Peripheral zone lesion, DWI 3, DCE not performed (biparametric MRI).", category="3"),
+        p(P, "zh", "PIRADS.DWI.5", "plain", "前列腺MRI：右侧外周带局灶性病灶约1.6cm，DWI呈明显高信号，ADC呈明显低信号，DCE阳性。",
+          category="5"),
+        p(P, "zh", "PIRADS.TZ", "plain", "移行带病灶，T2WI评分4分，DWI评分5分。", category="4"),
     ]

@@ -358,6 +358,9 @@ _EXAM_FLAGS = {
 _VALID_TYPES = "solid, part-solid, ground-glass, juxtapleural, airway (endobronchial), cyst, calcified, fat-containing"
 
 
+_MAX_MM = 1000.0  # larger than any chest: a typo or a unit slip, not a nodule
+
+
 def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
     values: dict[str, Any] = {}
     ev: list[Evidence] = []
@@ -384,6 +387,9 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
                 continue
             sizes = find_sizes(val) if isinstance(val, str) else []
             numbers = sizes[0].values_mm if sizes else (as_number(val, key),)
+            if any(not 0 <= n <= _MAX_MM for n in numbers):
+                raise InvalidInput(f"finding {key!r} = {val!r} is not a nodule size in mm (nodule {i + 1})",
+                                   hint=f"give a size between 0 and {_MAX_MM:g} mm")
             if len(numbers) >= 2 and name in ("mean_mm", "solid_mean_mm"):  # "7 x 5 mm" given as a size
                 a, b = sorted(numbers[:2], reverse=True)
                 pair = ("long_mm", "short_mm") if name == "mean_mm" else ("solid_long_mm", "solid_short_mm")

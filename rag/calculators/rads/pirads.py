@@ -47,11 +47,11 @@ _ZONE = Vocab(
 )
 # Chinese writes "T2WI评分3分", "DWI评分：4分"; the score words sit between the sequence and the digit.
 _T2W = re.compile(
-    r"(?<![A-Za-z0-9])T2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging|评分))?\s*[:=：]?\s*(?:(?:score|评分)\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    r"(?<![A-Za-z0-9])T2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging|评分))?(?:\s+of)?\s*[:=：]?\s*(?:(?:score|评分)(?:\s+of)?\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
     re.I,
 )
 _DWI = re.compile(
-    r"(?<![A-Za-z0-9])(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*(?:score|评分))?\s*[:=：]?\s*(?:(?:score|评分)\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    r"(?<![A-Za-z0-9])(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*(?:score|评分))?(?:\s+of)?\s*[:=：]?\s*(?:(?:score|评分)(?:\s+of)?\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
     re.I,
 )
 _STATED = re.compile(

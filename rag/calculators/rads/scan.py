@@ -165,16 +165,16 @@ def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None
 def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the clause around ``text[start:end]`` denies it."""
     tail = text[end : end + 40]
-    if _POS_POST.match(tail):
-        return False
     if _NEG_POST.match(tail):
         return True
     cues = list(_NEG_PRE.finditer(text, _clause_start(text, start, lo), start))
+    if cues and not _COMMA.search(text, cues[-1].end(), start):
+        return True  # "no capsule is seen", "without washout or capsule is identified": the cue governs the term
+    if _POS_POST.match(tail):
+        return False  # "no washout, capsule present"
     if not cues:
         return False
     cue = cues[-1]
-    if not _COMMA.search(text, cue.end(), start):
-        return True
     # "no A, B or C" negates the whole list; "no calcifications, wider than tall" negates only A.
     stop = _CLAUSE_END.search(text, end)
     return _LIST_OR.search(text, cue.end(), stop.start() if stop else len(text)) is not None

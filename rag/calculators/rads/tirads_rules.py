@@ -30,13 +30,16 @@ FEATURES: dict[str, Vocab] = {
                 r"\b(?:predominantly |partially )?(?:cystic(?: and |[- /])solid|solid(?: and |[- /])cystic)\b",
                 r"\bpredominantly solid\b",
                 r"\bpart(?:ial)?ly (?:cystic|solid)\b",
+                # "predominantly cystic nodule with a small solid component": cystic with solid parts is mixed
+                r"\b(?:predominantly |mostly |largely )?cystic\b[^.;]{0,40}?\bsolid (?:component|portion|part|areas?|elements?)\b",
                 r"\bcomplex cyst(?:ic)?\b",
                 r"\bcystic[- ]solid\b",
                 r"囊实性",
                 r"混合性",
             ],
             "solid": [
-                r"\b(?:almost (?:completely |entirely )?|entirely |completely |purely )?solid\b",
+                r"\b(?:almost (?:completely |entirely )?|entirely |completely |purely )?solid\b"
+                r"(?!\s*(?:component|portion|part|areas?|elements?)\b)",
                 r"\bcomposition (?:cannot be|can ?not be|not) (?:determined|assessed)\b",
                 r"(?<!囊)实性",
             ],
