@@ -28,7 +28,8 @@ PREFIX_ZH = {
 }
 TYPE_EN = {"solid": ("solid", "solid pulmonary", "noncalcified solid"), "part-solid": ("part-solid", "part solid", "partly solid"),
            "ggn": ("ground-glass", "pure ground-glass", "nonsolid (ground-glass)")}
-TYPE_ZH = {"solid": ("实性结节",), "part-solid": ("部分实性结节", "混合磨玻璃结节"), "ggn": ("纯磨玻璃结节", "磨玻璃结节")}
+TYPE_ZH = {"solid": ("实性结节", "实性小结节"), "part-solid": ("部分实性结节", "混合磨玻璃结节", "混杂密度结节"),
+           "ggn": ("纯磨玻璃结节", "磨玻璃结节", "磨玻璃密度结节")}
 
 
 def _fmt(x: float, places: int = 1) -> str:

@@ -29,8 +29,8 @@ FOCI_EN = {"none": ("no echogenic foci", "no calcifications", "no calcifications
 COMP_ZH = {"cystic": ("囊性",), "spongiform": ("海绵状",), "mixed": ("囊实混合性", "囊实性"), "solid": ("实性",)}
 ECHO_ZH = {"anechoic": ("无回声",), "iso": ("等回声",), "hyper": ("高回声",), "hypo": ("低回声",), "very-hypo": ("极低回声",)}
 SHAPE_ZH = {"wider": ("纵横比<1", "横径大于前后径"), "taller": ("纵横比>1", "纵横比大于1")}
-MARGIN_ZH = {"smooth": ("边缘光整", "边缘光滑"), "ill-defined": ("边界不清",), "lobulated": ("边缘呈分叶状",),
-             "irregular": ("边缘不规则",), "ete": ("可见甲状腺外侵犯",)}
+MARGIN_ZH = {"smooth": ("边缘光整", "边缘光滑", "边界清晰"), "ill-defined": ("边界不清", "边界欠清", "形态不规则，边界不清"),
+             "lobulated": ("边缘呈分叶状",), "irregular": ("边缘不规则", "边缘成角"), "ete": ("可见甲状腺外侵犯",)}
 FOCI_ZH = {"none": ("未见钙化",), "comet": ("可见彗星尾伪像",), "macro": ("可见粗大钙化",), "rim": ("可见周边环状钙化",),
            "punctate": ("可见微钙化", "可见点状强回声")}
 FOCI_SETS = (("none",), ("comet",), ("macro",), ("rim",), ("punctate",), ("macro", "punctate"), ("rim", "punctate"))

@@ -59,7 +59,9 @@ TYPE = Vocab(
             r"\bmixed (?:solid and )?ground[- ]glass\b",
             r"部分实性",
             r"混杂(?:密度)?磨玻璃",
-            r"混合磨玻璃",
+            r"混合性?磨玻璃",
+            r"混杂密度",
+            r"混合性?密度",
             r"\bpart[- ]?solid\b",
         ],
         "ground-glass": [

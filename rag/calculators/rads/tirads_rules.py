@@ -96,7 +96,7 @@ FEATURES: dict[str, Vocab] = {
                 r"\bcircumscribed\b",
                 r"边缘光滑",
                 r"边缘光整",
-                r"边界清(?:晰|楚)?",
+                r"边界清(?:晰|楚)?(?!欠)",
                 r"光整",
             ],
             "ill-defined": [
@@ -104,7 +104,9 @@ FEATURES: dict[str, Vocab] = {
                 r"\bpoorly[- ]defined\b",
                 r"\bindistinct\b",
                 r"\bblurred\b",
-                r"边界不清",
+                r"边界不清(?:晰|楚)?",
+                r"边界欠清(?:晰|楚)?",
+                r"边缘欠清(?:晰|楚)?",
                 r"边缘模糊",
                 r"边界模糊",
             ],
@@ -114,8 +116,10 @@ FEATURES: dict[str, Vocab] = {
                 r"\bspiculated\b",
                 r"\bjagged\b",
                 r"\bangular\b",
-                r"边缘不规则",
-                r"不规则",
+                r"边(?:缘|界)(?:呈)?不规则",
+                r"(?<!形态)(?<!形状)(?<!外形)不规则(?:边缘|边界)",  # "形态不规则" is shape, not a TI-RADS margin
+                r"轮廓不规则",
+                r"边缘成角",
                 r"毛刺",
             ],
             "extrathyroidal-extension": [
