@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from phrasings import Phrase, rads_birads, rads_findings, rads_lirads, rads_lungrads, rads_pirads, rads_tirads, rads_variants
+from phrasings import Phrase, rads_birads, rads_cns5, rads_findings, rads_lirads, rads_lungrads, rads_pirads, rads_tirads, rads_variants
 
 __all__ = ["all_cases", "findings_cases", "variant_cases"]
 
 
 def all_cases() -> list[Phrase]:
     """Every RADS phrase of every suite (deterministic order)."""
-    return [*rads_lungrads.cases(), *rads_tirads.cases(), *rads_birads.cases(), *rads_lirads.cases(), *rads_pirads.cases()]
+    return [*rads_lungrads.cases(), *rads_tirads.cases(), *rads_birads.cases(), *rads_lirads.cases(), *rads_pirads.cases(),
+            *rads_cns5.cases()]
 
 
 def variant_cases() -> list[Phrase]:

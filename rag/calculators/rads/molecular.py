@@ -110,9 +110,9 @@ GLIOMA_MARKERS = {
     ),
     "r132h": _m(
         "IDH1 R132H",
-        r"\b(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
-        r"positive\b|mutant\b|detected\b",
-        r"negative\b|not detected|no staining",
+        r"(?<![A-Za-z0-9])(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
+        rf"positive\b|mutant\b|detected\b|阳性|{_MUT_ZH}",
+        r"negative\b|not detected|no staining|阴性|野生型|未突变",
     ),
     "codeletion": _m(
         "1p/19q",
