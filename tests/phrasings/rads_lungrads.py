@@ -213,10 +213,43 @@ def _calcified(lang: str, r: random.Random) -> list[Phrase]:
     return out
 
 
+AIRWAY_EN = {  # (text, category) — LR22.AIRWAY.*: subsegmental 2, segmental or more proximal 4A, persisting at 3 months 4B
+    "2": ("{pre} Endobronchial nodule in a subsegmental bronchus of the {lobe}.", "{pre} 4 mm airway nodule within a subsegmental airway.",
+          "{pre} Small subsegmental endobronchial nodule, {lobe}."),
+    "4A": ("{pre} Endobronchial nodule in a segmental bronchus of the {lobe}.", "{pre} 6 mm endoluminal nodule in the right main bronchus.",
+           "{pre} Endotracheal nodule arising from the posterior tracheal wall.", "{pre} Segmental airway nodule, {lobe}."),
+    "4B": ("3-month follow-up screening LDCT: the segmental endobronchial nodule in the {lobe} persists.",
+           "Follow-up LDCT at 3 months: endobronchial nodule in the segmental bronchus is stable (persistent)."),
+}
+AIRWAY_ZH = {"2": ("{pre}{lobe}亚段支气管腔内结节。",), "4A": ("{pre}{lobe}段支气管腔内结节。", "{pre}右主支气管腔内结节，约6mm。"),
+             "4B": ("3个月复查LDCT：{lobe}段支气管腔内结节持续存在。",)}
+CYST_EN = {
+    "4A": ("{pre} Thick-walled cyst in the {lobe}, 18 mm.", "{pre} Multilocular cystic lesion in the {lobe}, 22 mm.",
+           "{pre} Atypical pulmonary cyst in the {lobe}: thick wall, 15 mm."),
+    "4B": ("Annual screening LDCT compared with the prior screen: the thick-walled cyst in the {lobe} shows a growing wall.",
+           "Annual screening LDCT compared with prior: the multilocular cyst in the {lobe} shows new nodularity.",
+           "Annual screening LDCT compared with prior: multilocular cyst in the {lobe} with increased loculation."),
+}
+CYST_ZH = {"4A": ("{pre}{lobe}厚壁囊腔，约18mm。", "{pre}{lobe}多房囊性病变，约22mm。"),
+           "4B": ("年度LDCT筛查，与前片比较：{lobe}厚壁囊腔，囊壁较前增厚。",)}
+
+
+def _airway_and_cyst(lang: str, r: random.Random) -> list[Phrase]:
+    out = []
+    en = lang == "en"
+    for family, table in (("LR22.AIRWAY", AIRWAY_EN if en else AIRWAY_ZH), ("LR22.CYST", CYST_EN if en else CYST_ZH)):
+        for cat, templates in table.items():
+            for _ in range(4 if en else 3):
+                text = r.choice(templates).format(pre=r.choice((PREFIX_EN if en else PREFIX_ZH)["baseline"]),
+                                                  lobe=r.choice(LOBES_EN if en else LOBES_ZH))
+                out.append(phrase(SYSTEM, lang, f"{family}.{cat}", "plain", text, category=cat))
+    return out
+
+
 def cases() -> list[Phrase]:
     """Every Lung-RADS phrase, deterministic."""
     out: list[Phrase] = []
     for lang in ("en", "zh"):
         r = random.Random(f"lungrads-{lang}")
-        out += _plain(lang, r) + _modified(lang, r) + _juxtapleural(lang, r) + _calcified(lang, r)
+        out += _plain(lang, r) + _modified(lang, r) + _juxtapleural(lang, r) + _calcified(lang, r) + _airway_and_cyst(lang, r)
     return out

@@ -256,17 +256,17 @@ CYST_CHANGE = Vocab(
         "cystic-growth": [
             r"\b(?:growing|grown|enlarg(?:ed|ing)|increas(?:ed|ing)) (?:cystic )?(?:component|lumen|cyst)\b",
             r"\bcystic (?:component|portion|part) (?:has )?(?:grown|increased|enlarged)\b",
-            r"囊腔增大",
+            r"囊腔(?:较前|明显)?增大",
         ],
         "became-multilocular": [r"\b(?:became|become|becoming|now|newly) multi-?locul(?:ar|ated)\b", r"变为多房"],
         "wall-growth": [
             r"\b(?:increas(?:ed|ing)|grow(?:ing|n)|thicken(?:ed|ing)) wall(?: thickness)?\b",
             r"\bwall (?:thickness )?(?:has )?(?:increased|grown|thickened)\b",
             r"\b(?:new |increas(?:ed|ing) )?(?:mural )?nodularity\b",
-            r"壁增厚",
+            r"壁(?:较前|进一步|明显)?增厚",
             r"壁结节",
         ],
-        "more-loculation": [r"\b(?:increased|more|new) loculations?\b", r"房数增多"],
+        "more-loculation": [r"\b(?:increased|more|new) loculations?\b", r"房数(?:较前)?增多"],
         "new-opacity": [r"\bnew (?:or increased )?(?:opacity|soft tissue|solid component)\b", r"新(?:出现)?实性成分"],
     }
 )
