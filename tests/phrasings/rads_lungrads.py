@@ -239,7 +239,7 @@ def _airway_and_cyst(lang: str, r: random.Random) -> list[Phrase]:
     en = lang == "en"
     for family, table in (("LR22.AIRWAY", AIRWAY_EN if en else AIRWAY_ZH), ("LR22.CYST", CYST_EN if en else CYST_ZH)):
         for cat, templates in table.items():
-            for _ in range(4 if en else 3):
+            for _ in range(10 if en else 3):
                 text = r.choice(templates).format(pre=r.choice((PREFIX_EN if en else PREFIX_ZH)["baseline"]),
                                                   lobe=r.choice(LOBES_EN if en else LOBES_ZH))
                 out.append(phrase(SYSTEM, lang, f"{family}.{cat}", "plain", text, category=cat))
