@@ -134,6 +134,16 @@ def _modified(lang: str, r: random.Random) -> list[Phrase]:
         out.append(phrase(SYSTEM, lang, "LR22.RULE.EXAM_CATEGORY", "distractor", stem + r.choice(DISTRACT_EN if en else DISTRACT_ZH),
                           category=cat))
         out.append(phrase(SYSTEM, lang, "LR22.RULE.EXAM_CATEGORY", "historical", stem + r.choice(HIST_EN if en else HIST_ZH), category=cat))
+    # Hedged history: "possibly new" — baseline and new rows must agree, or the category stays missing.
+    for m in (3.0, 5.0, 7.0, 9.0, 17.0):
+        both = {lungrads([LungNodule("solid", s, m)]) for s in ("baseline", "new")}
+        want = both.pop() if len(both) == 1 else None
+        if en:
+            text = (f"{r.choice(PREFIX_EN['baseline'])} {_fmt(m)} mm solid nodule in the {r.choice(LOBES_EN)}, "
+                    f"{r.choice(('possibly new compared with an outside CT', 'questionably new', 'which may be new'))}.")
+        else:
+            text = f"{r.choice(PREFIX_ZH['baseline'])}{r.choice(LOBES_ZH)}实性结节，约{_fmt(m)}mm，{r.choice(('可能为新发', '可疑新发'))}。"
+        out.append(phrase(SYSTEM, lang, "LR22.RULE.NEW_VS_BASELINE", "hedged", text, category=want))
     # Coordinated: two nodules in one sentence; the worse decides, a larger second nodule never lowers it.
     for a, b in ((4.0, 9.0), (7.0, 5.0), (16.0, 6.0), (5.0, 5.5)):
         cat = lungrads([LungNodule("solid", "baseline", a), LungNodule("solid", "baseline", b)])

@@ -93,6 +93,7 @@ _WORDING = Vocab(
             r"\boil cysts?\b",
             r"\b(?:secretory|vascular|dystrophic) calcifications?\b",
             r"\bbreast implants?\b",
+            r"(?:^|[.;:]\s*)benign(?=\s*(?:[.;]|$))",  # "Assessment: benign."
         ],
         "1": [
             r"\bnegative (?:exam|examination|study|mammogram)\b",

@@ -18,6 +18,7 @@ Decisions (documented for the lead):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,10 @@ class _NoduleCategoriser:
                         f"not the stated '{status}' (growth means >{GROWTH_MM} mm in 12 months)"
                     )
                 status = derived
+        if status is None and n.status_suspected:
+            self._need(f"whether the nodule is {n.status_suspected} (the report only suspects it; new and growing nodules "
+                       "have lower size thresholds than baseline ones)")
+            return None
         if status is None:
             if self.exam.baseline:
                 return "baseline"
@@ -281,6 +286,9 @@ class LungRADS:
         undecided: list[tuple[int, tuple[str, ...]]] = []
         for i, nodule in enumerate(exam.nodules):
             trace.use(*nodule.evidence)
+            if nodule.status_suspected and nodule.status is None and _same_either_way(nodule, i, exam):
+                trace.note(f"nodule {i + 1}: only suspected to be {nodule.status_suspected}; the category is the same either way")
+                nodule = replace(nodule, status="baseline", status_suspected=None)
             c = _NoduleCategoriser(nodule, i, exam, trace)
             base, total, solid, status = c.run()
             cat = base
@@ -371,6 +379,15 @@ class LungRADS:
                 f"the report states Lung-RADS {stated} but its findings give {category}",
             )
         return trace.freeze(self.system, self.edition, result)
+
+
+def _same_either_way(nodule: Nodule, i: int, exam: Exam) -> bool:
+    """Whether a suspected history ("possibly new") and the baseline reading give the same category."""
+    cats = set()
+    for status in (nodule.status_suspected, "baseline"):
+        cat, *_ = _NoduleCategoriser(replace(nodule, status=status, status_suspected=None), i, exam, Trace()).run()
+        cats.add(cat)
+    return len(cats) == 1 and None not in cats
 
 
 def _rank(item: dict[str, Any]) -> tuple[int, float]:

@@ -56,6 +56,7 @@ class Nodule:
     cyst_changes: tuple[str, ...] = ()
     spiculated: bool = False
     spiculation_suspected: bool = False  # "possible spiculation": never read as spiculated
+    status_suspected: str | None = None  # "possibly new": the history the report only suspects
     irregular: bool = False
     doubling: bool = False
     prior_category: str | None = None
@@ -230,7 +231,9 @@ class _TextReader:
                 return hits[0]
             return None
 
-        if (h := first(V.STATUS, "status")) and not (h.value == "baseline" and cur.values.get("status")):
+        if (h := first(V.STATUS, "status")) and h.hedged:
+            cur.values["status_suspected"] = h.value  # "possibly new": baseline and new rows may differ; never pick one
+        elif h and not (h.value == "baseline" and cur.values.get("status")):
             cur.values["status"] = h.value
         if (h := first(V.SPICULATION, "spiculated")) is not None:
             cur.values["spiculation_suspected" if h.hedged else "spiculated"] = True

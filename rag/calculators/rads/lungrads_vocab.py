@@ -72,7 +72,7 @@ TYPE = Vocab(
         ],
         "solid": [r"\bsolid\b(?!\s*(?:component|part|portion|core|element|area))", r"实性(?!成分|部分)"],
         "airway": [
-            r"\b(?:endobronchial|endoluminal|intraluminal|airway|intra-?airway)(?: nodule| lesion| opacity)?",
+            r"\b(?:endobronchial|endotracheal|intratracheal|endoluminal|intraluminal|airway|intra-?airway)(?: nodule| lesion| opacity)?",
             r"(?:气道|支气管)(?:腔)?内",
         ],
         "cyst": [
@@ -234,7 +234,7 @@ AIRWAY_LEVEL = Vocab(
             r"\bsegmental\b",
             r"\blobar\b",
             r"\bmain(?:stem)? bronch(?:us|i)\b",
-            r"\btrachea\b",
+            r"\btracheal?\b",
             r"\bmore proximal\b",
             r"(?<!亚)段支气管",
             r"叶支气管",

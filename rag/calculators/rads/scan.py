@@ -62,7 +62,7 @@ _POS_POST = re.compile(
 # Cues that make a feature uncertain; LI-RADS counts an uncertain major feature as absent.
 _HEDGE_PRE = re.compile(
     r"(?:\b(?:possible|possibly|questionable|questionably|equivocal|uncertain|indeterminate|"
-    r"suspected|may\s+represent|might\s+represent|cannot\s+(?:be\s+)?(?:excluded?|ruled\s+out)|"
+    r"suspected|may\s+(?:represent|be)|might\s+(?:represent|be)|could\s+be|cannot\s+(?:be\s+)?(?:excluded?|ruled\s+out)|"
     r"not\s+certain|vague|borderline)\b|\?|可疑|可能|不除外)",
     re.I,
 )
