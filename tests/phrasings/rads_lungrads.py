@@ -135,7 +135,7 @@ def _modified(lang: str, r: random.Random) -> list[Phrase]:
                           category=cat))
         out.append(phrase(SYSTEM, lang, "LR22.RULE.EXAM_CATEGORY", "historical", stem + r.choice(HIST_EN if en else HIST_ZH), category=cat))
     # Hedged history: "possibly new" — baseline and new rows must agree, or the category stays missing.
-    for m in (3.0, 5.0, 7.0, 9.0, 17.0):
+    for m in (3.0, 5.0, 7.0, 9.0, 17.0) * (2 if en else 1):
         both = {lungrads([LungNodule("solid", s, m)]) for s in ("baseline", "new")}
         want = both.pop() if len(both) == 1 else None
         if en:
