@@ -195,4 +195,13 @@ def vignettes() -> list[Phrase]:
         p(P, "zh", "PIRADS.DWI.5", "plain", "前列腺MRI：右侧外周带局灶性病灶约1.6cm，DWI呈明显高信号，ADC呈明显低信号，DCE阳性。",
           category="5"),
         p(P, "zh", "PIRADS.TZ", "plain", "移行带病灶，T2WI评分4分，DWI评分5分。", category="4"),
+        # The impression restates findings with rounded sizes: it must not add a second, different finding.
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "distractor", "Baseline LDCT. Findings: 5.8 mm solid nodule RUL. IMPRESSION: 6 mm solid nodule RUL.",
+          category="2"),
+        p(L, "en", "LR22.PARTSOLID", "distractor", "Indication: lung cancer screening, baseline. Findings: 12 x 10 mm part-solid nodule in the "
+          "right upper lobe with a 5 x 3 mm solid component. Impression: part-solid nodule as above.", category="3"),
+        p(L, "zh", "LR22.SOLID", "distractor", "基线LDCT筛查。所见：右肺上叶实性结节，大小约7.9mm。诊断意见：右肺上叶实性结节，约8mm。",
+          category="3"),
+        p(T, "zh", "TIRADS.RULE.SIZE", "distractor", "超声所见：甲状腺右叶见一实性低回声结节，大小约0.9cm，纵横比<1，边缘光整，未见钙化。"
+          "超声提示：甲状腺右叶实性结节，约1cm。", points=4, level="TR4", recommendation="none"),
     ]

@@ -32,6 +32,7 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    findings_end,
     findings_evidence,
     list_spans,
     lookup,
@@ -322,7 +323,10 @@ class LIRADS:
     def from_text(self, text: str) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
         stated = _stated(text)
-        observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
+        cut = findings_end(text)
+        observations = [_read_observation(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
+        if not any(x.evidence for x in observations):  # no findings section: read the impression too
+            observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         observations = [o for o in observations if o.evidence] or [_Obs()]
         return self._run(_read_patient(text), observations, stated)
 

@@ -22,6 +22,7 @@ from rag.calculators.rads.scan import (
     clause_segments,
     evidence_for,
     find_sizes,
+    findings_end,
     findings_evidence,
     list_markers,
     lookup,
@@ -137,10 +138,17 @@ class _TextReader:
         return False
 
     def nodules(self) -> list[Nodule]:
+        cut = findings_end(self.text)
+        found = self._nodules_before(cut)
+        return found if found or cut == len(self.text) else self._nodules_before(len(self.text))
+
+    def _nodules_before(self, cut: int) -> list[Nodule]:
         drafts: list[_Draft] = [_Draft()]
         markers = set(list_markers(self.text))
         for s, e in clause_segments(self.text):
-            for a, b in self._split_types(s, e):
+            if s >= cut:
+                break
+            for a, b in self._split_types(s, min(e, cut)):
                 self._segment(drafts, a, b, a in markers)
         return [d.freeze() for d in drafts if not d.empty()]
 

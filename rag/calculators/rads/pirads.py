@@ -26,6 +26,7 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    findings_end,
     findings_evidence,
     list_spans,
     lookup,
@@ -309,7 +310,10 @@ class PIRADS:
                 str(_score(stated.group(1), "PI-RADS category")),
                 evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)),
             )
-        lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
+        cut = findings_end(text)
+        lesions = [_read_lesion(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
+        if not any(x.evidence for x in lesions):  # no findings section: read the impression too
+            lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         lesions = [x for x in lesions if x.evidence] or [_Lesion()]
         trace = Trace()
         if _OLD.search(text):

@@ -30,6 +30,7 @@ __all__ = [
     "find_percent",
     "find_sizes",
     "finding_items",
+    "findings_end",
     "findings_evidence",
     "is_hedged",
     "is_negated",
@@ -185,6 +186,25 @@ def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
     if _HEDGE_POST.match(text[end : end + 20]):
         return True
     return _HEDGE_PRE.search(text, _clause_start(text, start, lo, _HEDGE_BREAK), start) is not None
+
+
+# The summary section of a report restates (and often rounds) what the findings described.
+_IMPRESSION = re.compile(
+    r"(?:^|(?<=[\n.。;；]))\s*(?:impressions?|conclusions?|summary|opinion)\s*[:：]|"
+    r"(?:印象|诊断意见|意见|结论|影像(?:学)?诊断|超声(?:提示|诊断)|提示)\s*[:：]",
+    re.I,
+)
+
+
+def findings_end(text: str) -> int:
+    """Where the impression / conclusion section starts (the text's length when there is none).
+
+    Readers take findings from the part before it so that a restated, rounded size ("IMPRESSION:
+    new 6 mm nodule" after "7 x 5 mm" in the findings) never becomes a second finding; they fall
+    back to the whole text when the findings part holds none.
+    """
+    m = _IMPRESSION.search(text)
+    return m.start() if m and m.start() > 0 else len(text)
 
 
 def clause_segments(text: str) -> list[tuple[int, int]]:

@@ -27,6 +27,7 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    findings_end,
     findings_evidence,
     list_markers,
     lookup,
@@ -128,9 +129,18 @@ def _gland_only(text: str, s: int, e: int) -> bool:
 
 
 def _nodules_from_text(text: str) -> list[_Nodule]:
+    cut = findings_end(text)
+    found = _nodules_before(text, cut)
+    return found if found or cut == len(text) else _nodules_before(text, len(text))
+
+
+def _nodules_before(text: str, cut: int) -> list[_Nodule]:
     markers = set(list_markers(text))
     nodules = [_Nodule()]
     for s, e in clause_segments(text):
+        if s >= cut:
+            break
+        e = min(e, cut)
         cur = nodules[-1]
         comp = _positive(FEATURES["composition"].find(text, s, e))
         if cur.features and (s in markers or (comp and cur.has("composition"))):
