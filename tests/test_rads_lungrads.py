@@ -373,3 +373,21 @@ def test_evidence_spans() -> None:
 def test_old_edition_is_noted() -> None:
     res = CALC.from_text("Lung-RADS v1.1. Baseline: 7 mm solid nodule.")
     assert any("v1.1" in n for n in res.notes) and res.result["category"] == "3"
+
+
+def test_two_bare_sizes_for_one_nodule_stay_open() -> None:
+    """"Solid nodule measuring 7 mm and 5 mm": axes or two nodules? The reader must not pick one."""
+    res = CALC.from_text("Baseline screening LDCT. Solid nodule in the RUL measuring 7 mm and 5 mm.")
+    assert res.result["category"] is None
+    assert any("several sizes" in m for m in res.missing)
+
+
+def test_plural_nodules_with_listed_sizes_are_separate_nodules() -> None:
+    res = CALC.from_text("Screening LDCT, baseline. Two solid nodules: 5 mm (RUL) and 8 mm (LLL).")
+    assert [n["mean_diameter_mm"] for n in res.result["nodules"]] == [5.0, 8.0]
+    assert res.result["category"] == "4A"
+
+
+def test_impression_restating_a_rounded_size_adds_no_nodule() -> None:
+    res = CALC.from_text("Baseline LDCT. Findings: 5.8 mm solid nodule RUL. IMPRESSION: 6 mm solid nodule RUL.")
+    assert len(res.result["nodules"]) == 1 and res.result["category"] == "2"

@@ -136,6 +136,7 @@ def cases() -> list[Phrase]:
         p(B, "zh", "BIRADS.RULE.SUBCATEGORY_MODALITY", "plain", "乳腺MRI：BI-RADS 4B类。", category="4"),
         p(B, "zh", "BIRADS.RULE.EXAM_ORDER", "coordinated", "乳腺超声：右乳BI-RADS 2类，左乳BI-RADS 3类。", category="3"),
         *vignettes(),
+        *third_batch(),
     ]
 
 
@@ -204,4 +205,112 @@ def vignettes() -> list[Phrase]:
           category="3"),
         p(T, "zh", "TIRADS.RULE.SIZE", "distractor", "超声所见：甲状腺右叶见一实性低回声结节，大小约0.9cm，纵横比<1，边缘光整，未见钙化。"
           "超声提示：甲状腺右叶实性结节，约1cm。", points=4, level="TR4", recommendation="none"),
+    ]
+
+
+def third_batch() -> list[Phrase]:
+    """Third batch: unusual synonyms (microlobulated, shadowing calcification, pseudocapsule, 囊性为主, 动脉期明显不均匀强化).
+
+    First run, before the fixes it prompted: 25 / 30 right, 3 wrong, 2 missing.
+    """
+    p = phrase
+    return [
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Right thyroid nodule measuring 1.3 cm, solid, hypoechoic relative to the thyroid parenchyma, taller "
+          "than wide, microlobulated margins, no echogenic foci.",
+          points=9, level="TR5", recommendation="FNA"),  # 2+2+3+2+0
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Left lobe nodule 2.2 cm: almost completely solid, isoechoic, wider than tall, well-circumscribed, "
+          "with coarse shadowing calcification.",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Isthmic nodule 1.6 cm, mixed cystic and solid, hyperechoic solid component, smooth margin, "
+          "wider-than-tall, interrupted rim calcification.",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Nodule A: 0.8 cm solid very hypoechoic nodule, taller-than-wide, irregular margins, multiple "
+          "punctate echogenic foci.",
+          points=13, level="TR5", recommendation="follow-up"),
+        p(T, "en", "TIRADS.LEVEL", "negated",
+          "Right lobe: 3.0 cm solid isoechoic nodule, wider than tall, smooth margins, without calcifications "
+          "or comet-tail artifacts.",
+          points=3, level="TR3", recommendation="FNA"),
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "A 1.0 cm hypoechoic solid nodule with ill-defined margins; wider than tall; echogenic foci: none.",
+          points=4, level="TR4", recommendation="follow-up"),
+        p(L, "en", "LR22.SOLID", "plain",
+          "Baseline screening: noncalcified 6.5 mm pulmonary nodule, solid, RLL.",
+          category="3"),
+        p(L, "en", "LR22.SOLID", "plain",
+          "Baseline LDCT: mixed solid and ground-glass nodule, 20 mm, solid component 4 mm, LUL.",
+          category="3"),
+        p(L, "en", "LR22.SOLID", "plain",
+          "Annual LDCT: the RUL solid nodule is enlarging, now 9 mm from 6 mm a year ago.",
+          category="4B"),
+        p(L, "en", "LR22.SOLID", "plain",
+          "Baseline low-dose CT: 35 mm ground-glass opacity in the right upper lobe.",
+          category="3"),
+        p(L, "en", "LR22.SOLID", "plain",
+          "Baseline screening CT: GGN 12 mm LLL; solid nodule 5 mm RML.",
+          category="2"),
+        p(L, "en", "LR22.SOLID", "coordinated",
+          "Screening LDCT, baseline. Two solid nodules: 5 mm (RUL) and 8 mm (LLL).",
+          category="4A"),
+        p(LI, "en", "LIRADS.TABLE", "plain",
+          "Cirrhosis. Segment 4 observation, 2.4 cm, with hyperenhancement in the late arterial phase, "
+          "wash-out on delayed images and capsule appearance.",
+          category="LR-5"),
+        p(LI, "en", "LIRADS.TABLE", "plain",
+          "Cirrhosis. 17 mm observation: nonrim APHE; pseudocapsule; no washout.",
+          category="LR-4"),
+        p(LI, "en", "LIRADS.TABLE", "plain",
+          "Cirrhosis. Tumor thrombus with enhancement in the left portal vein adjacent to a 4 cm mass.",
+          category="LR-TIV"),
+        p(LI, "en", "LIRADS.TABLE", "plain",
+          "Cirrhosis. 13 mm observation, arterial phase hypoenhancing, with washout and capsule.",
+          category="LR-4"),
+        p(P, "en", "PIRADS.OVERALL", "plain",
+          "Left PZ lesion, 0.9 cm: focal, markedly reduced ADC and marked hyperintensity on high b-value DWI; "
+          "early focal enhancement.",
+          category=("4", None)),
+        p(P, "en", "PIRADS.OVERALL", "plain",
+          "Right mid PZ: DWI 3; focal early enhancement corresponding to the lesion.",
+          category="4"),
+        p(P, "en", "PIRADS.OVERALL", "plain",
+          "TZ: T2 3, DWI 4, DCE positive.",
+          category="3"),
+        p(P, "en", "PIRADS.OVERALL", "plain",
+          "Left apex PZ lesion with DWI score 5 and definite extraprostatic extension.",
+          category="5"),
+        p(B, "en", "BIRADS.CAT", "plain",
+          "Diagnostic ultrasound: irregular mass. Assessment: Category 4 suspicious (4B).",
+          category="4B"),
+        p(B, "en", "BIRADS.CAT", "plain",
+          "Diagnostic mammogram: BI-RADS 3: probably benign. Six-month follow-up recommended.",
+          category="3"),
+        p(B, "en", "BIRADS.CAT", "plain",
+          "MRI breast: known biopsy-proven right breast carcinoma before neoadjuvant chemotherapy; no "
+          "additional lesions. BI-RADS 6.",
+          category="6"),
+        p(L, "zh", "LR22.SOLID", "plain",
+          "首次低剂量CT筛查：右肺上叶见一混合磨玻璃结节，直径约15mm，其内实性成分约6mm。",
+          category="4A"),
+        p(L, "zh", "LR22.SOLID", "plain",
+          "年度筛查：左肺下叶实性结节，较去年增大，现约10mm，去年约7mm。",
+          category="4B"),
+        p(T, "zh", "TIRADS.LEVEL", "plain",
+          "甲状腺右叶下极见一极低回声结节，实性，大小约1.8×1.2cm，纵横比>1，边缘呈分叶状，内见多发微钙化。",
+          points=13, level="TR5", recommendation="FNA"),
+        p(T, "zh", "TIRADS.LEVEL", "plain",
+          "甲状腺左叶囊性为主结节，约2.0cm，内见少许实性成分，实性部分呈等回声，边界清晰，纵横比<1，可见彗星尾征。",
+          points=2, level="TR2", recommendation="none"),
+        p(LI, "zh", "LIRADS.TABLE", "plain",
+          "乙肝肝硬化。肝S8段见一约2.6cm结节，增强扫描动脉期明显不均匀强化，门脉期及延迟期廓清，可见包膜。",
+          category="LR-5"),
+        p(P, "zh", "PIRADS.OVERALL", "plain",
+          "右侧外周带中部病灶约1.0cm，T2WI低信号，DWI评分4分，DCE阴性。",
+          category="4"),
+        p(B, "zh", "BIRADS.CAT", "plain",
+          "乳腺超声：左乳2点钟方向低回声结节，形态不规则，边缘成角，BI-RADS 4C类。",
+          category="4C"),
     ]

@@ -130,6 +130,17 @@ _STATED = re.compile(
 )
 
 
+_SUBCAT_AFTER = re.compile(r"[^.;\n]{0,25}?\(\s*(?:BI-?RADS\s*)?4?\s*([ABCabc])\s*\)")
+
+
+def _subcategory(text: str, cat: str, end: int) -> str:
+    """"Category 4 suspicious (4B)": a subcategory written just after a bare 4 refines it."""
+    if cat != "4":
+        return cat
+    m = _SUBCAT_AFTER.match(text, end)
+    return f"4{m.group(1).upper()}" if m else cat
+
+
 def category_for_likelihood(percent: Decimal) -> str | None:
     """The category a likelihood of malignancy (in %) falls in; None for 0 % (1 or 2)."""
     if percent < 0 or percent > 100:
@@ -185,7 +196,7 @@ class BIRADS:
                         ranged=lo != hi,
                     )
                 )
-        stated = [(_validate(m.group(1) or m.group(2)), m) for m in _STATED.finditer(text)]
+        stated = [(_subcategory(text, _validate(m.group(1) or m.group(2)), m.end()), m) for m in _STATED.finditer(text)]
         stated_f = [
             _Finding(stated=(c, evidence_for("birads.stated_category", c, text, m.start(), m.end()))) for c, m in stated
         ]

@@ -215,7 +215,7 @@ ARTERIAL = Vocab(
             r"\b(?:arterial(?: phase)? )?hyper-?enhanc(?:ement|ing)\b",
             r"\barterial(?:ly)? enhancing\b",
             r"^\s*(?:yes|present|true|positive)\s*$",
-            r"动脉期(?:明显)?(?:强化|高强化)",
+            r"动脉期(?:呈)?(?:明显|显著|不均匀|均匀|较明显){0,2}(?:高)?强化",
             r"非环形(?:高)?强化",
             r"高强化",
         ],

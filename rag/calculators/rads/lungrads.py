@@ -125,6 +125,9 @@ class _NoduleCategoriser:
         if n.proven_benign:
             self._cite("LR22.RULE.STEPDOWN")
             return "2", mean_diameter(n.long_mm, n.short_mm, n.mean_mm), None, None
+        if n.ambiguous_sizes:
+            self._need("several sizes are given for one nodule; state which is its size (or describe each nodule separately)")
+            return None, None, None, None
         if n.kind == "airway":
             return self._airway(), None, None, None
         if n.kind == "cyst":

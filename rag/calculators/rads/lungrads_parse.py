@@ -16,6 +16,7 @@ from typing import Any
 from rag.calculators.rads import lungrads_vocab as V
 from rag.calculators.rads.scan import (
     Hit,
+    Size,
     Vocab,
     as_bool,
     as_number,
@@ -64,6 +65,7 @@ class Nodule:
     proven_benign: bool = False
     location: str | None = None
     size_assumed_mean: bool = False  # a lone unlabelled size read as the mean diameter
+    ambiguous_sizes: bool = False  # several bare sizes for one nodule: which is its size is not stated
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -106,6 +108,7 @@ class _Draft:
         return Nodule(**values, evidence=tuple(self.evidence))
 
 
+_PLURAL = re.compile(r"\b(?:two|three|four|several|multiple|\d)\s+(?:\w+\s+){0,2}?nodules\b|两个|三个|[2-9]个|多发|数个", re.I)
 _JOIN = re.compile(r",\s*(?:and\s+)?(?=(?:an?|another|one|the)\b|\d)|\s+and\s+(?=(?:an?|another|one|the)\b|\d)|，", re.I)
 
 
@@ -173,7 +176,8 @@ class _TextReader:
                 return
             cur = drafts[-1]
             if not cur.empty():  # follow-on sentence ("It is new.", "long axis: 7.0 mm."): same nodule
-                self._sizes(cur, len(drafts) - 1, s, e)
+                if self._sizes(cur, len(drafts) - 1, s, e):
+                    cur.values["ambiguous_sizes"] = True
                 self._describe(cur, len(drafts) - 1, s, e, types=[])
             return
         locs = _positive(V.LOCATION.find(text, s, e))
@@ -189,12 +193,22 @@ class _TextReader:
             t = types[0]
             cur.values["kind"] = t.value
             cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type", t.value, text, t.start, t.end))
-        self._sizes(cur, idx, s, e)
+        extras = self._sizes(cur, idx, s, e)
         self._describe(cur, idx, s, e, types)
+        if extras and _PLURAL.search(text, s, e):
+            for size in extras:  # "two solid nodules: 5 mm (RUL) and 8 mm (LLL)"
+                twin = _Draft({k: v for k, v in cur.values.items() if k in ("kind", "status")})
+                twin.values.update(mean_mm=size.values_mm[0], size_assumed_mean=True)
+                twin.evidence.append(evidence_for(f"lungrads.nodule[{len(drafts)}].mean_mm", size.values_mm[0], text, size.start, size.end))
+                drafts.append(twin)
+        elif extras:
+            cur.values["ambiguous_sizes"] = True
 
-    def _sizes(self, cur: _Draft, idx: int, s: int, e: int) -> None:
+    def _sizes(self, cur: _Draft, idx: int, s: int, e: int) -> list[Size]:
+        """Read sizes into ``cur``; return further bare sizes that cannot be this nodule's ("5 mm ... and 8 mm")."""
         text = self.text
         bound = s
+        extras: list[Size] = []
         for size in find_sizes(text, s, e):
             prefix = text[bound : size.start]
             for sep in (",", "，", ";"):
@@ -209,6 +223,9 @@ class _TextReader:
                 labels |= {k for k, v in m.groupdict().items() if v}
             part = "solid" if "solid" in labels else "prior" if "prior" in labels else "total"
             vals = size.values_mm
+            if part == "total" and not labels and len(vals) == 1 and any(k in cur.values for k in ("mean_mm", "long_mm")):
+                extras.append(size)  # a second bare size: another nodule, or an ambiguity — never this one's mean
+                continue
             if part == "prior":
                 fields = {"prior_mean_mm": sum(vals[:2]) / len(vals[:2])}
             elif len(vals) >= 2:
@@ -226,6 +243,7 @@ class _TextReader:
                     cur.evidence.append(
                         evidence_for(f"lungrads.nodule[{idx}].{name}", value, text, size.start, size.end)
                     )
+        return extras
 
     def _describe(self, cur: _Draft, idx: int, s: int, e: int, types: list[Hit]) -> None:
         text = self.text

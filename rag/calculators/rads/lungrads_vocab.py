@@ -410,7 +410,10 @@ EDITION = re.compile(r"\bLung-?RADS\s*(?:v(?:ersion)?\s*)?(1\.0|1\.1)\b", re.I)
 
 SIZE_PREFIX = {
     "solid": re.compile(r"solid (?:component|part|portion|core|element)|实性(?:成分|部分)", re.I),
-    "prior": re.compile(r"\b(?:previously|prior|before|from|earlier)\b|上次|前次|既往|原(?:为|约|大小|来|先)|之前", re.I),
+    "prior": re.compile(
+        r"\b(?:previously|prior|before|from|earlier)\b|上次|前次|前片|既往|去年|(?:\d+|一|半|两)(?:个)?(?:年|月)前|原(?:为|约|大小|来|先)|之前",
+        re.I,
+    ),
     "long": re.compile(r"\blong(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bmajor axis\b|长径|长轴", re.I),
     "short": re.compile(
         r"\bshort(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bminor axis\b|\bperpendicular\b|短径|短轴", re.I

@@ -36,12 +36,14 @@ FEATURES: dict[str, Vocab] = {
                 r"\bcystic[- ]solid\b",
                 r"囊实性",
                 r"混合性",
+                r"(?:囊性|实性)为主",  # predominantly cystic / solid: both are mixed cystic and solid
+                r"囊实混合",
             ],
             "solid": [
                 r"\b(?:almost (?:completely |entirely )?|entirely |completely |purely )?solid\b"
                 r"(?!\s*(?:component|portion|part|areas?|elements?)\b)",
                 r"\bcomposition (?:cannot be|can ?not be|not) (?:determined|assessed)\b",
-                r"(?<!囊)实性",
+                r"(?<!囊)实性(?!成分|部分|为主)",
             ],
         }
     ),
@@ -143,7 +145,8 @@ FEATURES: dict[str, Vocab] = {
             "large-comet-tail": [r"\b(?:large )?comet[- ]tail(?: artifacts?| artefacts?)?\b", r"彗星尾"],
             "macrocalcification": [
                 r"\bmacro-?calcifications?\b",
-                r"\bcoarse calcifications?\b",
+                r"\bcoarse (?:\w+ )?calcifications?\b",
+                r"\bcalcifications? with (?:posterior )?(?:acoustic )?shadowing\b",
                 r"\blarge calcifications?\b",
                 r"粗大钙化",
                 r"粗钙化",
