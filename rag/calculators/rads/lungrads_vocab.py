@@ -205,6 +205,11 @@ JUXTAPLEURAL = Vocab(
             r"叶间裂旁?",
             r"(?:水平|斜)裂旁",
             r"胸膜旁",
+            r"(?:紧贴|贴近|邻近|毗邻)(?:叶间)?(?:胸膜|叶间裂|水平裂|斜裂)",
+            r"与(?:邻近)?胸膜相连",
+            r"\b(?:abut(?:s|ting)?|attached to|contacting|touching) (?:the )?(?:costal |visceral |mediastinal |diaphragmatic )?"
+            r"(?:pleura|pleural surface)\b",
+            r"\b(?:abut(?:s|ting)?|attached to|along) (?:the )?(?:right |left )?(?:major|minor|oblique|horizontal) fissure\b",
         ]
     }
 )
@@ -322,7 +327,9 @@ INFECTION = Vocab(
             r"\bsuspected (?:infection|pneumonia)\b",
             r"\bpneumonia\b",
             r"\btree[- ]in[- ]bud\b",
-            r"\bmultiple tubular (?:nodules|opacities)\b",
+            r"\bmultiple tubular (?:\w+ )?(?:nodules|opacities)\b",
+            r"\b(?:likely|probably|favou?r(?:s|ing)?|consistent with|suggest(?:ive|ing)?(?: of)?)\s+(?:an?\s+)?"
+            r"(?:infectious|inflammatory|infection|inflammation)\b",
             r"炎症",
             r"感染",
         ]
