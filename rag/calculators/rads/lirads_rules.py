@@ -206,7 +206,7 @@ ARTERIAL = Vocab(
             r"\brim (?:APHE|arterial(?: phase)? (?:hyper)?enhancement|hyperenhancement|enhancement)\b",
             r"\bperipheral rim(?: enhancement)?\b",
             r"^\s*rim\s*$",
-            r"(?<!非)环形(?:高)?强化",
+            r"(?<!非)环(?:形|状)(?:明显|显著)?(?:高)?强化",
             r"边缘(?:环状)?强化",
         ],
         "nonrim": [
@@ -216,7 +216,7 @@ ARTERIAL = Vocab(
             r"\barterial(?:ly)? enhancing\b",
             r"^\s*(?:yes|present|true|positive)\s*$",
             r"动脉期(?:呈)?(?:明显|显著|不均匀|均匀|较明显){0,2}(?:高)?强化",
-            r"非环形(?:高)?强化",
+            r"非环形(?:明显|显著)?(?:高)?强化",
             r"高强化",
         ],
         "none": [
