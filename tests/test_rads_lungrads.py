@@ -391,3 +391,9 @@ def test_plural_nodules_with_listed_sizes_are_separate_nodules() -> None:
 def test_impression_restating_a_rounded_size_adds_no_nodule() -> None:
     res = CALC.from_text("Baseline LDCT. Findings: 5.8 mm solid nodule RUL. IMPRESSION: 6 mm solid nodule RUL.")
     assert len(res.result["nodules"]) == 1 and res.result["category"] == "2"
+
+
+@pytest.mark.parametrize("text", ["Baseline LDCT: 8 mm nodule in the RUL, possibly part-solid.", "基线LDCT筛查：右肺上叶结节，约8mm，可疑部分实性。"])
+def test_suspected_nodule_type_is_not_used(text: str) -> None:
+    res = CALC.from_text(text)
+    assert res.result["category"] is None and any("only suspects" in m for m in res.missing)

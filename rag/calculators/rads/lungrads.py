@@ -140,6 +140,9 @@ class _NoduleCategoriser:
             self._cite("LR22.RULE.MEAN_DIAMETER")
         elif n.mean_mm is None and n.long_mm is not None:
             self._need("short-axis diameter (mean diameter = (long + short) / 2)")
+        if n.kind is None and n.kind_suspected:
+            self._need(f"nodule type: the report only suspects {n.kind_suspected}; state solid, part-solid or ground-glass")
+            return None, total, solid, None
         if n.kind is None:
             self._need("nodule type (solid, part-solid, ground-glass, airway, cyst or calcified)")
             return None, total, solid, None

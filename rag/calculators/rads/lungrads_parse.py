@@ -65,6 +65,7 @@ class Nodule:
     proven_benign: bool = False
     location: str | None = None
     size_assumed_mean: bool = False  # a lone unlabelled size read as the mean diameter
+    kind_suspected: str | None = None  # "possibly part-solid": never used as the type
     ambiguous_sizes: bool = False  # several bare sizes for one nodule: which is its size is not stated
     evidence: tuple[Evidence, ...] = ()
 
@@ -97,7 +98,7 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not any(k in self.values for k in ("kind", "long_mm", "mean_mm", "short_mm", "solid_mean_mm"))
+        return not any(k in self.values for k in ("kind", "kind_suspected", "long_mm", "mean_mm", "short_mm", "solid_mean_mm"))
 
     def freeze(self) -> Nodule:
         values = dict(self.values)
@@ -191,8 +192,13 @@ class _TextReader:
             cur.values["location"] = locs[0].value
         if types and "kind" not in cur.values:
             t = types[0]
-            cur.values["kind"] = t.value
-            cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type", t.value, text, t.start, t.end))
+            if t.hedged and t.value not in ("calcified", "fat"):
+                # "possibly part-solid": the type decides the size rows; leave it to the report to state
+                cur.values["kind_suspected"] = t.value
+                cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type_suspected", t.value, text, t.start, t.end))
+            else:
+                cur.values["kind"] = t.value
+                cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type", t.value, text, t.start, t.end))
         extras = self._sizes(cur, idx, s, e)
         self._describe(cur, idx, s, e, types)
         if extras and _PLURAL.search(text, s, e):
