@@ -235,7 +235,7 @@ def _allowed() -> set[str]:
     for kind in ("SOLID", "PARTSOLID", "GGN", "AIRWAY", "CYST"):
         ids |= {f"LR22.{kind}.{c}" for c in ("1", "2", "3", "4A", "4B")}
     ids |= {"LR22.JUXTAPLEURAL.2", "LR22.CALCIFIED.1"} | {
-        f"LR22.RULE.{r}" for r in ("MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN")
+        f"LR22.RULE.{r}" for r in ("MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN", "NEW_VS_BASELINE")
     }
     ids |= {f"TIRADS.POINTS.{p}" for p in ("COMPOSITION", "ECHOGENICITY", "SHAPE", "MARGIN", "ECHOGENIC_FOCI")}
     ids |= {f"TIRADS.LEVEL.TR{i}" for i in range(1, 6)} | {

@@ -151,6 +151,8 @@ class _NoduleCategoriser:
         status = self.status(total)
         if status is None:
             return None, total, solid, None
+        if status in ("new", "growing") and n.kind in ("solid", "part-solid"):
+            self._cite("LR22.RULE.NEW_VS_BASELINE")  # new and growing nodules use the lower cut-offs
         if n.prior_category and status in ("stable", "decreased") and (cat := self._stepdown()):
             return cat, total, solid, status
         juxtapleural = self._juxtapleural(total) if n.kind == "solid" and n.juxtapleural and status in ("baseline", "new") else False
