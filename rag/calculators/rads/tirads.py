@@ -315,7 +315,9 @@ class TIRADS:
         missing_noted: set[str] = set()
         if comp != "spongiform":
             for feature in list(missing):
-                extra += max(POINTS[feature.replace(" ", "_")].values())
+                table = POINTS[feature.replace(" ", "_")]
+                # Echogenic foci are summed over every type present, so unknown foci can add all of them.
+                extra += sum(table.values()) if feature == "echogenic foci" else max(table.values())
             suspected = [v for v in nod.uncertain.get("echogenic_foci", []) if v not in features.get("echogenic_foci", [])]
             if suspected and "echogenic foci" not in missing:
                 extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
