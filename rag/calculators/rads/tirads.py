@@ -319,9 +319,10 @@ class TIRADS:
                 # Echogenic foci are summed over every type present, so unknown foci can add all of them.
                 extra += sum(table.values()) if feature == "echogenic foci" else max(table.values())
             suspected = [v for v in nod.uncertain.get("echogenic_foci", []) if v not in features.get("echogenic_foci", [])]
-            if suspected and "echogenic foci" not in missing:
-                extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
-                missing.append("echogenic foci")
+            if suspected:
+                if "echogenic foci" not in missing:  # some foci stated, others only suspected
+                    extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
+                    missing.append("echogenic foci")
                 trace.need(f"{where}whether {' / '.join(v.replace('-', ' ') for v in suspected)} echogenic foci are present "
                            "(the report only suspects them)")
                 missing_noted.add("echogenic foci")
