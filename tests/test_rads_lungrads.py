@@ -397,3 +397,13 @@ def test_impression_restating_a_rounded_size_adds_no_nodule() -> None:
 def test_suspected_nodule_type_is_not_used(text: str) -> None:
     res = CALC.from_text(text)
     assert res.result["category"] is None and any("only suspects" in m for m in res.missing)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Baseline LDCT with 1.25 mm slices. 7 mm solid nodule in the RUL, 2 mm from the pleura.",
+     "Baseline LDCT, slice thickness 1 mm. 7 mm solid nodule in the RUL."],
+)
+def test_distances_and_slice_thickness_are_not_nodule_sizes(text: str) -> None:
+    res = CALC.from_text(text)
+    assert res.result["category"] == "3" and res.result["mean_diameter_mm"] == 7.0

@@ -109,6 +109,8 @@ class _Draft:
         return Nodule(**values, evidence=tuple(self.evidence))
 
 
+_NOT_A_SIZE = re.compile(r"\s*(?:from(?!\s*\d)|away|apart|below|above|beneath|deep to|slices?|sections?|collimation|thick(?:ness)?)\b|\s*层厚", re.I)
+_SLICE = re.compile(r"(?:slice|section|reconstruct\w*|collimation)s?(?: thickness)?(?: of| at)?\s*$|层厚\s*$", re.I)
 _PLURAL = re.compile(r"\b(?:two|three|four|several|multiple|\d)\s+(?:\w+\s+){0,2}?nodules\b|两个|三个|[2-9]个|多发|数个", re.I)
 _JOIN = re.compile(r",\s*(?:and\s+)?(?=(?:an?|another|one|the)\b|\d)|\s+and\s+(?=(?:an?|another|one|the)\b|\d)|，", re.I)
 
@@ -229,6 +231,8 @@ class _TextReader:
                 labels |= {k for k, v in m.groupdict().items() if v}
             part = "solid" if "solid" in labels else "prior" if "prior" in labels else "total"
             vals = size.values_mm
+            if _NOT_A_SIZE.match(text, size.end) or _SLICE.search(prefix):
+                continue  # "2 mm from the pleura", "1.25 mm slices": a distance or a technique, not the nodule
             if part == "total" and not labels and len(vals) == 1 and any(k in cur.values for k in ("mean_mm", "long_mm")):
                 extras.append(size)  # a second bare size: another nodule, or an ambiguity — never this one's mean
                 continue
