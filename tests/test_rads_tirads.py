@@ -275,3 +275,16 @@ def test_suspected_foci_are_never_scored(hedge: str) -> None:
     assert res.result["points"] is None and res.result["level"] is None
     assert res.result["recommendation"] == "FNA"  # TR4 (4) or TR5 (7): FNA either way at 2.0 cm
     assert any("only suspects" in m for m in res.missing)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Right lobe: 1.5 cm solid hypoechoic nodule, wider-than-tall, smooth margins, no echogenic foci. "
+        "Right level IV lymph node 1.2 cm with microcalcifications.",
+        "甲状腺右叶实性低回声结节，约1.5cm，纵横比<1，边缘光整，未见钙化。右颈IV区淋巴结约1.2cm，内见微钙化。",
+    ],
+)
+def test_lymph_node_findings_do_not_score_the_nodule(text: str) -> None:
+    res = CALC.from_text(text)
+    assert (res.result["points"], res.result["level"], res.result["recommendation"]) == (4, "TR4", "FNA")

@@ -120,6 +120,12 @@ def _read_segment(nod: _Nodule, idx: int, text: str, s: int, e: int) -> None:
 
 
 _GLAND = re.compile(r"\b(?:thyroid|gland|lobes?|isthmus)\b|甲状腺|腺体|[左右]叶|峡部", re.I)
+# Clauses about neck lymph nodes or other structures: their calcifications and sizes are not the nodule's.
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:lymph nodes?|nodes?|level (?:I{1,3}|IV|V|VI|[1-6])[ab]?|parathyroid|trachea|carotid|jugular|oesophagus|esophagus)\b|"
+    r"淋巴结|甲状旁腺|气管|颈动脉|颈静脉|食管",
+    re.I,
+)
 _NODULE_WORD = re.compile(r"\b(?:nodules?|lesions?|mass|cyst)\b|结节|病灶|肿物|囊肿", re.I)
 
 
@@ -141,6 +147,8 @@ def _nodules_before(text: str, cut: int) -> list[_Nodule]:
         if s >= cut:
             break
         e = min(e, cut)
+        if _OTHER_STRUCTURE.search(text, s, e) and not _NODULE_WORD.search(text, s, e):
+            continue
         cur = nodules[-1]
         comp = _positive(FEATURES["composition"].find(text, s, e))
         if cur.features and (s in markers or (comp and cur.has("composition"))):
