@@ -188,3 +188,9 @@ def test_evidence_spans() -> None:
     assert by["lirads.observation[0].washout"] == "nonperipheral washout"
     assert by["lirads.observation[0].size_mm"] == "15 mm"
     assert by["lirads.population"] == "Cirrhosis"
+
+
+@pytest.mark.parametrize("other", ["Liver span 18 cm. Spleen 14 cm.", "Portal vein 14 mm.", "脾大，厚约5.2cm。"])
+def test_organ_sizes_never_become_the_observation_size(other: str) -> None:
+    res = LIRADS().from_text(f"Cirrhosis. {other} 15 mm observation with nonrim APHE and enhancing capsule.")
+    assert res.result["observation_size_mm"] == 15.0 and res.result["category"] == "LR-4"

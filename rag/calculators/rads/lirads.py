@@ -32,6 +32,7 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    finding_sizes,
     findings_end,
     findings_evidence,
     list_spans,
@@ -55,6 +56,12 @@ _MEANING = {
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
 _PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
+_OBSERVATION_WORD = re.compile(r"\b(?:observations?|nodules?|lesions?|mass(?:es)?|focus|foci|tumou?r)\b|结节|病灶|肿块|占位|病变", re.I)
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:liver span|spleen|splenic|portal vein|hepatic veins?|gallbladder|kidneys?|ascites|lymph nodes?|nodes?|"
+    r"common bile duct|CBD|pancreas|aorta)\b|脾|门静脉|肝静脉|胆囊|肾|腹水|淋巴结|胆总管|胰腺|肝脏大小|肝右叶斜径",
+    re.I,
+)
 _N = r"(\d+(?:\.\d+)?)\s*(mm|cm|毫米|厘米)?"
 # Measured growth: "grew from 7 mm to 11 mm in 4 months", "4个月内由7mm增大至11mm".
 _GROWTH_EN = re.compile(
@@ -187,7 +194,7 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
             obs.ancillary[h.value].append(text[h.start : h.end])
             use(f"ancillary_{h.value}", text[h.start : h.end], h)
     bound = s
-    for size in find_sizes(text, s, e):
+    for size in finding_sizes(text, s, e, _OBSERVATION_WORD, _OTHER_STRUCTURE):
         prefix = text[bound : size.start].lower()
         bound = size.end
         if any(w in prefix.rsplit(",", 1)[-1] for w in _PRIOR_WORDS):

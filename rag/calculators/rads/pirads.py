@@ -24,8 +24,8 @@ from rag.calculators.rads.scan import (
     Vocab,
     as_number,
     evidence_for,
-    find_sizes,
     finding_items,
+    finding_sizes,
     findings_end,
     findings_evidence,
     list_spans,
@@ -134,6 +134,17 @@ _T2_DESC = Vocab(
 )
 
 
+_LESION_WORD = re.compile(
+    r"\b(?:lesions?|nodules?|focus|foci|tumou?r|mass|abnormality|area|PZ|TZ|CZ)\b|\b(?:peripheral|transition(?:al)?|central) zone\b|"
+    r"病灶|结节|肿块|病变|外周带|移行带|中央带",
+    re.I,
+)
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:prostate|gland|volume|lymph nodes?|nodes?|seminal vesicles?|bladder|rectum|PSA)\b|前列腺|淋巴结|精囊|膀胱|直肠|体积",
+    re.I,
+)
+
+
 class _Lesion:
     def __init__(self) -> None:
         self.zone: str | None = None
@@ -192,7 +203,7 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
     if h := _pos(_T2_DESC.find(text, s, e)):
         les.t2_desc = h.value
         les.evidence.append(evidence_for(f"{d}.t2w_description", h.value, text, h.start, h.end))
-    for size in find_sizes(text, s, e):
+    for size in finding_sizes(text, s, e, _LESION_WORD, _OTHER_STRUCTURE):
         les.size_cm = to_decimal(max(size.values_mm)) / 10
         les.evidence.append(evidence_for(f"{d}.size_cm", les.size_cm, text, size.start, size.end))
         break

@@ -31,6 +31,7 @@ __all__ = [
     "find_sizes",
     "finding_items",
     "findings_end",
+    "finding_sizes",
     "findings_evidence",
     "is_hedged",
     "is_negated",
@@ -205,6 +206,24 @@ def findings_end(text: str) -> int:
     """
     m = _IMPRESSION.search(text)
     return m.start() if m and m.start() > 0 else len(text)
+
+
+def finding_sizes(text: str, lo: int, hi: int, finding: re.Pattern[str], other: re.Pattern[str]) -> list[Size]:
+    """Sizes in ``text[lo:hi]`` except those in clauses about another structure.
+
+    "Prostate measures 4.5 x 3.8 x 4.0 cm", "Liver span 18 cm", "iliac lymph node 1.8 cm": a clause
+    that names another structure (``other``) and no finding (``finding``) measures something else,
+    and its size must never become the lesion's.
+    """
+    out: list[Size] = []
+    for s, e in clause_segments(text[:hi]):
+        if e <= lo:
+            continue
+        s = max(s, lo)
+        if other.search(text, s, e) and not finding.search(text, s, e):
+            continue
+        out.extend(find_sizes(text, s, e))
+    return out
 
 
 def clause_segments(text: str) -> list[tuple[int, int]]:
