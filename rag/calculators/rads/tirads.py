@@ -322,14 +322,17 @@ class TIRADS:
         extra = 0
         missing_noted: set[str] = set()
         if comp != "spongiform":
+            suspected = [v for v in nod.uncertain.get("echogenic_foci", []) if v not in features.get("echogenic_foci", [])]
             for feature in list(missing):
                 table = POINTS[feature.replace(" ", "_")]
-                # Echogenic foci are summed over every type present, so unknown foci can add all of them.
-                extra += sum(table.values()) if feature == "echogenic foci" else max(table.values())
-            suspected = [v for v in nod.uncertain.get("echogenic_foci", []) if v not in features.get("echogenic_foci", [])]
+                if feature == "echogenic foci" and not suspected:
+                    extra += sum(table.values())  # summed over every type present: unknown foci can add all of them
+                elif feature != "echogenic foci":
+                    extra += max(table.values())
             if suspected:
-                if "echogenic foci" not in missing:  # some foci stated, others only suspected
-                    extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
+                # The report looked at the foci and only suspects these: they are the unknown part, nothing else.
+                extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
+                if "echogenic foci" not in missing:
                     missing.append("echogenic foci")
                 trace.need(f"{where}whether {' / '.join(v.replace('-', ' ') for v in suspected)} echogenic foci are present "
                            "(the report only suspects them)")
