@@ -135,3 +135,39 @@ def test_tz_score_never_depends_on_dce(t2: int, dwi: int, dce: str) -> None:
     plain = calc.from_text(f"Transition zone lesion, 1.0 cm: T2W {t2}, DWI {dwi}.").result["category"]
     with_dce = calc.from_text(f"Transition zone lesion, 1.0 cm: T2W {t2}, DWI {dwi}, {dce}.").result["category"]
     assert plain is not None and plain == with_dce
+
+
+# ---- a sentence measuring another structure never changes the result -------------------------------
+other_mm = st.integers(min_value=3, max_value=250)
+
+
+@FAST
+@given(mm=other_mm, lead=st.booleans(), what=st.sampled_from(["Aortic root {n} mm.", "Subcarinal lymph node {n} mm short axis.",
+                                                               "Pulmonary artery {n} mm.", "纵隔淋巴结短径约{n}mm。"]))
+def test_lung_other_structure_sizes_change_nothing(mm: int, lead: bool, what: str) -> None:
+    nodule = "Baseline screening LDCT. 7 mm solid nodule in the right upper lobe."
+    extra = what.format(n=mm)
+    text = f"{extra} {nodule}" if lead else f"{nodule} {extra}"
+    assert LungRADS().from_text(text).result["category"] == "3"
+
+
+@FAST
+@given(mm=other_mm, what=st.sampled_from(["Right lobe {n} x 18 x 16 mm.", "The thyroid gland measures {n} mm.", "甲状腺右叶大小约{n}mm。"]))
+def test_thyroid_gland_sizes_change_nothing(mm: int, what: str) -> None:
+    text = what.format(n=mm) + " A 9 mm solid hypoechoic nodule, wider than tall, smooth margins, no echogenic foci."
+    res = TIRADS().from_text(text).result
+    assert (res["points"], res["level"], res["recommendation"]) == (4, "TR4", "none")
+
+
+@FAST
+@given(mm=other_mm, what=st.sampled_from(["Prostate measures {n} x 38 x 40 mm.", "Left obturator lymph node {n} mm.", "前列腺大小约{n}mm。"]))
+def test_prostate_sizes_change_nothing(mm: int, what: str) -> None:
+    text = what.format(n=mm) + " Left PZ lesion 1.0 cm, focal, markedly hypointense on ADC and markedly hyperintense on high b-value images."
+    assert PIRADS().from_text(text).result["DWI_score"] == 4
+
+
+@FAST
+@given(mm=other_mm, what=st.sampled_from(["Spleen {n} mm.", "Liver span {n} mm.", "Portal vein {n} mm.", "脾厚约{n}mm。"]))
+def test_liver_organ_sizes_change_nothing(mm: int, what: str) -> None:
+    text = "Cirrhosis. " + what.format(n=mm) + " 15 mm observation with nonrim APHE and an enhancing capsule."
+    assert LIRADS().from_text(text).result["category"] == "LR-4"
