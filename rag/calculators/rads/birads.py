@@ -121,6 +121,7 @@ _TREATED = re.compile(
     r"术后|已行[^，。；]{0,8}(?:切除|手术)",
     re.I,
 )
+_LOM_BARE = re.compile(r"\b(?:likelihood|probability|risk|chance) of malignancy(?: percent)?\s*[:=]\s*(\d+(?:\.\d+)?)(?![\d.]*\s*(?:mm|cm))", re.I)
 _LIKELIHOOD_CUE = re.compile(r"malignan|likelihood|probability|\bLOM\b|\brisk\b|chance|恶性", re.I)
 # "(?![A-Za-z0-9])" rather than "(?!\w)": in "4A类" the Chinese classifier is a word character.
 _STATED = re.compile(
@@ -188,7 +189,11 @@ class BIRADS:
         for s, e in clause_segments(text):
             if not _LIKELIHOOD_CUE.search(text, s, e):
                 continue
-            for lo, hi, ps, pe in find_percent(text, s, e):
+            percents = find_percent(text, s, e)
+            if not percents and (bare := _LOM_BARE.search(text, s, e)):  # "likelihood of malignancy: 15" (a rendered finding)
+                v = float(bare.group(1))
+                percents = [(v, v, bare.start(1), bare.end(1))]
+            for lo, hi, ps, pe in percents:
                 value = (to_decimal(lo) + to_decimal(hi)) / 2
                 findings.append(
                     _Finding(

@@ -98,10 +98,14 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not any(k in self.values for k in ("kind", "kind_suspected", "long_mm", "mean_mm", "short_mm", "solid_mean_mm"))
+        return not any(
+            k in self.values for k in ("kind", "kind_suspected", "juxtapleural", "long_mm", "mean_mm", "short_mm", "solid_mean_mm")
+        )
 
     def freeze(self) -> Nodule:
         values = dict(self.values)
+        if values.get("kind") is None and values.get("juxtapleural") and "kind_suspected" not in values:
+            values["kind"] = "solid"  # "perifissural nodule": a juxtapleural nodule is solid unless the report says otherwise
         if values.get("kind") == "subsolid":
             solid = any(k in values for k in ("solid_mean_mm", "solid_long_mm", "solid_short_mm"))
             values["kind"] = "part-solid" if solid else None

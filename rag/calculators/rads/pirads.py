@@ -82,7 +82,8 @@ _DCE = Vocab(
             r"(?:动态增强|DCE)(?:扫描)?(?:未见|无)(?:明显)?早期(?:局灶(?:性)?)?强化",
         ],
         "not performed": [
-            r"\bDCE (?:was )?not (?:performed|done|available)\b",
+            r"\bDCE\s*[:=]?\s*(?:was )?not (?:performed|done|available|acquired)\b",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*未(?:做|行|检查)",
             r"\bbi-?parametric\b",
             r"\bbpMRI\b",
             r"\bwithout (?:contrast|DCE)\b",

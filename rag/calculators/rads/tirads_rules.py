@@ -20,7 +20,8 @@ FEATURES: dict[str, Vocab] = {
         {
             "spongiform": [r"\bspongiform\b", r"海绵(?:状|样)"],
             "cystic": [
-                r"(?<!partially )(?<!partly )\b(?:purely |entirely |almost (?:completely |entirely )?|predominantly )?cystic\b"
+                r"(?<!partially )(?<!partly )(?<!predominantly )(?<!mostly )(?<!largely )"
+                r"\b(?:purely |entirely |almost (?:completely |entirely )?)?cystic\b"
                 r"(?![- /]*(?:and|or|with)?[- /]*solid)(?! component)",
                 r"\bsimple cyst\b",
                 r"(?<!实)囊性(?!实)",
@@ -28,7 +29,7 @@ FEATURES: dict[str, Vocab] = {
             "mixed": [
                 r"\bmixed(?: cystic(?: and |[- /])solid| solid(?: and |[- /])cystic| composition)?\b",
                 r"\b(?:predominantly |partially )?(?:cystic(?: and |[- /])solid|solid(?: and |[- /])cystic)\b",
-                r"\bpredominantly solid\b",
+                r"\b(?:predominantly|mostly|largely) (?:solid|cystic)\b",  # both are "mixed cystic and solid" in the ACR lexicon
                 r"\bpart(?:ial)?ly (?:cystic|solid)\b",
                 # "predominantly cystic nodule with a small solid component": cystic with solid parts is mixed
                 r"\b(?:predominantly |mostly |largely )?cystic\b[^.;]{0,40}?\bsolid (?:component|portion|part|areas?|elements?)\b",
