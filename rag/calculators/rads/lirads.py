@@ -35,6 +35,7 @@ from rag.calculators.rads.scan import (
     finding_sizes,
     findings_end,
     findings_evidence,
+    is_negated,
     list_spans,
     lookup,
     to_decimal,
@@ -56,6 +57,14 @@ _MEANING = {
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
 _PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
+# Locoregional therapy to the observation itself ("treated with TACE", "post-ablation zone", "TACE术后").
+_TREATED = re.compile(
+    r"\b(?:treated with|after|following|status[- ]post|s/p|post-?)\s*(?:\w+\s+){0,2}?(?:TACE|TARE|chemoembolization|"
+    r"radioembolization|Y-?90|ablation|RFA|MWA|radiofrequency|microwave|SBRT|radiotherapy)\b|"
+    r"\b(?:ablation (?:zone|cavity)|treated (?:observation|lesion|tumou?r)|lipiodol (?:deposition|uptake|retention))\b|"
+    r"(?:TACE|消融|射频|微波|介入|栓塞)(?:治疗)?术?后|碘油沉积",
+    re.I,
+)
 _OBSERVATION_WORD = re.compile(r"\b(?:observations?|nodules?|lesions?|mass(?:es)?|focus|foci|tumou?r)\b|结节|病灶|肿块|占位|病变", re.I)
 _OTHER_STRUCTURE = re.compile(
     r"\b(?:liver span|spleen|splenic|portal vein|hepatic veins?|gallbladder|kidneys?|ascites|lymph nodes?|nodes?|"
@@ -112,6 +121,7 @@ class _Obs:
     tiv: bool = False
     bland_thrombus: bool = False
     nc: bool = False
+    treated: bool = False  # locoregional therapy to this observation: LR-TR, not the diagnostic table
     benign: str | None = None
     ancillary: dict[str, list[str]] = field(default_factory=lambda: {"malignancy": [], "hcc": [], "benign": []})
     evidence: list[Evidence] = field(default_factory=list)
@@ -138,6 +148,11 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
     def use(name: str, value: Any, h: Hit) -> None:
         obs.evidence.append(evidence_for(f"{d}.{name}", value, text, h.start, h.end))
 
+    for m in _TREATED.finditer(text, s, e):
+        if not is_negated(text, m.start(), m.end()):
+            obs.treated = True
+            obs.evidence.append(evidence_for(f"{d}.treated", m.group(0), text, m.start(), m.end()))
+            break
     for h in R.NC.find(text, s, e):
         if not h.negated:
             obs.nc = True
@@ -377,6 +392,11 @@ class LIRADS:
             "major_features": [],
             "ancillary": None,
         }
+        if obs.treated:
+            trace.rule("LIRADS.RULE.TREATMENT_RESPONSE")
+            trace.need(f"{where}this observation was treated: the LI-RADS treatment response algorithm (LR-TR) applies, "
+                       "which this calculator does not cover")
+            return out
         trace.rule("LIRADS.RULE.ORDER")
         if obs.uncertain:
             trace.rule("LIRADS.RULE.UNCERTAIN_FEATURE")
