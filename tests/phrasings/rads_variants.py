@@ -139,6 +139,7 @@ def cases() -> list[Phrase]:
         *third_batch(),
         *fourth_batch(),
         *fifth_batch(),
+        *seventh_batch(),
     ]
 
 
@@ -508,4 +509,70 @@ def fifth_batch() -> list[Phrase]:
         p(B, "zh", "BIRADS.CAT", "plain",
           "乳腺MRI：右乳非肿块样强化，BI-RADS 4类。",
           category="4"),
+    ]
+
+
+def seventh_batch() -> list[Phrase]:
+    """Denials in English report idiom ("washout and capsule are absent", "not calcified and is solid").
+
+    First run, before the fixes it prompted: 13 / 17 right, 1 wrong ("Washout and capsule are absent" read as
+    washout present), 3 missing. (The sixth batch is structured findings, in ``rads_findings``.)
+    """
+    p = phrase
+    return [
+        p(LI, "en", "LIRADS.CAT", "negated",
+          "Cirrhosis. 16 mm observation with nonrim APHE. Neither washout nor an enhancing capsule is present.",
+          category="LR-3"),
+        p(LI, "en", "LIRADS.CAT", "negated",
+          "Cirrhosis. 16 mm observation demonstrating nonrim APHE without associated washout; an enhancing "
+          "capsule is noted.",
+          category="LR-4"),
+        p(LI, "en", "LIRADS.CAT", "negated",
+          "Cirrhosis. 22 mm observation: no APHE. Washout and capsule are absent.",
+          category="LR-3"),
+        p(LI, "en", "LIRADS.CAT", "negated",
+          "Cirrhosis. 22 mm observation with nonrim APHE; washout is not seen; capsule is not seen.",
+          category="LR-4"),
+        p(LI, "en", "LIRADS.CAT", "plain",
+          "Cirrhosis. 22 mm observation. APHE present (nonrim). Washout present. Capsule absent.",
+          category="LR-5"),
+        p(L, "en", "LR22.CAT", "negated",
+          "Baseline LDCT: 9 mm solid nodule in the RUL without spiculation or associated lymphadenopathy.",
+          category="4A"),
+        p(L, "en", "LR22.CAT", "negated",
+          "Baseline LDCT: 9 mm solid nodule in the RUL. There is no evidence of spiculation.",
+          category="4A"),
+        p(L, "en", "LR22.CAT", "plain",
+          "Baseline LDCT: 9 mm solid nodule in the RUL with spiculated margins and no calcification.",
+          category="4X"),
+        p(L, "en", "LR22.CAT", "negated",
+          "Baseline LDCT. The 6 mm RUL nodule is not calcified and is solid.",
+          category="3"),
+        p(T, "en", "TIRADS.LEVEL", "negated",
+          "Solid hypoechoic nodule, 1.6 cm, not taller than wide, margins smooth, no microcalcifications, no "
+          "macrocalcifications, no rim calcification.",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.LEVEL", "negated",
+          "Solid isoechoic nodule 2.6 cm without extrathyroidal extension, margins well defined, wider than "
+          "tall, echogenic foci absent.",
+          points=3, level="TR3", recommendation="FNA"),
+        p(T, "en", "TIRADS.LEVEL", "plain",
+          "Solid isoechoic nodule 2.6 cm with smooth margins, wider than tall; punctate echogenic foci are "
+          "present.",
+          points=6, level="TR4", recommendation="FNA"),
+        p(P, "en", "PIRADS.OVERALL", "negated",
+          "PZ lesion with DWI score 3; no early enhancement on DCE.",
+          category="3"),
+        p(P, "en", "PIRADS.OVERALL", "negated",
+          "PZ lesion: DWI 3. DCE: no focal early enhancement.",
+          category="3"),
+        p(P, "en", "PIRADS.OVERALL", "plain",
+          "PZ lesion: DWI 3; DCE shows focal early enhancement.",
+          category="4"),
+        p(B, "en", "BIRADS.CAT", "negated",
+          "Diagnostic mammogram. No suspicious calcifications. No mass. BI-RADS 1.",
+          category="1"),
+        p(B, "en", "BIRADS.CAT", "negated",
+          "Diagnostic mammogram: not BI-RADS 3; assessment BI-RADS 4A.",
+          category=("4A", None)),
     ]

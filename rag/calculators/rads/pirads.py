@@ -74,7 +74,7 @@ _DCE = Vocab(
         "negative": [
             r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:negative|-|neg)(?!\w)",
             r"\bnegative DCE\b",
-            r"\bno early (?:focal )?enhancement\b",
+            r"\bno (?:(?:focal|early|definite|suspicious),? ){1,3}(?:contrast )?enhancement\b",
             r"\bdiffuse (?:early )?enhancement\b",
             r"^\s*(?:negative|-|neg|no|false)\s*$",
             r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阴性",

@@ -56,6 +56,12 @@ _NEG_POST = re.compile(
     r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无(?!回声)|阴性|未见)",
     re.I,
 )
+# A coordinated denial after the terms: "washout and capsule are absent", "APHE or washout were not seen".
+_NEG_POST_LIST = re.compile(
+    r"^(?:\s*(?:,|\band\b|\bor\b|/)\s*[^.;,:。；]{1,40}?)+?\s+(?:are|were)\s+(?:both\s+)?"
+    r"(?:absent|not\s+(?:seen|present|identified|demonstrated|evident))\b",
+    re.I,
+)
 _POS_POST = re.compile(
     r"^\s*(?:[:=：\-–]\s*)?(?:(?:is|are|was|were)\s+)?(?:yes\b|present\b|positive\b|true\b|seen\b|"
     r"identified\b|detected\b|有|阳性)",
@@ -80,7 +86,9 @@ _SCOPE_BREAK = re.compile(
     r"(?:(?<!\d)\.|\.(?!\d)|[;!?\n。；，:：]|\b(?:but|however|although|though|whereas|except|yet)\b|"
     r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d)|"
     # "no washout and an enhancing capsule": an article opens a new, affirmed noun phrase.
-    r"\s(?:and|with)\s+(?=(?:a|an|the|there)\s))",
+    r"\s(?:and|with)\s+(?=(?:a|an|the|there)\s)|"
+    # "not calcified and is solid", "no washout but shows a capsule": a new verb starts a new statement.
+    r"\s(?:and|but)\s+(?=(?:is|are|was|were|has|have|shows?|demonstrates?)\b))",
     re.I,
 )
 _COMMA = re.compile(r"[,，、]")
@@ -167,7 +175,7 @@ def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None
 def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the clause around ``text[start:end]`` denies it."""
     tail = text[end : end + 40]
-    if _NEG_POST.match(tail):
+    if _NEG_POST.match(tail) or _NEG_POST_LIST.match(text[end : end + 80]):
         return True
     cues = list(_NEG_PRE.finditer(text, _clause_start(text, start, lo), start))
     if cues and not _COMMA.search(text, cues[-1].end(), start):

@@ -138,6 +138,7 @@ FEATURES: dict[str, Vocab] = {
         {
             "none": [
                 r"\bechogenic foci\s*[:=]\s*(?:none|absent|no)\b",
+                r"\b(?:echogenic foci|calcifications?) (?:are |is |were )?(?:absent|not (?:seen|present|identified|demonstrated))\b",
                 r"^\s*(?:none|no|absent|nil)\s*$",
                 r"\bno (?:echogenic foci|calcifications?|microcalcifications?|calcific foci)\b",
                 r"无(?:强回声|钙化)",
