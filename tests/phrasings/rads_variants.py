@@ -140,6 +140,7 @@ def cases() -> list[Phrase]:
         *fourth_batch(),
         *fifth_batch(),
         *seventh_batch(),
+        *eighth_batch(),
     ]
 
 
@@ -575,4 +576,52 @@ def seventh_batch() -> list[Phrase]:
         p(B, "en", "BIRADS.CAT", "negated",
           "Diagnostic mammogram: not BI-RADS 3; assessment BI-RADS 4A.",
           category=("4A", None)),
+    ]
+
+
+def eighth_batch() -> list[Phrase]:
+    """Several findings in one report (lettered and Chinese-numbered lists), the worst / each scored.
+
+    First run, before the fix it prompted: 8 / 10 right, 2 wrong ("Observation A (segment 6): ...
+    Observation B ..." and "。病灶2：" were not split into separate findings).
+    """
+    p = phrase
+    return [
+        p(LI, "en", "LIRADS.CAT", "coordinated",
+          "Cirrhosis. 1) Segment 8: 25 mm, nonrim APHE, washout, capsule. 2) Segment 2: 8 mm, nonrim APHE, no "
+          "washout, no capsule.",
+          category="LR-5"),
+        p(LI, "en", "LIRADS.CAT", "coordinated",
+          "Cirrhosis. Observation A (segment 6): 12 mm, no APHE, no washout. Observation B (segment 4): 9 mm "
+          "with APHE and washout.",
+          category="LR-4"),
+        p(LI, "zh", "LIRADS.CAT", "coordinated",
+          "肝硬化。①肝S8段结节约2.5cm，动脉期非环形高强化，门脉期廓清，可见包膜；②肝S2段结节约0.8"
+          "cm，动脉期高强化，未见廓清及包膜。",
+          category="LR-5"),
+        p(T, "zh", "TIRADS.RULE.MULTIPLE_NODULES", "coordinated",
+          "甲状腺右叶见一实性低回声结节，约1.6cm，纵横比<1，边缘光整，未见钙化；左叶见一海绵状结节，约2"
+          ".0cm。",
+          level="TR4"),
+        p(T, "en", "TIRADS.RULE.MULTIPLE_NODULES", "coordinated",
+          "Nodule 1: right lobe, 0.8 cm, spongiform. Nodule 2: left lobe, 1.1 cm, solid, very hypoechoic, "
+          "taller than wide, irregular margin, punctate echogenic foci.",
+          level="TR5", recommendation="FNA"),
+        p(L, "zh", "LR22.RULE.EXAM_CATEGORY", "coordinated",
+          "基线LDCT筛查：右肺上叶实性结节约5mm；左肺下叶部分实性结节约12mm，实性成分约3mm；右肺中"
+          "叶磨玻璃结节约8mm。",
+          category="3"),
+        p(L, "en", "LR22.RULE.EXAM_CATEGORY", "coordinated",
+          "Baseline LDCT. (1) RUL 3 mm solid. (2) LLL 6.5 mm solid. (3) RML 20 mm ground glass.",
+          category="3"),
+        p(P, "en", "PIRADS.OVERALL", "coordinated",
+          "Lesion 1: left PZ, DWI 4, DCE positive. Lesion 2: right TZ, T2W 3, DWI 3, DCE positive.",
+          category="4"),
+        p(P, "zh", "PIRADS.OVERALL", "coordinated",
+          "病灶1：左侧外周带，DWI评分3分，DCE阴性。病灶2：右侧移行带，T2WI评分4分，DWI评分3分"
+          "。",
+          category="4"),
+        p(B, "en", "BIRADS.RULE.EXAM_ORDER", "coordinated",
+          "Right breast: BI-RADS 4B. Left breast: BI-RADS 2. Overall assessment: BI-RADS 4B.",
+          category="4B"),
     ]
