@@ -149,3 +149,14 @@ def test_negation_cue_governs_its_term_even_before_is_seen(text: str, term: str,
 def test_hedges_after_the_term(text: str, term: str) -> None:
     start = text.index(term)
     assert is_hedged(text, start, start + len(term))
+
+
+
+@pytest.mark.parametrize(("text", "mm"), [("7-mm solid nodule", (7.0,)), ("7 by 5 mm", (7.0, 5.0)), ("a 1.5-cm nodule", (15.0,)),
+                                          ("8×6mm", (8.0, 6.0))])
+def test_size_notations(text: str, mm: tuple[float, ...]) -> None:
+    assert find_sizes(text)[0].values_mm == mm
+
+
+def test_a_range_start_is_not_a_size() -> None:
+    assert [s.values_mm for s in find_sizes("5-7 mm")] == [(7.0,)]

@@ -141,6 +141,7 @@ def cases() -> list[Phrase]:
         *fifth_batch(),
         *seventh_batch(),
         *eighth_batch(),
+        *ninth_batch(),
     ]
 
 
@@ -624,4 +625,62 @@ def eighth_batch() -> list[Phrase]:
         p(B, "en", "BIRADS.RULE.EXAM_ORDER", "coordinated",
           "Right breast: BI-RADS 4B. Left breast: BI-RADS 2. Overall assessment: BI-RADS 4B.",
           category="4B"),
+    ]
+
+
+def ninth_batch() -> list[Phrase]:
+    """Size notation: "7-mm", "7 by 5 mm", "8×6mm", "0.8 x 0.6 cm", "BIRADS: 4b", "category IV".
+
+    First run, before the fix it prompted: 14 / 16 right, 1 wrong ("7 by 5 mm" read as 5 mm), 1 missing ("7-mm").
+    """
+    p = phrase
+    return [
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: 7-mm solid nodule in the RUL.",
+          category="3"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid nodule in the RUL measuring 7 by 5 mm.",
+          category="3"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid RUL nodule, approximately 7.5mm.",
+          category="3"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid RUL nodule 8×6mm.",
+          category="3"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid RUL nodule, 0.8 x 0.6 cm.",
+          category="3"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid RUL nodule, mean diameter 8.0 mm (9 x 7 mm).",
+          category="4A"),
+        p(L, "en", "LR22.RULE.MEAN_DIAMETER", "plain",
+          "Baseline LDCT: solid RUL nodule measuring up to 16 mm.",
+          category=("4B", None)),
+        p(T, "en", "TIRADS.RULE.SIZE", "plain",
+          "Solid hypoechoic nodule measuring 1.5 x 1.1 x 0.9 cm; wider than tall; smooth; no echogenic foci.",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.RULE.SIZE", "plain",
+          "Solid hypoechoic nodule, 15mm, wider than tall, smooth, no echogenic foci.",
+          points=4, level="TR4", recommendation="FNA"),
+        p(T, "en", "TIRADS.RULE.SIZE", "plain",
+          "Solid hypoechoic 14.9 mm nodule, wider than tall, smooth, no echogenic foci.",
+          points=4, level="TR4", recommendation="follow-up"),
+        p(LI, "en", "LIRADS.CAT", "plain",
+          "Cirrhosis. 1.9 x 1.6 cm observation with nonrim APHE and capsule.",
+          category="LR-4"),
+        p(LI, "en", "LIRADS.CAT", "plain",
+          "Cirrhosis. 20x18 mm observation with nonrim APHE and capsule.",
+          category="LR-5"),
+        p(P, "en", "PIRADS.RULE.SIZE_BOUNDARY", "plain",
+          "Left PZ: 1.5 x 1.0 cm focal lesion, markedly hypointense on ADC and markedly hyperintense on high b-value DWI.",
+          category="5"),
+        p(P, "en", "PIRADS.RULE.SIZE_BOUNDARY", "plain",
+          "Left PZ: 14 mm focal lesion, markedly hypointense on ADC and markedly hyperintense on high b-value DWI.",
+          category="4"),
+        p(B, "en", "BIRADS.CAT", "plain",
+          "Diagnostic mammogram. BIRADS: 4b.",
+          category="4B"),
+        p(B, "en", "BIRADS.CAT", "plain",
+          "Diagnostic ultrasound. BI-RADS category IV (suspicious).",
+          category=("4", None)),
     ]

@@ -108,8 +108,9 @@ _MARKER = re.compile(
 _UNIT = r"(?:mm|cm|毫米|厘米|millimet(?:er|re)s?|centimet(?:er|re)s?)"
 _NUM = r"\d+(?:\.\d+)?"
 _SIZE = re.compile(
-    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?\s*(?:[x×*]\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
-    rf"(?:[x×*]\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
+    # "7 x 5 mm", "7 × 5mm", "7 by 5 mm", "7-mm" (a hyphen only directly before the unit, so "5-7 mm" is no size "5")
+    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})(?:-|\s*)(?P<ua>{_UNIT})?\s*(?:(?:[x×*]|\bby\b)\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
+    rf"(?:(?:[x×*]|\bby\b)\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
     re.I,
 )
 _PERCENT = re.compile(rf"(?P<a>{_NUM})\s*(?:(?:-|–|to)\s*(?P<b>{_NUM})\s*)?(?:%|percent\b)", re.I)
