@@ -33,7 +33,7 @@ def onnx_embedder(model_cache: Path) -> Embedder:
 
 @pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
 def test_onnx_query_vector_equals_torch(onnx_embedder: Embedder, query: str) -> None:
-    torch_vector = onnx_embedder.embed_passages([query])[0]
+    torch_vector = onnx_embedder.embed_passages_torch([query])[0]
     onnx_vector = onnx_embedder.embed_query(query)
     assert onnx_vector.dtype == np.float32 and onnx_vector.shape == torch_vector.shape
     assert float(np.abs(onnx_vector - torch_vector).max()) < 1e-5
@@ -61,7 +61,8 @@ def test_a_corrupt_export_falls_back_to_torch_with_a_warning(tmp_path: Path, onn
         vector = embedder.embed_query(QUERIES[0])
     assert embedder.query_runtime == "torch"
     assert "ONNX query encoder unavailable" in caplog.text
-    assert float(np.abs(vector - embedder.embed_passages([QUERIES[0]])[0]).max()) == 0.0
+    assert float(np.abs(vector - embedder.embed_passages_torch([QUERIES[0]])[0]).max()) == 0.0
+    assert float(np.abs(embedder.embed_passages([QUERIES[0]])[0] - vector).max()) == 0.0  # passages fall back too
 
 
 def test_torch_runtime_exports_nothing(tmp_path: Path) -> None:
@@ -105,3 +106,10 @@ def test_a_serving_process_never_imports_torch(onnx_embedder: Embedder, model_ca
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     assert result.stdout.split() == ["False", "False"], result.stderr[-2000:]
+
+
+def test_onnx_passages_equal_torch_in_input_order(onnx_embedder: Embedder) -> None:
+    texts = [QUERIES[4], "short", QUERIES[1], "T3: tumour more than 5 cm, or separate nodule in the same lobe", QUERIES[2]]
+    onnx = onnx_embedder.embed_passages(texts, batch_size=2)  # sorted batches must come back in input order
+    reference = onnx_embedder.embed_passages_torch(texts)
+    assert onnx.shape == reference.shape and float(np.abs(onnx - reference).max()) < 1e-5

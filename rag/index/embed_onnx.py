@@ -47,6 +47,20 @@ class OnnxEncoder:
         """One text's unit-length vector."""
         return self.encode_batch([text])[0]
 
+    def encode_sorted(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        """Vectors in input order, computed in batches of similar token counts (less padding)."""
+        lengths = [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+        order = np.argsort(lengths, kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            vectors = self.encode_batch([texts[i] for i in rows])
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        assert out is not None  # texts is never empty here (the caller returns early)
+        return out
+
     def encode_batch(self, texts: list[str]) -> np.ndarray:
         """Vectors for texts padded to the batch's longest (callers batch similar lengths together)."""
         encodings = self._tokenizer.encode_batch(texts)
