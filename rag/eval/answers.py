@@ -23,7 +23,7 @@ from rag.eval.output import percentile, prepare_out, table, write_results
 from rag.workspace import Workspace
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_SENTENCE = re.compile(r"[^。.!?！？]+(?:\s*\[\d+\])*[。.!?！？]?(?:\s*\[\d+\])*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 # Numbers and staging/category labels: the tokens a wrong citation most often fails to contain.
 _CHECKED = re.compile(r"\d+(?:\.\d+)?|\b(?:[cpy]?[TNM][0-4x](?:is|mi|[a-d])?\d?|LR-?\w+|TR\d|[0-4][ABCX]|[IV]{1,3}[ABC]?\d?)\b", re.I)
 
@@ -60,7 +60,7 @@ def citation_checks(answer: dict[str, Any], passages: dict[str, str]) -> tuple[i
     """(markers, unresolved markers, markers whose passage lacks the sentence's numbers/labels)."""
     by_n = {c["n"]: c for c in answer.get("citations", [])}
     markers = unresolved = unsupported = 0
-    for sentence in _SENTENCE.findall(answer.get("answer", "")):
+    for sentence in _SENTENCE_END.split(answer.get("answer", "")):
         numbers = {m.group(0).lower() for m in _CHECKED.finditer(strip_markers(sentence))}
         for n in (int(x) for x in _MARKER.findall(sentence)):
             markers += 1
@@ -69,9 +69,14 @@ def citation_checks(answer: dict[str, Any], passages: dict[str, str]) -> tuple[i
                 unresolved += 1
                 continue
             source = (passages.get(citation.get("chunk_id", ""), "") + " " + str(citation.get("quote", ""))).lower()
-            if any(token not in source for token in numbers):
+            if any(not _occurs(token, source) for token in numbers):
                 unsupported += 1
     return markers, unresolved, unsupported
+
+
+def _occurs(token: str, text: str) -> bool:
+    """The token as a whole word or number ("5" does not occur in "1.5")."""
+    return re.search(rf"(?<![\w.]){re.escape(token)}(?!\w|\.\d)", text) is not None
 
 
 def eval_answers(workspace: Workspace, gold_path: Path, out: Path, backend: str | None = None) -> dict[str, Any]:
