@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from rag.calculators.context import ASSERTED, Assertion, assess
 from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
@@ -34,13 +35,30 @@ Descriptors = dict[str, Fact]
 
 @dataclass(frozen=True)
 class Hit:
-    """A term found in text; ``negated`` when a cue in the same clause denies it."""
+    """A term found in text with its clinical context (``rag.calculators.context``).
+
+    ``negated`` means *not asserted*: denied, hedged ("cannot be excluded") or historical ("prior").
+    Readers skip such hits; only ``context.plainly_denied`` may be read as a negative fact.
+    """
 
     start: int
     end: int
     text: str
     negated: bool
     match: re.Match[str]
+    context: Assertion = ASSERTED
+
+    @property
+    def denied(self) -> bool:
+        return self.context.plainly_denied
+
+    @property
+    def uncertain(self) -> bool:
+        return self.context.uncertain
+
+    @property
+    def historical(self) -> bool:
+        return self.context.historical
 
 
 @dataclass(frozen=True)
@@ -139,8 +157,8 @@ def scan(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 def find(text: str, pattern: re.Pattern[str], *, negation: bool = True) -> Iterator[Hit]:
     """Every match of ``pattern`` with its negation status."""
     for m in scan(pattern, text):
-        neg = _negated(text, m.start(), m.end()) if negation else False
-        yield Hit(m.start(), m.end(), text[m.start():m.end()], neg, m)
+        ctx = assess(text, m.start(), m.end()) if negation else ASSERTED
+        yield Hit(m.start(), m.end(), text[m.start():m.end()], not ctx.asserted, m, ctx)
 
 
 def first(text: str, pattern: re.Pattern[str], *, positive: bool | None = None) -> Hit | None:
