@@ -18,6 +18,7 @@ from rag.calculators.staging.extract import (
     distant_facts,
     evidence,
     find,
+    n0_statement,
     node_counts,
     sizes,
 )
@@ -140,7 +141,7 @@ def extract(text: str) -> Descriptors:
         pos = best.positive if len(counts) == 1 or (best.total or 0) >= sum(c.total or 0 for c in counts if c is not best) \
             else sum(c.positive for c in counts)
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
-    elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None)) is not None:
+    elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, hit.start, hit.end, text),))
     d.update(distant_facts(text, _ORGANS))
     return d

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
+from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable, row
 
@@ -88,7 +88,7 @@ def extract(text: str) -> Descriptors:
         covers = (best.total or 0) >= sum(c.total or 0 for c in counts if c is not best)
         pos = best.positive if covers else sum(c.positive for c in counts)
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
-    elif (none := next(find(text, _NODES_NONE, negation=False), None)) is not None:
+    elif (none := next(find(text, _NODES_NONE, negation=False), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, none.start, none.end, text),))
     dep = next((h for h in find(text, _DEPOSITS) if not h.negated), None)
     if dep:

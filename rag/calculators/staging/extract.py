@@ -19,7 +19,7 @@ from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
-           "several_lesions", "m0_statement"]
+           "several_lesions", "m0_statement", "n0_statement"]
 
 
 @dataclass(frozen=True)
@@ -328,9 +328,51 @@ def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool
     return found
 
 
+# Concepts a report negates as a whole ("no regional or distant spread", "imaging shows no nodal or
+# metastatic disease", "未见淋巴结及远处转移"). The context algorithm decides whether each mention is
+# denied; coordination needs no pattern because one cue's scope covers every conjunct.
+_COORD = r"\s*(?:or|and|nor|/|及|和|或|、|与)\s*"
+_DISTANT_CONCEPT = re.compile(
+    r"\bdistant\s+(?:metasta\w*|spread|disease|mets?\b|organ\s+metasta\w*)|\bdistant(?=" + _COORD +
+    r"(?:regional|nodal|lymph))|\bextra-?thoracic\s+(?:metasta\w*|disease|spread)|\bmetastatic\s+(?:disease|spread)"
+    r"(?!\s+(?:in|to|within|involving)\s+(?:\w+\s+){0,3}(?:lymph|nodes?))|远处(?:脏器|器官)?(?:转移|播散)|远处(?=" + _COORD + r"淋巴结)",
+    re.I)
+_NODAL_CONCEPT = re.compile(
+    r"\b(?:regional\s+)?(?:lymph[\s-]*nodes?|lymph[\s-]*nodal|nodal)\s+(?:metasta\w*|involvement|disease|spread|"
+    r"deposits?)|\bregional\s+(?:spread|metasta\w*|disease|nodal\s+disease)|\bregional(?=" + _COORD + r"distant)|"
+    r"\b(?:lymph[\s-]*)?nodal(?=" + _COORD + r"(?:\w+\s+)?(?:disease|spread|metasta\w*))|"
+    r"淋巴结(?:转移|受累)|淋巴结(?=" + _COORD + r"[^，。；]{0,8}转移)",
+    re.I)
+# "Lymph nodes negative / benign / free of tumour": the nodes themselves with a status word.
+_NODES_STATUS = re.compile(r"\b(?:all\s+)?(?:regional\s+)?lymph[\s-]*nodes?\b|区域淋巴结|淋巴结", re.I)
+_STATUS_CUE = re.compile(r"negative|benign|uninvolved|free|阴性|未见")
+# A qualifier that makes a nodal statement partial: it says nothing about the other regional nodes.
+_PARTIAL = re.compile(r"(?:mediastinal|hilar|axillary|subcarinal|paratracheal|supraclavicular|scalene|mammary|"
+                      r"sentinel|pelvic|para-?aortic|peri\w+|station|level|cervical|central|lateral|obturator|iliac|"
+                      r"纵隔|肺门|腋窝|隆突|锁骨|气管旁|盆腔|前哨)[^.;。；，]{0,25}$", re.I)
+
+
 def m0_statement(text: str) -> Hit | None:
-    """An explicit "no distant metastasis" statement."""
-    return next(find(text, _M0, negation=False), None)
+    """An explicit "no distant metastasis" statement: a fixed phrase, or a distant-spread concept
+    ("distant spread", "metastatic disease", 远处转移) that the context algorithm finds plainly denied."""
+    fixed = next(find(text, _M0, negation=False), None)
+    if fixed is not None:
+        return fixed
+    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied), None)
+
+
+def n0_statement(text: str) -> Hit | None:
+    """An explicit statement that no regional node is involved ("no regional or distant spread",
+    "lymph nodes negative", "未见淋巴结转移"). A statement about some nodes only ("mediastinal
+    stations benign") is not one, nor is "no lymph nodes identified" (nodes absent, not negative)."""
+    for hit in find(text, _NODAL_CONCEPT):
+        if hit.denied and not _PARTIAL.search(text[max(0, hit.start - 40):hit.start]):
+            return hit
+    for hit in find(text, _NODES_STATUS):
+        if hit.denied and any(_STATUS_CUE.search(c.text.lower()) for c in hit.context.cues) \
+                and not _PARTIAL.search(text[max(0, hit.start - 40):hit.start]):
+            return hit
+    return None
 
 
 def distant_facts(text: str, organs: re.Pattern[str]) -> dict[str, Fact]:

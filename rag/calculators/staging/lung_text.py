@@ -20,6 +20,7 @@ from rag.calculators.staging.extract import (
     find,
     m0_statement,
     metastasis_hits,
+    n0_statement,
     node_counts,
     scan,
     several_lesions,
@@ -239,7 +240,7 @@ def _nodes(text: str, d: Descriptors) -> None:
         c = next(c for c in counts if c.positive)
         d["nodes_positive_count"] = Fact(positive, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
     if not involved and "nodes_negative" not in d:
-        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None)
+        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)
         if hit and not counts or (hit and positive == 0):
             d["nodes_negative"] = Fact(True, (_ev("N.none", "none involved", hit, text),))
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
+from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Annotation, Context, Derived, SiteSpec
 from rag.calculators.staging.table import Assignment, Condition, StageTable, row
 
@@ -119,7 +119,7 @@ def extract(text: str) -> Descriptors:
         pos = sum(c.positive for c in counts)
         c = counts[0]
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
-    elif (none := next(find(text, _NODES_NONE, negation=False), None)) is not None:
+    elif (none := next(find(text, _NODES_NONE, negation=False), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, none.start, none.end, text),))
     d.update(distant_facts(text, _ORGANS))
     return d
