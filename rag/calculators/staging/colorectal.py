@@ -42,8 +42,9 @@ _DEPTH = (  # deepest first; each pattern is an affirmed statement of depth
                        r"(?:visceral\s+peritone\w*|serosa\w*|peritoneal\s+surface|serosal\s+surface)|"
                        r"(?:visceral\s+peritone\w*|serosal?)\s+(?:surface\s+)?(?:involvement|penetration|invasion)"
                        r"\s*[:=]?\s*(?:present|yes|identified)?|tumou?r\s+perforation|perforat\w+\s+(?:through|of)\s+"
-                       r"the\s+tumou?r|浆膜(?:层)?(?:受侵|穿透)", re.I)),
-    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?muscularis\s+propria|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
+                       r"the\s+tumou?r|(?:at|to|on|involv\w*|reach\w*|present\s+at)\s+(?:the\s+)?(?:serosal|peritoneal)\s+"
+                       r"surface|浆膜(?:层|面)?(?:受侵|穿透|受累|见癌)|(?:穿透|突破|侵(?:犯|及)?(?:至|达)?|累及|达)浆膜(?:层|面)?(?!下)", re.I)),
+    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?muscularis\s+propria|穿透(?:固有)?肌层|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
                       r"rectal|colorectal)|mesorectal|subserosa\w*|serosal?\s+fat)|peri(?:colic|colonic|rectal|"
                       r"colorectal)\s+(?:fat|adipose|soft\s+tissue|tissue)|mesorectal\s+fat|subserosa|浆膜下|外膜", re.I)),
     ("T2", re.compile(r"muscularis\s+propria|muscle\s+wall|muscularis\s+externa|肌层|固有肌", re.I)),

@@ -219,12 +219,16 @@ _COUNTS = [
     # "0/18 lymph nodes", "lymph nodes 0/2", "(4/19)" near a node word or pN
     re.compile(rf"\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b(?=[^.;\n]{{0,30}}{_NODE})", re.I),
     re.compile(rf"(?:{_NODE}|p?N[0-3OI][a-c]?(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
+    # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
+    re.compile(rf"{_NODE}[^.;\n\d]{{0,40}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
     re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved)\s*(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
     re.compile(r"淋巴结[^。；\d]{0,10}[（(]?(?P<pos>\d+)\s*/\s*(?P<tot>\d+)"),
+    # Chinese: "淋巴结15枚，其中3枚见癌转移", "检出淋巴结15枚，3枚转移"
+    re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)", re.I)
 
