@@ -106,7 +106,8 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
     # negated
     ("negated", _BOTH, r"(?<=[:=])\s*(?:no|nil)"),
     ("negated", _FORWARD, r"no\s+(?:evidence|signs?|findings?|suspicion|features?)\s+(?:of|for|to\s+suggest)|"
-                          r"negative\s+for|free\s+of|absence\s+of|lack\s+of"),
+                          r"absence\s+of|lack\s+of"),
+    ("negated", _BOTH, r"negative\s+for|free\s+of"),
     ("negated", _BACKWARD, r"(?:is|are|was|were)\s+(?:all\s+)?(?:negative|benign|free|uninvolved|spared|unremarkable|"
                            r"absent|not\s+(?:identified|seen|present|involved|detected|found|invaded))|"
                            r"not\s+(?:identified|seen|present|detected|involved|found|invaded)|ruled\s+out|excluded|"
@@ -120,9 +121,11 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
 )
 _ZH_CUES: tuple[tuple[str, str, str], ...] = (
     ("pseudo", _BOTH, r"未分化|无法(?=评估|判断|确定)|无明显变化|非小细胞"),
-    ("uncertain", _BACKWARD, r"不能除外|不能排除|不除外|待排(?:除)?|待除外|待查|可能|无法(?:评估|判断|确定)"),
-    ("uncertain", _FORWARD, r"不能除外|不能排除|不除外|可疑|疑似|疑为|怀疑|可能|考虑为?|倾向(?:于|为)?|待排"),
-    ("negated", _BACKWARD, r"(?:均|为|呈)?阴性|未见(?:明确|明显)?(?:转移|侵犯|累及|异常|癌)|未受累|未受侵|未侵犯|未累及|（-）"),
+    ("uncertain", _BOTH, r"不能除外|不能排除|不除外|待排(?:除)?|待除外|可能"),
+    ("uncertain", _BACKWARD, r"待查|无法(?:评估|判断|确定)"),
+    ("uncertain", _FORWARD, r"可疑|疑似|疑为|怀疑|考虑为?|倾向(?:于|为)?"),
+    ("negated", _BOTH, r"未受累|未受侵|未侵犯|未累及|未侵及"),
+    ("negated", _BACKWARD, r"(?:均|为|呈)?阴性|未见(?:明确|明显)?(?:转移|侵犯|累及|异常|癌)|（-）"),
     ("negated", _FORWARD, r"不考虑|未见|未发现|未找到|未检出|未触及|未累及|未侵犯|未侵及|未|无|没有|不伴|否认|排除"),
     ("historical", _BACKWARD, r"病史|(?<=[\u4e00-\u9fff])史"),
     ("historical", _FORWARD, r"既往|曾经?|以往"),

@@ -258,6 +258,8 @@ def context_has(before: str, words: Mapping[str, Any] | tuple[str, ...]) -> bool
     return any(w in before for w in words)
 
 
+_DIMENSION_WORD = re.compile(r"greatest|maximum|largest|dimension|diameter|size|in\b|its\b|measur")
+_LEAD_WORDS = re.compile(r"[\s-]*(?:[a-z]+[\s-]+){0,2}(?=[a-z])")
 _DISTANCE_AFTER = re.compile(r"^\s*(?:\)|\()?\s*(?:from|away|to\s+the\s+(?:\w+\s+)?margin|of\s+the\s+(?:\w+\s+)?margin|距)", re.I)
 
 
@@ -269,11 +271,33 @@ def classify_size(size: Size, cues: Mapping[str, re.Pattern[str]]) -> str | None
     """
     if _DISTANCE_AFTER.match(size.after):
         return "distance"
+    # "containing a 2.5 cm tumour", "a 1.8 cm hilar lymph node": a measure placed before a noun (at
+    # most two words before it) belongs to that noun, whatever was named earlier in the clause.
+    lead = _LEAD_WORDS.match(size.after)
+    if lead is not None:
+        adjacent = None
+        for kind, pattern in cues.items():
+            m = pattern.search(size.after, 0, lead.end() + 25)
+            if m and kind != "dimension" and m.start() <= lead.end() and not _DIMENSION_WORD.match(size.after, m.start()) \
+                    and (adjacent is None or m.start() < adjacent[1]):
+                adjacent = (kind, m.start(), m.end())
+        if adjacent is not None:
+            tumour = cues.get("tumour")
+            if adjacent[0] == "other" and tumour is not None and tumour.match(size.after[adjacent[2]:].lstrip()):
+                return "tumour"  # "4.5 cm lung tumour"
+            return adjacent[0]
     best, where, begin = None, -1, 0
+    subject, subject_end, subject_begin = None, -1, 0
     for kind, pattern in cues.items():
         for m in pattern.finditer(size.before):
             if m.end() > where or (m.end() == where and m.start() < begin):
                 best, where, begin = kind, m.end(), m.start()
+            if kind != "dimension" and (m.end() > subject_end or (m.end() == subject_end and m.start() < subject_begin)):
+                subject, subject_end, subject_begin = kind, m.end(), m.start()
+    if best == "dimension":
+        # "greatest dimension", "最大径", "size" name no object: the nearest subject before them does
+        # ("淋巴结最大径4.1cm" is the node's); with none, the report's subject is the tumour.
+        return subject or "tumour"
     if best is None:  # "30 mm invasive carcinoma": the cue follows the number
         first_at, first_end = len(size.after) + 1, 0
         for kind, pattern in cues.items():

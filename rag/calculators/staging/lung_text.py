@@ -33,8 +33,8 @@ __all__ = ["extract", "T_ORDER"]
 
 T_ORDER = ("TX", "T0", "Tis", "T1mi", "T1a", "T1b", "T1c", "T2a", "T2b", "T3", "T4")
 _SIZE_CUES = {
-    "tumour": re.compile(r"tumou?r|mass|carcinoma|lesion|nodule|neoplasm|greatest|maximum|largest|"
-                         r"dimension|diameter|size|primary|最大径|直径|肿瘤|肿块|病灶|结节|大小|癌"),
+    "tumour": re.compile(r"tumou?r|mass|carcinoma|lesion|nodule|neoplasm|primary|肿瘤|肿块|病灶|结节|癌"),
+    "dimension": re.compile(r"greatest|maximum|largest|dimension|diameter|size|measur\w*|最大径|直径|大小"),
     "solid": re.compile(r"solid\s+(?:component|part|portion)|实性成分|实性部分"),
     "total": re.compile(r"total\s+(?:size|diameter|dimension)|whole\s+(?:lesion|tumou?r)|总大小|总直径"),
     "invasive": re.compile(r"invasive\s+(?:component|part|size|focus|portion)|浸润成分|浸润灶"),
@@ -54,7 +54,7 @@ _T4_SITES = re.compile(r"diaphragm|mediastin(?:um|al\s+(?:fat|soft\s+tissue|stru
 _MAIN_BRONCHUS = re.compile(r"main(?:stem)?\s+bronch(?:us|i)|主支气管", re.I)
 _ATELECTASIS = re.compile(r"atelectasis|obstructive\s+pneumonitis|肺不张|阻塞性肺炎", re.I)
 _NODULE = re.compile(r"(?:separate|additional|satellite|second|another)\s+(?:tumou?r\s+)?nodules?|"
-                     r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|肺内转移", re.I)
+                     r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|癌结节|肺内转移", re.I)
 _TUMOUR_NODULE = re.compile(r"tumou?r|satellite|metasta|卫星|转移", re.I)
 _MALIGNANT = re.compile(r"carcinoma|tumou?r|malignan\w*|metasta\w*|same\s+histolog\w*|neoplas\w*|癌|转移|恶性", re.I)
 _SAME_LOBE = re.compile(r"same\s+lobe|同一?肺?叶", re.I)
@@ -119,9 +119,16 @@ def _ev(descriptor: str, value: Any, hit: Hit | re.Match[str], text: str) -> Evi
     return evidence(descriptor, value, hit.start, hit.end, text)
 
 
+_PROXIMITY = re.compile(r"(?:abut\w*|approach\w*|close\s+to|adjacent\s+to|near(?:ly|ing)?|toward\w*|touch\w*|"
+                        r"up\s+to|contact\w*|紧邻|邻近|贴近|靠近)\s*(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+
+
 def _affirmed_in_context(text: str, hit: Hit, cue: re.Pattern[str]) -> bool:
-    """Affirmed and, within its sentence (';' lists included), near a cue such as "invasion"."""
-    if hit.negated:
+    """Affirmed and, within its sentence (';' lists included), near a cue such as "invasion".
+
+    A structure the tumour only abuts or approaches is not invaded ("abutting the aorta").
+    """
+    if hit.negated or _PROXIMITY.search(text[max(0, hit.start - 40):hit.start]):
         return False
     left, _ = clause_of(text, hit.start, hit.end)
     sent_left = max(text.rfind(".", 0, hit.start) + 1, text.rfind("\n", 0, hit.start) + 1, text.rfind("。", 0, hit.start) + 1)
@@ -214,7 +221,9 @@ def _nodules(text: str, d: Descriptors) -> None:
             continue
         left, right = clause_of(text, hit.start, hit.end)
         window = text[max(left, hit.start - 60):min(right, hit.end + 80)]
-        if not _TUMOUR_NODULE.search(hit.text) and not _MALIGNANT.search(window):
+        if not _TUMOUR_NODULE.search(hit.text) and not any(
+                assess(text, m.start(), m.end()).asserted for m in scan(_MALIGNANT, text)
+                if max(left, hit.start - 60) <= m.start() < min(right, hit.end + 80)):
             continue  # "another 4 mm nodule" on imaging is not a tumour nodule until shown to be one
         for key, pattern in (("nodule_contralateral", _CONTRA_LUNG), ("nodule_other_lobe", _OTHER_LOBE),
                              ("nodule_same_lobe", _SAME_LOBE)):
