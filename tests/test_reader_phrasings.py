@@ -55,3 +55,94 @@ def test_no_wrong_and_bounded_missing(site: str) -> None:
     for (rule, lang), c in tally.items():
         total = sum(c.values())
         assert c["missing"] <= MAX_MISSING * total, f"{rule} ({lang}): {c['missing']}/{total} missing"
+
+
+# --- clinical monotonicity (hypothesis) -----------------------------------------------------------
+_ORDER = {
+    "T": ("Tis", "T1mi", "T1", "T1a", "T1b", "T1c", "T2", "T2a", "T2b", "T3", "T4", "T4a", "T4b", "T4c", "T4d"),
+    "N": ("N0", "N0(i+)", "N1mi", "N1", "N1a", "N1b", "N1c", "N2", "N2a", "N2b", "N3", "N3a", "N3b", "N3c"),
+    "M": ("M0", "M1", "M1a", "M1b", "M1c", "M1c1", "M1c2"),
+}
+
+
+def _rank(axis: str, label: str | None) -> int:
+    """-1 for missing; otherwise the position in the clinical order (higher = more advanced)."""
+    return -1 if label is None else _ORDER[axis].index(label)
+
+
+def _axis(system: str, text: str, axis: str) -> str | None:
+    return find_calculator(system).from_text(text).result.get(axis)
+
+
+_SIZE_TEXTS = {
+    "AJCC8-lung": ("Right upper lobe adenocarcinoma measuring {x:.1f} mm in greatest dimension.", "右肺上叶肿块，最大径{x:.1f}mm。"),
+    "AJCC8-breast": ("Invasive ductal carcinoma, {x:.1f} mm in greatest dimension.", "Tumour size: {x:.1f} mm (invasive carcinoma)."),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(system=st.sampled_from(sorted(_SIZE_TEXTS)), which=st.integers(0, 1),
+       a=st.floats(0.5, 120, allow_nan=False), b=st.floats(0.5, 120, allow_nan=False))
+def test_larger_tumour_never_lowers_t(system: str, which: int, a: float, b: float) -> None:
+    small, large = sorted((round(a, 1), round(b, 1)))
+    template = _SIZE_TEXTS[system][which]
+    t_small, t_large = (_axis(system, template.format(x=x), "T") for x in (small, large))
+    assert t_small is not None and t_large is not None, (template, small, large)
+    assert _rank("T", t_large) >= _rank("T", t_small), (template, small, t_small, large, t_large)
+
+
+_NODE_TEXTS = {
+    "AJCC8-colorectal": ("Metastatic carcinoma in {k} of 40 regional lymph nodes.", "淋巴结{k}/40枚见癌转移。"),
+    "AJCC8-breast": ("Metastatic carcinoma in {k} of 40 axillary lymph nodes; largest deposit 4 mm.",
+                     "Axillary lymph nodes: {k}/40 positive, largest metastasis 5 mm."),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(system=st.sampled_from(sorted(_NODE_TEXTS)), which=st.integers(0, 1), a=st.integers(0, 40), b=st.integers(0, 40))
+def test_more_positive_nodes_never_lower_n(system: str, which: int, a: int, b: int) -> None:
+    few, many = sorted((a, b))
+    template = _NODE_TEXTS[system][which]
+    n_few, n_many = (_axis(system, template.format(k=k), "N") for k in (few, many))
+    assert n_few is not None and n_many is not None, (template, few, many)
+    assert _rank("N", n_many) >= _rank("N", n_few), (template, few, n_few, many, n_many)
+
+
+_BASES = ("Right upper lobe adenocarcinoma, 2.5 cm. ", "Right upper lobe adenocarcinoma, 2.5 cm. No distant metastasis. ",
+          "右肺上叶腺癌，大小2.5cm。", "Right upper lobe adenocarcinoma, 2.5 cm. Malignant pleural effusion. ")
+_METS = ("A single brain metastasis.", "Multiple liver metastases.", "Adrenal metastasis.", "Bone metastases.",
+         "单发脑转移。", "多发骨转移。", "Metastatic carcinoma in the contralateral lung.")
+
+
+@settings(max_examples=60, deadline=None)
+@given(system=st.sampled_from(["AJCC8-lung", "TNM9-lung"]), base=st.sampled_from(_BASES),
+       extra=st.lists(st.sampled_from(_METS), min_size=1, max_size=3, unique=True))
+def test_adding_a_metastasis_never_lowers_m(system: str, base: str, extra: list[str]) -> None:
+    before = _axis(system, base + " ".join(extra[:-1]), "M")
+    after = _axis(system, base + " ".join(extra), "M")
+    assert after is not None, (base, extra)
+    assert _rank("M", after) >= _rank("M", before), (base, extra, before, after)
+
+
+_FINDINGS = (  # (system, axis, affirmed sentence, negated sentences)
+    ("AJCC8-lung", "T", "The tumour invades the {s}.", ("The {s} is not involved.", "No invasion of the {s}.",
+                                                         "The {s} is spared.", "Invasion of the {s} cannot be excluded.",
+                                                         "History of invasion of the {s}.")),
+    ("AJCC8-lung", "M", "{s} metastasis.", ("No {s} metastasis.", "{s} metastasis cannot be excluded.",
+                                            "Suspicious for {s} metastasis.", "No evidence of {s} metastasis.")),
+)
+_STRUCTURES = {"T": ("chest wall", "diaphragm", "aorta", "carina", "parietal pleura", "mediastinal fat", "trachea"),
+               "M": ("Brain", "Liver", "Adrenal", "Bone")}
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=st.sampled_from(_FINDINGS), data=st.data())
+def test_negating_a_finding_never_raises_a_category(case: tuple[str, str, str, tuple[str, ...]], data: st.DataObject) -> None:
+    system, axis, affirmed, negations = case
+    s = data.draw(st.sampled_from(_STRUCTURES[axis]))
+    negated = data.draw(st.sampled_from(negations))
+    base = "Right upper lobe adenocarcinoma, 2.5 cm. "
+    got_affirmed = _axis(system, base + affirmed.format(s=s), axis)
+    got_negated = _axis(system, base + negated.format(s=s), axis)
+    assert _rank(axis, got_negated) <= _rank(axis, got_affirmed), (affirmed, negated, s, got_affirmed, got_negated)
+    assert _rank(axis, got_negated) < _rank(axis, got_affirmed), f"the negation changed nothing: {negated.format(s=s)!r}"

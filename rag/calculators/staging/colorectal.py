@@ -34,10 +34,12 @@ _ROWS = (
 CRC8_TABLE = StageTable("AJCC8-colorectal", "AJCC 8th edition", _T, _N, _M, _ROWS)
 
 _DEPTH = (  # deepest first; each pattern is an affirmed statement of depth
-    ("T4b", re.compile(r"(?:invad\w*|infiltrat\w*|involv\w*|adheren\w*|adherent)\s+(?:to\s+|into\s+)?(?:the\s+)?"
+    ("T4b", re.compile(r"(?:invad\w*|infiltrat\w*|involv\w*|adheren\w*|adherent)\s+(?:to\s+|into\s+)?(?:the\s+|an?\s+)?"
                        r"(?:adjacent|other|neighbou?ring)\s+(?:organs?|structures?)|adjacent\s+organ\s+"
-                       r"(?:invasion|involvement)|directly\s+invad\w*\s+(?:the\s+)?(?:bladder|uterus|vagina|"
-                       r"prostate|ovary|small\s+bowel|abdominal\s+wall|kidney|spleen|stomach)", re.I)),
+                       r"(?:invasion|involvement)|(?:directly\s+)?(?:invad\w*|infiltrat\w*|adherent\s+to)\s+(?:into\s+)?(?:the\s+)?"
+                       r"(?:wall\s+of\s+the\s+)?(?:urinary\s+bladder|bladder|uterus|vagina|cervix|prostate|seminal\s+vesicles?|"
+                       r"ovary|small\s+(?:bowel|intestine)|abdominal\s+wall|kidney|spleen|stomach|ureter|duodenum|sacrum)|"
+                       r"(?:侵犯|侵及|累及)(?:邻近器官|膀胱|子宫|阴道|前列腺|精囊|小肠|腹壁|输尿管)", re.I)),
     ("T4a", re.compile(r"(?:penetrat\w*|through|invad\w*|involv\w*|breach\w*|reach\w*)\s+(?:the\s+)?"
                        r"(?:visceral\s+peritone\w*|serosa\w*|peritoneal\s+surface|serosal\s+surface)|"
                        r"(?:visceral\s+peritone\w*|serosal?)\s+(?:surface\s+)?(?:involvement|penetration|invasion)"

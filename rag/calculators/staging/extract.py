@@ -220,7 +220,7 @@ _COUNTS = [
     re.compile(rf"\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b(?=[^.;\n]{{0,30}}{_NODE})", re.I),
     re.compile(rf"(?:{_NODE}|p?N[0-3OI][a-c]?(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
     # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
-    re.compile(rf"{_NODE}[^.;\n\d]{{0,40}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
+    re.compile(rf"{_NODE}[^.;\n\d]{{0,60}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
     re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved)\s*(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
@@ -332,8 +332,12 @@ def metastasis_hits(text: str, organs: re.Pattern[str],
         if hit.negated:
             continue
         left, right = clause_of(text, hit.start, hit.end)
-        window = text[max(left, hit.start - 50):min(right, hit.end + 50)]
-        if not mets_word.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+        lo, hi = max(left, hit.start - 50), min(right, hit.end + 50)
+        window = text[lo:hi]
+        if re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+            continue
+        # the metastasis word must itself be asserted: "liver lesion suspicious for metastasis" is not one
+        if not any(assess(text, m.start(), m.end()).asserted for m in scan(mets_word, text) if lo <= m.start() < hi):
             continue
         yield next(k for k, v in hit.match.groupdict().items() if v), hit
 
