@@ -68,7 +68,8 @@ def definition_id(axis: str, label: str, prefix: str) -> str:
 
 _SIZE_CUES = {
     "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|greatest|dimension|"
-                         r"diameter|size|\(pt\)|肿瘤|肿块|浸润"),
+                         r"diameter|size|\(pt\)|肿瘤|肿块|浸润|癌"),
+    "dimension": re.compile(r"最大径|直径|大小"),
     "node": re.compile(r"node|nodal|deposit|metasta|micromet|macromet|sentinel|axilla"),
     "other": re.compile(r"margin|dcis|in\s+situ|specimen|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
                         r"cavity|fragment|tissue|quadrant|ellipse|lcis"),
@@ -88,8 +89,8 @@ _SUPRA = re.compile(r"supraclavicular", re.I)
 _LEVEL3 = re.compile(r"infraclavicular|level\s+(?:III|3)\b", re.I)
 _NODES_NONE = re.compile(r"(?:sentinel\s+|axillary\s+|lymph\s+)?nodes?\s*[:=]?\s*(?:all\s+)?(?:negative|benign|"
                          r"uninvolved|free\s+of)|no\s+(?:lymph\s+node|nodal)\s+metasta\w*", re.I)
-_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*)|(?P<liver>liver|hepatic)|(?P<lung>lungs?|pulmonary)|"
-                     r"(?P<brain>brain|cerebr\w*)|(?P<distant_nodes>(?:contralateral\s+axillary|cervical|"
+_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|骨)|(?P<liver>liver|hepatic|肝)|(?P<lung>lungs?|pulmonary|肺)|"
+                     r"(?P<brain>brain|cerebr\w*|脑)|(?P<distant_nodes>(?:contralateral\s+axillary|cervical|"
                      r"mediastinal|distant)\s+(?:lymph\s+)?nodes?)", re.I)
 
 

@@ -222,7 +222,11 @@ _COUNTS = [
     # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
     re.compile(rf"{_NODE}[^.;\n\d]{{0,60}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
-    re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved)\s*(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
+    re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved|with\s+(?:macro-?|micro-?)?metasta\w*)\s*"
+               rf"(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
+    # "one sentinel node with micrometastasis", "two lymph nodes containing metastatic carcinoma"
+    re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:with|showing|containing)\s+"
+               r"(?:(?:macro-?|micro-?)?metasta\w*|metastatic\s+carcinoma)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
