@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, evidence
+from rag.calculators.staging.extract import Descriptors, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
@@ -210,6 +210,12 @@ class TnmCalculator:
         rule_ids.extend(note.rule_ids)
         notes.extend(spec.text_notes(text))
         other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
+        if text and not tnm:
+            # every span says how the text states it; hedged or historical findings left out are named
+            ev = [with_context(e, text) for e in ev]
+            for span, why in unasserted(text):
+                ev.append(span)
+                notes.append(why)
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),

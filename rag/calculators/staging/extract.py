@@ -10,16 +10,17 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from rag.calculators.context import ASSERTED, Assertion, assess
+from rag.calculators.context import ASSERTED, Assertion, assess, cues_in
 from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
-           "several_lesions", "m0_statement", "n0_statement"]
+           "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted",
+           "context_label"]
 
 
 @dataclass(frozen=True)
@@ -420,3 +421,58 @@ def distant_facts(text: str, organs: re.Pattern[str]) -> dict[str, Fact]:
     if (m0 := m0_statement(text)) is not None:
         facts["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
     return facts
+
+
+_CONCEPT = re.compile(r"metasta\w*|\bmets?\b|invad\w*|invasion|infiltrat\w*|involv\w*|extension|nodules?|deposits?|"
+                      r"effusion|carcinomatosis|转移|侵犯|侵及|受侵|累及|结节|积液", re.I)
+
+
+def context_label(assertion: Assertion) -> str:
+    """One word for an Assertion, as Evidence.context spells it."""
+    if assertion.historical:
+        return "historical"
+    if assertion.uncertain:
+        return "uncertain"
+    return "negated" if assertion.denied else "affirmed"
+
+
+def with_context(ev: Evidence, text: str) -> Evidence:
+    """``ev`` with its context flag read from ``text`` (left as is when the span is not in ``text``)."""
+    if ev.context or not 0 <= ev.start < ev.end <= len(text) or text[ev.start:ev.end] != ev.text:
+        return ev
+    label = context_label(assess(text, ev.start, ev.end))
+    if label == "affirmed" and any(c.kind == "negated" and ev.start <= c.start and c.end <= ev.end for c in cues_in(text)):
+        label = "negated"  # the span holds its own denial: "No regional lymph node metastasis"
+    return replace(ev, context=label)
+
+
+def unasserted(text: str, limit: int = 3) -> list[tuple[Evidence, str]]:
+    """Findings the readers did not count because the text hedges them or dates them to the past.
+
+    Each comes back as Evidence (context "uncertain" or "historical") with a note saying what to
+    state: the rule is that an unsure reader leaves the field missing and says why.
+    """
+    out: list[tuple[Evidence, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for hit in find(text, _CONCEPT):
+        ctx = hit.context
+        if not (ctx.uncertain or ctx.historical) or ctx.plainly_denied:
+            continue
+        left, right = clause_of(text, hit.start, hit.end)
+        if (left, right) in seen:
+            continue
+        seen.add((left, right))
+        lo, hi = max(left, hit.start - 50), min(right, hit.end + 50)
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        cue = next((c.text for c in ctx.cues if c.kind in ("uncertain", "historical")), "")
+        label = context_label(ctx)
+        quoted = text[lo:hi].strip()
+        if label == "historical":
+            note = f'Not counted: "{quoted}" is historical ("{cue}"); only current disease is staged.'
+        else:
+            note = f'Not counted: "{quoted}" is not stated as certain ("{cue}"); confirm it or state it absent.'
+        out.append((Evidence("unasserted", label, lo, lo + len(quoted), quoted, label), note))
+        if len(out) >= limit:
+            break
+    return out
