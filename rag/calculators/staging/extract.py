@@ -427,6 +427,10 @@ _CONCEPT = re.compile(r"metasta\w*|\bmets?\b|invad\w*|invasion|infiltrat\w*|invo
                       r"effusion|carcinomatosis|转移|侵犯|侵及|受侵|累及|结节|积液", re.I)
 
 
+_BLANK = re.compile(r"not\s+(?:specified|applicable|assessed|assessable|evaluable|evaluated|determined|sampled|submitted|"
+                    r"received)|unknown|无法(?:评估|判断|确定)")
+
+
 def context_label(assertion: Assertion) -> str:
     """One word for an Assertion, as Evidence.context spells it."""
     if assertion.historical:
@@ -466,6 +470,8 @@ def unasserted(text: str, limit: int = 3) -> list[tuple[Evidence, str]]:
         while lo < hi and text[lo].isspace():
             lo += 1
         cue = next((c.text for c in ctx.cues if c.kind in ("uncertain", "historical")), "")
+        if _BLANK.fullmatch(cue.lower()):
+            continue  # "Lymphatic invasion: Not specified" is a blank form field, not a hedge
         label = context_label(ctx)
         quoted = text[lo:hi].strip()
         if label == "historical":

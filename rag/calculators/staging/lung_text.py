@@ -53,6 +53,8 @@ _T4_SITES = re.compile(r"diaphragm|mediastin(?:um|al\s+(?:fat|soft\s+tissue|stru
                        r"o?esophag(?:us|eal\s+wall)|vertebra|膈肌|纵隔(?!淋巴)|心脏|大血管|主动脉|气管|隆突|食管|椎体", re.I)
 _MAIN_BRONCHUS = re.compile(r"main(?:stem)?\s+bronch(?:us|i)|主支气管", re.I)
 _ATELECTASIS = re.compile(r"atelectasis|obstructive\s+pneumonitis|肺不张|阻塞性肺炎", re.I)
+# T2 needs atelectasis or pneumonitis that reaches the hilum (part or all of the lung), not a focal one
+_TO_HILUM = re.compile(r"hil(?:um|ar)|(?:whole|entire|all\s+of\s+the)\s+(?:lung|lobe)|肺门|全肺|一侧肺", re.I)
 _NODULE = re.compile(r"(?:separate|additional|satellite|second|another)\s+(?:tumou?r\s+)?nodules?|"
                      r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|癌结节|肺内转移", re.I)
 _TUMOUR_NODULE = re.compile(r"tumou?r|satellite|metasta|卫星|转移", re.I)
@@ -120,7 +122,7 @@ def _ev(descriptor: str, value: Any, hit: Hit | re.Match[str], text: str) -> Evi
 
 
 _PROXIMITY = re.compile(r"(?:abut\w*|approach\w*|close\s+to|adjacent\s+to|near(?:ly|ing)?|toward\w*|touch\w*|"
-                        r"up\s+to|contact\w*|紧邻|邻近|贴近|靠近)\s*(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+                        r"up\s+to|contact\w*|(?:distal|proximal)\s+to|from|紧邻|邻近|贴近|靠近|距)\s*(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
 
 
 def _affirmed_in_context(text: str, hit: Hit, cue: re.Pattern[str]) -> bool:
@@ -156,7 +158,8 @@ def extract(text: str) -> Descriptors:
             d[name] = Fact(tuple(h.text for h in hits), tuple(_ev(name, h.text, h, text) for h in hits))
     for name, pattern in (("main_bronchus", _MAIN_BRONCHUS), ("atelectasis", _ATELECTASIS)):
         hits = [h for h in find(text, pattern) if not h.negated and
-                (name == "atelectasis" or _affirmed_in_context(text, h, _INVASION_CUE))
+                (_TO_HILUM.search(text[max(0, h.start - 60):h.end + 80]) if name == "atelectasis"
+                 else _affirmed_in_context(text, h, _INVASION_CUE))
                 and not re.search(r"margin", text[h.end:h.end + 12], re.I)]
         if hits:
             d[name] = Fact(True, (_ev(name, True, hits[0], text),))
@@ -215,7 +218,17 @@ def _nodule_place(text: str, window: tuple[int, int]) -> str | None:
     return "nodule_same_lobe" if nod[1] == primary[1] else "nodule_other_lobe"
 
 
+_MULTIPLE_PRIMARIES = re.compile(r"multiple\s+primar\w*|synchronous\s+primar\w*|separate\s+primar\w*|"
+                                 r"independent\s+primar\w*|second\s+primary|多原发|同时性多原发", re.I)
+
+
 def _nodules(text: str, d: Descriptors) -> None:
+    primaries = next((h for h in find(text, _MULTIPLE_PRIMARIES) if not h.negated), None)
+    if primaries is not None:
+        # separate primaries are staged separately (T of the highest lesion, with (m)); their other
+        # tumours are not intrapulmonary metastases, so no same-lobe / other-lobe / M1a upgrade
+        d["multiple_primaries"] = Fact(True, (_ev("multiple_primaries", True, primaries, text),))
+        return
     for hit in find(text, _NODULE):
         if hit.negated:
             continue
@@ -336,8 +349,13 @@ def _node_status(text: str, start: int, end: int, clause: str) -> bool | None:
     if not ctx.asserted:
         return False if ctx.plainly_denied else None
     left, right = clause_of(text, start, end)
-    near = text[max(start - 60, left):min(end + 60, right)]
-    if _POSITIVE.search(near) and not re.search(r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma)|free\s+of|未见|阴性|无", clause):
+    lo, hi = max(start - 60, left), min(end + 60, right)
+    # the positive word must itself be asserted: "2R: no malignancy identified" is a negative node
+    states = [assess(text, m.start(), m.end()) for m in scan(_POSITIVE, text) if lo <= m.start() < hi]
+    if any(s.plainly_denied for s in states):
+        return False
+    if any(s.asserted for s in states) and not re.search(
+            r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma|malignan)|free\s+of|未见|阴性|无", clause):
         return True
     if re.search(r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma)|free\s+of|未见|阴性", clause):
         return False
