@@ -67,11 +67,11 @@ def definition_id(axis: str, label: str, prefix: str) -> str:
     return f"BREAST8.{part}.{rule_label(label)}"
 
 _SIZE_CUES = {
-    "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|greatest|dimension|"
-                         r"diameter|size|\(pt\)|肿瘤|肿块|浸润|癌"),
-    "dimension": re.compile(r"最大径|直径|大小"),
+    "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|\(pt\)|肿瘤|肿块|浸润|癌"),
+    # words that name no object: the nearest subject before them decides ("specimen size: 6 cm")
+    "dimension": re.compile(r"greatest|dimension|diameter|size|最大径|直径|大小"),
     "node": re.compile(r"node|nodal|deposit|metasta|micromet|macromet|sentinel|axilla"),
-    "other": re.compile(r"margin|dcis|in\s+situ|specimen|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
+    "other": re.compile(r"margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
                         r"cavity|fragment|tissue|quadrant|ellipse|lcis"),
 }
 _DCIS = re.compile(r"ductal\s+carcinoma\s+in\s+situ|\bDCIS\b|intraductal\s+carcinoma", re.I)
