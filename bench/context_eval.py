@@ -102,6 +102,21 @@ def score_phrasings() -> dict[str, collections.Counter[str]]:
     return out
 
 
+def score_cues(engine: Callable[[str, int, int], Assertion]) -> dict[str, collections.Counter[str]]:
+    """Cue-level cases (tests/data/context_cases.json): the engine's state vs the expected one."""
+    import json
+
+    out: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    cases = json.loads((REPO / "tests" / "data" / "context_cases.json").read_text(encoding="utf-8"))["cases"]
+    for c in (c for c in cases if "text" in c):
+        start = c["text"].index(c["target"])
+        a = engine(c["text"], start, start + len(c["target"]))
+        got = "historical" if a.historical else "uncertain" if a.uncertain else "negated" if a.denied else "affirmed"
+        lang = "zh" if _CJK.search(c["text"]) else "en"
+        out[f"cues/{lang}"]["right" if got == c["expected"] else "wrong"] += 1
+    return out
+
+
 def major(value: object, axis: str) -> str | None:
     m = re.search(rf"{axis}(\d|is|x)", str(value or ""), re.I)
     return m.group(0).upper() if m else None
@@ -139,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, engine in engines:
         use(engine)
         start = time.perf_counter()
-        rows = {**score_phrasings(), **score_tcga(args.csv)}
+        rows = {**score_cues(engine), **score_phrasings(), **score_tcga(args.csv)}
         took = time.perf_counter() - start
         print(f"engine {name} ({took:.1f} s)")
         for key, c in sorted(rows.items()):

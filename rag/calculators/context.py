@@ -115,8 +115,8 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
                            r"negative|benign|uninvolved|absent|spared|unremarkable|free\b|none\b|\(-\)"),
     ("negated", _FORWARD, r"absent|without|lacks?|none\s+of|neither|nor|never|denie[sd]|deny|no|not"),
     # historical
-    ("historical", _BACKWARD, r"in\s+the\s+past|(?:years?|months?)\s+ago|previously\s+(?:resected|treated|excised|"
-                              r"diagnosed|removed)"),
+    ("historical", _BOTH, r"previously\s+(?:resected|treated|excised|diagnosed|removed)"),
+    ("historical", _BACKWARD, r"in\s+the\s+past|(?:years?|months?)\s+ago"),
     ("historical", _FORWARD, r"history\s+of|h/o|hx\s+of|status\s+post|s/p|previous(?:ly)?|prior|remote\s+history\s+of|"
                              r"formerly|treated\s+for"),
 )
