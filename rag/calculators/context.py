@@ -246,9 +246,27 @@ def _backward_ok(idx: _Index, cue: Cue, start: int, end: int) -> bool:
     return not _terminated(idx, end, cue.start, (cue.start, cue.end))
 
 
+_LABEL_COLON = re.compile(r"[ \t]*[:=][ \t]*")
+_STOP_OR_COLON = re.compile(r"[.;\n。；:=：]")
+
+
+def _blank_label(idx: _Index, end: int) -> Cue | None:
+    """A form label with no value: "Seminal Vesicle Invasion: Periprostatic Fat Involved: ..." (OCR'd
+    synoptic forms lose their values; the next label follows the colon). Such a finding is not stated."""
+    m = _LABEL_COLON.match(idx.text, end)
+    if m is None:
+        return None
+    nxt = _STOP_OR_COLON.search(idx.text, m.end(), m.end() + 45)
+    if nxt is None or nxt.group() not in ":=：":
+        return None
+    return Cue("uncertain", _BACKWARD, m.start(), m.end(), "blank field")
+
+
 def assess(text: str, start: int, end: int) -> Assertion:
     """The context of the finding ``text[start:end]``: which cues govern it."""
     idx = _index(text)
+    if (blank := _blank_label(idx, end)) is not None:
+        return Assertion(uncertain=True, cues=(blank,))
     if not idx.cues:
         return ASSERTED
     left, right = _sentence(idx, start, end)
