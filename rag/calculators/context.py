@@ -136,9 +136,10 @@ _ZH_CUES: tuple[tuple[str, str, str], ...] = (
 def _compile(table: tuple[tuple[str, str, str], ...], word: bool) -> tuple[re.Pattern[str], list[tuple[str, str]]]:
     parts, meta = [], []
     for i, (kind, direction, pattern) in enumerate(table):
-        body = rf"(?<![a-z0-9])(?:{pattern})(?![a-z0-9])" if word else f"(?:{pattern})"
-        parts.append(f"(?P<c{i}>{body})")
+        parts.append(f"(?P<c{i}>{pattern})")
         meta.append((kind, direction))
+    if word:  # whole words only; the word-start test runs once per position, before the alternation
+        return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])"), meta
     return re.compile("|".join(parts)), meta
 
 
