@@ -103,7 +103,8 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
                             r"possible|possibly|probable|probably|presumed|presumably|likely|suspicious\s+(?:for|of)|"
                             r"suspicious|suspected|suspect|suggestive\s+of|suggest(?:s|ing|ed)?|concerning\s+for|"
                             r"concern\s+for|questionable|equivocal|indeterminate|uncertain|may|might|could|"
-                            r"favou?r(?:s|ed)?|versus|vs\.?|differential|query|cannot\s+be\s+(?:assessed|determined)"),
+                            r"favou?r(?:s|ed)?|versus|vs\.?|differential|query|cannot\s+be\s+(?:assessed|determined)|"
+                            r"would(?:\s+be)?|if\s+(?:the|these|this|it)"),  # hypothetical: not this report's finding
     # negated
     ("negated", _BOTH, r"(?<=[:=])\s*(?:no|nil)"),
     ("negated", _FORWARD, r"no\s+(?:evidence|signs?|findings?|suspicion|features?)\s+(?:of|for|to\s+suggest)|"
@@ -247,6 +248,9 @@ def _backward_ok(idx: _Index, cue: Cue, start: int, end: int) -> bool:
     return not _terminated(idx, end, cue.start, (cue.start, cue.end))
 
 
+_FORM_BLANK = re.compile(r"not\s+(?:assessed|assessable|evaluable|applicable|evaluated|determined|specified|sampled|"
+                         r"submitted|received)|unknown")
+_LABEL_GAP = re.compile(r"[\s()]*[:=\-–]?[\s]*")
 _LABEL_COLON = re.compile(r"[ \t]*[:=][ \t]*")
 _STOP_OR_COLON = re.compile(r"[.;\n。；:=：]")
 
@@ -291,6 +295,8 @@ def assess(text: str, start: int, end: int) -> Assertion:
         elif cue.start >= end and cue.direction in (_BACKWARD, _BOTH):
             if cue.start - end > _MAX_BACKWARD or cue.end > right + 1 or not _backward_ok(idx, cue, start, end):
                 continue
+            if _FORM_BLANK.fullmatch(cue.text.lower()) and not _LABEL_GAP.fullmatch(idx.text[end:cue.start]):
+                continue  # "pT1a pNx pM-not applicable": a blank form value belongs to its own label only
             governing.append(cue)
     if not governing:
         return ASSERTED

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from rag.calculators.context import assess
 from rag.calculators.staging.extract import Descriptors, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
@@ -68,6 +69,8 @@ def _choose_stated(text: str) -> dict[str, TnmPart]:
             score = 2 * (len(group) > 1) + (part.prefix in ("p", "yp"))
             if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
                 score -= 3
+            if not assess(text, part.start, part.end).asserted:
+                score -= 4  # "would be staged as T3 N0 if ...", "previous resection pT4": not this report's call
             scored[part.axis].append((score, part))
     chosen = {}
     for axis, items in scored.items():
