@@ -146,3 +146,18 @@ def test_negating_a_finding_never_raises_a_category(case: tuple[str, str, str, t
     got_negated = _axis(system, base + negated.format(s=s), axis)
     assert _rank(axis, got_negated) <= _rank(axis, got_affirmed), (affirmed, negated, s, got_affirmed, got_negated)
     assert _rank(axis, got_negated) < _rank(axis, got_affirmed), f"the negation changed nothing: {negated.format(s=s)!r}"
+
+
+def test_hedged_and_historical_findings_are_named_not_counted() -> None:
+    """A hedged or historical finding leaves the axis missing, with an 'unasserted' span and a note."""
+    text = ("Right upper lobe adenocarcinoma, 2.5 cm. No regional lymph node metastasis. "
+            "Brain metastasis cannot be excluded. History of a resected adrenal metastasis.")
+    res = find_calculator("AJCC8-lung").from_text(text)
+    assert res.result.get("N") == "N0" and "M" not in res.result
+    assert any(m.startswith("M:") for m in res.missing)
+    contexts = {e.context for e in res.evidence if e.descriptor == "unasserted"}
+    assert contexts == {"uncertain", "historical"}
+    assert all(text[e.start:e.end] == e.text for e in res.evidence)
+    assert any("cannot be excluded" in n for n in res.notes) and any("historical" in n for n in res.notes)
+    n0 = next(e for e in res.evidence if e.descriptor.startswith("N."))
+    assert n0.context == "negated"
