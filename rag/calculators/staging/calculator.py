@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from rag.calculators.context import assess
-from rag.calculators.staging.extract import Descriptors, evidence, unasserted, with_context
+from rag.calculators.staging.extract import Descriptors, distant_m, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
@@ -178,6 +179,11 @@ class TnmCalculator:
         if descriptors is None:
             descriptors = spec.extract(text) if text else {}
         derived = spec.derive(descriptors, Context(prefix, extras, text))
+        if text and "M" not in derived.assignments and set(spec.categories("M")) == {"M0", "M1"}:
+            # sites without M subcategories: "no regional or distant spread" / "distant metastasis present"
+            if (m := distant_m(text)) is not None:
+                derived = replace(derived, assignments={**derived.assignments, "M": Assignment(
+                    m[0], spec.definition_id("M", m[0], prefix), (m[1],))})
         for key, fact in derived.extras.items():
             if key not in extras:
                 extras[key] = fact.value

@@ -19,7 +19,7 @@ from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
-           "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted",
+           "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
 
 
@@ -482,3 +482,24 @@ def unasserted(text: str, limit: int = 3) -> list[tuple[Evidence, str]]:
         if len(out) >= limit:
             break
     return out
+
+
+_DISTANT_STATED = re.compile(r"\bdistant\s+(?:metasta\w*|spread)|远处(?:脏器|器官)?转移", re.I)
+_DEFINITION_LABEL = re.compile(r"\b[cpy]*M\s?[01][a-d]?\d?\s*[:=-]\s*$", re.I)
+
+
+def distant_m(text: str) -> tuple[str, Evidence] | None:
+    """M0 or M1 from the words "distant metastasis" alone, for sites whose M has no subcategories.
+
+    M0 when a distant-spread statement is plainly denied, M1 when "distant metastasis" is asserted
+    (a definition line such as "pM1: Distant metastasis" is not); both, or neither: None.
+    """
+    m0 = m0_statement(text)
+    m1 = next((h for h in find(text, _DISTANT_STATED) if not h.negated
+               and not _DEFINITION_LABEL.search(text[max(0, h.start - 12):h.start])), None)
+    if (m0 is None) == (m1 is None):
+        return None
+    if m1 is not None:
+        return "M1", Evidence("M", "M1", m1.start, m1.end, text[m1.start:m1.end], "affirmed")
+    assert m0 is not None
+    return "M0", Evidence("M0", "no distant metastasis", m0.start, m0.end, text[m0.start:m0.end], "negated")
