@@ -14,7 +14,7 @@ from typing import Any
 
 from rag.config import Settings
 from rag.corpus.ingest import IngestReport
-from rag.types import DocFilter, SearchHit
+from rag.types import DocFilter, SearchHit, SearchMode
 from rag.workspace import Workspace
 
 _WORKSPACES: dict[Path, Workspace] = {}
@@ -46,7 +46,7 @@ def ingest(paths: Iterable[str | Path], *, settings: Settings | None = None, pro
     return _ingest(workspace_for(settings), [Path(p) for p in paths], progress=progress)
 
 
-def search(query: str, *, k: int = 8, mode: str = "hybrid", filters: DocFilter | None = None,
+def search(query: str, *, k: int = 8, mode: SearchMode = "hybrid", filters: DocFilter | None = None,
            settings: Settings | None = None) -> list[SearchHit]:
     """Hybrid (or bm25 / dense) search; builds the index from the bundled corpora on first use."""
     from rag.retrieval.retrieve import Retriever

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+SearchMode = Literal["hybrid", "bm25", "dense"]  # rag search --mode
+DocumentStatus = Literal["active", "retired"]  # a retired document keeps its row but leaves the index
+ChunkKind = Literal["text", "table"]
+CitationOrigin = Literal["retrieval", "calculator"]  # a retrieved passage, or a calculator's rule row
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class Document:
     language: str = "en"
     license: str = ""
     supersedes: str = ""
-    status: str = "active"  # active | retired
+    status: DocumentStatus = "active"
     publisher_source: str = ""  # front matter `source`: the published work the facts come from
 
 
@@ -37,7 +42,7 @@ class Chunk:
     start: int  # character offsets into the document body (or the page text for PDFs)
     end: int
     rule_ids: tuple[str, ...] = ()
-    kind: str = "text"  # text | table
+    kind: ChunkKind = "text"
 
 
 @dataclass(frozen=True)

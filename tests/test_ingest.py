@@ -15,6 +15,8 @@ def doc(doc_id: str, system: str, body: str, edition: str = "AJCC 8th edition") 
             f"effective_date: 2018-01-01\nsource: Test (2017)\nlicense: CC-BY-4.0\n---\n{body}")
 
 
+pytestmark = pytest.mark.slow  # every test ingests with real embeddings
+
 LUNG = doc("lung", "AJCC8-lung", """# Lung
 ## T2a [LUNG8.T.T2a]
 Visceral pleural invasion makes a tumour up to 4 cm T2a.

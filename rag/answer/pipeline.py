@@ -38,7 +38,7 @@ from rag.index.tokenize import tokenize
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
 from rag.retrieval.retrieve import Retriever
-from rag.types import SearchHit
+from rag.types import SearchHit, SearchMode
 from rag.workspace import Workspace
 
 __all__ = ["Answer", "answer_question", "build_prompt", "REFUSAL"]
@@ -172,7 +172,7 @@ class _ScoringRetriever(Retriever):
         super().__init__(workspace)
         self.cosines: dict[str, float] = {}
 
-    def _rank(self, query: Any, k: int, mode: str, flt: Any) -> list[tuple[str, float]]:
+    def _rank(self, query: Any, k: int, mode: SearchMode, flt: Any) -> list[tuple[str, float]]:
         self.cosines = {}
         return super()._rank(query, k, mode, flt)
 
@@ -244,7 +244,7 @@ def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] |
         if intent.is_rads:
             output = run_stage(settings, StageRequest(system=system, text=intent.question))
             return (output, False) if output.get("citations") else (None, False)
-        labels = dict(zip("TNM", [None, None, None], strict=True))
+        labels: dict[str, str | None] = dict(zip("TNM", [None, None, None], strict=True))
         if intent.findings_text and re.search(r"\d|[a-z]{4,}|[\u4e00-\u9fff]{2,}", intent.findings_text, re.I):
             derived = calculate(StageRequest(system=system, text=intent.findings_text))
             for axis in "TNM":

@@ -64,7 +64,7 @@ def run_stage(settings: Settings, request: StageRequest) -> dict[str, Any]:
     """The CONTRACT.md object for one request, citations resolved to corpus chunks."""
     result = calculate(request)
     book = rulebook(settings)
-    citations = []
+    citations: list[dict[str, Any]] = []
     uncited = []
     for rule_id in dict.fromkeys(result.rule_ids):
         citation = book.cite(rule_id)

@@ -230,13 +230,13 @@ def _embed_and_upsert(workspace: Workspace, pending: list[_Pending], show: bool)
     # Record what is about to change so a crash before the commit can be cleaned up next time.
     _collect_orphans(workspace)
     catalog.set_state("pending_docs", json.dumps([p.document.doc_id for p in pending]))
-    vectors = workspace.vectors
-    avgdl = _sparse_avgdl(workspace, pending) if vectors.sparse else 0.0
+    store = workspace.vectors
+    avgdl = _sparse_avgdl(workspace, pending) if store.sparse else 0.0
     for item in pending:
         payloads = [_payload(item.document, c) for c in item.chunks]
         matrix = np.stack([cached[embedding_key(model, embedding_text(item.document, c))] for c in item.chunks])
-        sparse = [sparse_vector(t, avgdl) for t in item.tokens] if vectors.sparse else None
-        vectors.upsert(payloads, matrix, sparse)
+        sparse = [sparse_vector(t, avgdl) for t in item.tokens] if store.sparse else None
+        store.upsert(payloads, matrix, sparse)
     return len(todo), len(keys) - len(todo)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.types import Chunk, Document
+from rag.types import Chunk, Document, DocumentStatus
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -83,7 +83,7 @@ class Catalog:
             f"INSERT OR REPLACE INTO documents ({', '.join(_DOC_FIELDS)}, ingested_at) "
             f"VALUES ({', '.join('?' * len(_DOC_FIELDS))}, ?)", [*values, time.time()])
 
-    def set_status(self, doc_id: str, status: str) -> None:
+    def set_status(self, doc_id: str, status: DocumentStatus) -> None:
         self._db.execute("UPDATE documents SET status=? WHERE doc_id=?", (status, doc_id))
 
     # chunks --------------------------------------------------------------------------------
@@ -98,10 +98,6 @@ class Catalog:
         )
         self._db.executemany("INSERT OR REPLACE INTO rules (rule_id, chunk_id, doc_id) VALUES (?,?,?)",
                              [(r, c.chunk_id, doc_id) for c in chunks for r in c.rule_ids])
-
-    def delete_document(self, doc_id: str) -> None:
-        for table in ("chunks", "rules", "documents"):
-            self._db.execute(f"DELETE FROM {table} WHERE doc_id=?", (doc_id,))
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY ord", (doc_id,))]
@@ -133,12 +129,6 @@ class Catalog:
     def rule_rows(self) -> list[tuple[str, str]]:
         """(rule id, chunk id) for every rule defined in the catalogue."""
         return [(r[0], r[1]) for r in self._db.execute("SELECT rule_id, chunk_id FROM rules")]
-
-    def chunk_for_rule(self, rule_id: str) -> str | None:
-        row = self._db.execute(
-            "SELECT r.chunk_id FROM rules r JOIN documents d ON d.doc_id = r.doc_id "
-            "WHERE r.rule_id=? AND d.status='active'", (rule_id,)).fetchone()
-        return row[0] if row else None
 
     def count_chunks(self) -> int:
         return int(self._db.execute(

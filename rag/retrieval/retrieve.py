@@ -15,10 +15,10 @@ from rag.errors import InvalidInput
 from rag.index.tokenize import has_chinese, tokenize
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.quantity import Interval, fit, passage_intervals, query_quantities
-from rag.types import DocFilter, SearchHit
+from rag.types import DocFilter, SearchHit, SearchMode
 from rag.workspace import Workspace
 
-MODES = ("hybrid", "bm25", "dense")
+MODES: tuple[SearchMode, ...] = ("hybrid", "bm25", "dense")
 MAX_QUERY_CHARS = 10_000
 # Systems that help retrieval rather than answer questions: the bilingual glossary expands Chinese
 # queries, but its rows say nothing clinical and were the commonest generic winner for Chinese
@@ -78,7 +78,7 @@ class Retriever:
 
         return load_glossary(self.workspace).expand(text)
 
-    def _rank(self, query: Query, k: int, mode: str, flt: DocFilter) -> list[tuple[str, float]]:
+    def _rank(self, query: Query, k: int, mode: SearchMode, flt: DocFilter) -> list[tuple[str, float]]:
         settings = self.workspace.settings
         depth = max(settings.candidates, k)
         if mode == "bm25":
