@@ -178,6 +178,8 @@ def _pleura(text: str, d: Descriptors) -> None:
         window = text[hit.start:min(len(text), hit.end + 30)]
         pl = _PL.search(window)
         level = f"PL{pl.group(1)}" if pl else ""
+        if hit.negated and not hit.denied:
+            continue  # "possible visceral pleural invasion": not asserted, not absent
         if hit.negated or level == "PL0":
             d.setdefault("vpi_negative", Fact(True, (_ev("vpi", "absent", hit, text),)))
             continue
