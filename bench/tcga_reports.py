@@ -1,10 +1,12 @@
 """Run the registered TNM calculators over TCGA pathology reports and score pT / pN.
 
 TCGA labels are AJCC 5th-7th edition, so agreement is scored at the major category (T2a = T2),
-the same way as /work/shared/tools/contract_check.py. Projects whose site has no registered
-calculator are listed as skipped, so the bench keeps working while sites are being added.
+the same way as shared/tools/contract_check.py. Each axis is counted three ways, because they are
+not equally bad: **right**, **wrong** (the calculator printed a different category: the outcome
+this project must drive to zero) and **missing** (nothing printed; ``missing`` asks for the fact).
+Projects whose site has no registered calculator are listed as skipped.
 
-    PYTHONPATH=. python bench/tcga_reports.py [--csv PATH] [--misses]
+    PYTHONPATH=. python bench/tcga_reports.py [--csv PATH] [--misses] [--wrong-only]
 """
 
 from __future__ import annotations
@@ -15,17 +17,24 @@ import csv
 import re
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.calculators.registry import find_calculator
-from rag.calculators.staging.tnm_string import scan_tnm
-from rag.errors import InvalidInput
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rag.calculators.registry import find_calculator  # noqa: E402
+from rag.calculators.staging.tnm_string import scan_tnm  # noqa: E402
+from rag.errors import InvalidInput  # noqa: E402
 
 SITE = {"LUAD": "lung", "LUSC": "lung", "BRCA": "breast", "COAD": "colorectal", "READ": "colorectal",
         "PRAD": "prostate", "STAD": "stomach", "ESCA": "esophagus", "PAAD": "pancreas", "LIHC": "liver",
         "THCA": "thyroid", "KIRC": "kidney", "KIRP": "kidney", "KICH": "kidney", "BLCA": "bladder",
         "CESC": "cervix"}
-DEFAULT_CSV = Path("/work/shared/data/tcga_reports_dev.csv")
+REPO = Path(__file__).resolve().parent.parent
+# The checkout sits beside shared/ (<repo>/../shared); a worktree one level deeper finds it one up.
+SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+              REPO.parent / "shared")
+DEFAULT_CSV = SHARED / "data" / "tcga_reports_dev.csv"
 
 
 def major(value: object, axis: str) -> str | None:
@@ -34,15 +43,53 @@ def major(value: object, axis: str) -> str | None:
     return m.group(0).upper() if m else None
 
 
+@dataclass
+class Tally:
+    """Right / wrong / missing counts for one axis of one project."""
+
+    right: int = 0
+    wrong: int = 0
+    missing: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.right + self.wrong + self.missing
+
+    def add(self, got: str | None, gold: str | None) -> str:
+        """Count one report; returns "right", "wrong" or "missing"."""
+        outcome = "missing" if got is None else "right" if got == gold else "wrong"
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        return outcome
+
+    def cell(self) -> str:
+        return f"{self.right:>3d}/{self.wrong:<2d}/{self.missing:<3d}"
+
+
+@dataclass
+class Project:
+    t: Tally = field(default_factory=Tally)
+    n: Tally = field(default_factory=Tally)
+    t_stated: Tally = field(default_factory=Tally)  # reports that state a pT themselves
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / max(whole, 1):5.1f}%"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print per-project pT/pN agreement, overall figures and timing."""
+    """Print per-project pT/pN right/wrong/missing, overall figures and timing."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    ap.add_argument("--misses", action="store_true", help="list the cases that disagree")
+    ap.add_argument("--csv", type=Path, default=DEFAULT_CSV, help=f"default {DEFAULT_CSV}")
+    ap.add_argument("--misses", action="store_true", help="list the cases that are wrong or missing")
+    ap.add_argument("--wrong-only", action="store_true", help="with --misses: list only the wrong ones")
     args = ap.parse_args(argv)
+    if not args.csv.is_file():
+        print(f"error: no TCGA CSV at {args.csv}; pass --csv PATH (shared/data/tcga_reports_dev.csv)", file=sys.stderr)
+        return 2
     csv.field_size_limit(10**8)
-    rows = list(csv.DictReader(args.csv.open()))
-    per: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    with args.csv.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    per: dict[str, Project] = collections.defaultdict(Project)
     skipped: collections.Counter[str] = collections.Counter()
     errors = 0
     elapsed = 0.0
@@ -65,30 +112,29 @@ def main(argv: list[str] | None = None) -> int:
         took = time.perf_counter() - start
         elapsed += took
         slowest = max(slowest, took)
-        s = per[r["project"]]
-        s[1] += 1
-        t_ok = major(res.get("T"), "T") == major(r["T"], "T")
-        s[0] += t_ok
-        states_t = any(p.axis == "T" and p.prefix in ("p", "yp") for g in scan_tnm(r["text"]) for p in g)
-        if states_t:
-            s[5] += 1
-            s[4] += t_ok
-        n_ok = None
+        p = per[r["project"]]
+        got_t, gold_t = major(res.get("T"), "T"), major(r["T"], "T")
+        t_out = p.t.add(got_t, gold_t)
+        if any(part.axis == "T" and part.prefix in ("p", "yp") for g in scan_tnm(r["text"]) for part in g):
+            p.t_stated.add(got_t, gold_t)
+        n_out = "right"
         if major(r["N"], "N"):
-            s[3] += 1
-            n_ok = major(res.get("N"), "N") == major(r["N"], "N")
-            s[2] += n_ok
-        if not t_ok or n_ok is False:
-            misses.append(f"{r['case_id']} {r['project']} gold {r['T']}/{r['N']} got {res.get('T')}/{res.get('N')}")
-    print(f"{'project':10s} {'pT':>8s} {'pN':>8s} {'pT|stated':>10s}")
-    for k, (a, b, c, d, e, f) in sorted(per.items()):
-        print(f"{k:10s} {a:>3d}/{b:<4d} {c:>3d}/{d:<4d} {e:>4d}/{f:<4d}")
-    tot = [sum(v[i] for v in per.values()) for i in range(6)]
-    n = max(tot[1], 1)
-    print(f"overall pT {tot[0]}/{tot[1]} = {100 * tot[0] / n:.1f}%   pN {tot[2]}/{tot[3]} = "
-          f"{100 * tot[2] / max(tot[3], 1):.1f}%   pT where a pT is stated {tot[4]}/{tot[5]} = "
-          f"{100 * tot[4] / max(tot[5], 1):.1f}%")
-    print(f"time: {elapsed:.2f} s for {tot[1]} reports ({1000 * elapsed / n:.1f} ms mean, "
+            n_out = p.n.add(major(res.get("N"), "N"), major(r["N"], "N"))
+        if "wrong" in (t_out, n_out) or (not args.wrong_only and "missing" in (t_out, n_out)):
+            misses.append(f"{r['case_id']} {r['project']} gold {r['T']}/{r['N']} got {res.get('T')}/{res.get('N')}"
+                          f"  [T {t_out}, N {n_out}]")
+    print("right/wrong/missing per project (major category)")
+    print(f"{'project':10s} {'pT r/w/m':>12s} {'pN r/w/m':>12s} {'pT|stated r/w/m':>16s}")
+    for k, p in sorted(per.items()):
+        print(f"{k:10s} {p.t.cell():>12s} {p.n.cell():>12s} {p.t_stated.cell():>16s}")
+    tot = {axis: Tally(sum(getattr(p, axis).right for p in per.values()), sum(getattr(p, axis).wrong for p in per.values()),
+                       sum(getattr(p, axis).missing for p in per.values())) for axis in ("t", "n", "t_stated")}
+    for axis, name in (("t", "pT"), ("n", "pN"), ("t_stated", "pT where a pT is stated")):
+        x = tot[axis]
+        print(f"overall {name}: right {x.right}/{x.total} = {pct(x.right, x.total)}, wrong {x.wrong} = "
+              f"{pct(x.wrong, x.total)}, missing {x.missing} = {pct(x.missing, x.total)}")
+    n = max(tot["t"].total, 1)
+    print(f"time: {elapsed:.2f} s for {tot['t'].total} reports ({1000 * elapsed / n:.1f} ms mean, "
           f"{1000 * slowest:.1f} ms slowest); errors {errors}")
     if skipped:
         print("skipped (no calculator registered): " + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())))

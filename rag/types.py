@@ -83,6 +83,9 @@ class Evidence:
     start: int
     end: int
     text: str
+    # How the input states the span (rag.calculators.context): "affirmed", "negated", "uncertain",
+    # "historical"; "" where the calculator did not assess it.
+    context: str = ""
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,9 @@ def eval_answers(workspace: Workspace, gold_path: Path, out: Path, backend: str 
     summary = {lang: {**s, "fact_in_text_rate": s["fact_in_text"] / s["in_scope"] if s["in_scope"] else None,
                       "refusal_accuracy": s["refused_right"] / s["out_of_scope"] if s["out_of_scope"] else None}
                for lang, s in per_lang.items()}
-    results = {"questions": len(gold), "backends": sorted(backends), "by_language": summary,
+    precision = (markers - unresolved - unsupported) / markers if markers else None
+    latency = {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99)}
+    results: dict[str, Any] = {"questions": len(gold), "backends": sorted(backends), "by_language": summary,
                "citations": {"markers": markers, "unresolved": unresolved, "unsupported_by_independent_check": unsupported,
                              "precision": (markers - unresolved - unsupported) / markers if markers else None},
                "latency_ms": {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95), "p99": percentile(latencies, 0.99)},
@@ -126,10 +128,10 @@ def eval_answers(workspace: Workspace, gold_path: Path, out: Path, backend: str 
     rows = [[lang, s["in_scope"], s["fact_in_text"], s.get("fact_in_text_rate"), s["out_of_scope"], s.get("refusal_accuracy")]
             for lang, s in sorted(summary.items())]
     md = [f"# Answer evaluation\n\nGold: `{gold_path}` — {len(gold)} questions, backend(s): {', '.join(sorted(backends))}. "
-          f"Latency p50 {results['latency_ms']['p50']:.0f} ms, p95 {results['latency_ms']['p95']:.0f} ms.\n",
+          f"Latency p50 {latency['p50']:.0f} ms, p95 {latency['p95']:.0f} ms.\n",
           table(["lang", "in scope", "fact in text", "rate", "out of scope", "refusal accuracy"], rows),
           f"\nCitations: {markers} markers, {unresolved} unresolved, {unsupported} whose passage lacks the sentence's "
-          f"numbers or labels (independent check); precision {results['citations']['precision']}.\n"]
+          f"numbers or labels (independent check); precision {precision}.\n"]
     if failures:
         md.append("## Failures\n")
         md.append(table(["id", "lang", "question", "expected", "answer"],

@@ -83,18 +83,19 @@ def eval_calculators(settings: Settings, cases_path: Path, out: Path) -> dict[st
             verdicts.append(verdict)
         case_outcomes.append("wrong" if "wrong" in verdicts else "missing" if "missing" in verdicts else "right")
     by_case = {k: case_outcomes.count(k) for k in ("right", "wrong", "missing")}
-    results = {"cases": cases, "cases_by_outcome": by_case, "errors": errors, "overall": overall.as_dict(),
+    misses = [m for fields in per_system.values() for t in fields.values() for m in t.misses]
+    results: dict[str, Any] = {"cases": cases, "cases_by_outcome": by_case, "errors": errors, "overall": overall.as_dict(),
                "systems": {s: {f: t.as_dict() for f, t in fields.items()} for s, fields in per_system.items()},
-               "misses": [m for fields in per_system.values() for t in fields.values() for m in t.misses]}
+               "misses": misses}
     rows = [[s, f, t.right, t.wrong, t.missing] for s, fields in sorted(per_system.items()) for f, t in sorted(fields.items())]
     md = [f"# Calculator evaluation\n\nCases: `{cases_path}` — {cases} staged, {len(errors)} unreadable. "
           f"Cases fully right {by_case['right']}, with a wrong field **{by_case['wrong']}**, incomplete {by_case['missing']}. "
           f"Fields: {overall.right} right, **{overall.wrong} wrong**, {overall.missing} missing.\n",
           table(["system", "field", "right", "wrong", "missing"], rows)]
-    if results["misses"]:
+    if misses:
         md.append("\n## Misses\n")
         md.append(table(["id", "field", "outcome", "expected", "got"],
-                        [[m["id"], m["field"], m["outcome"], m["expected"], m["got"]] for m in results["misses"]]))
+                        [[m["id"], m["field"], m["outcome"], m["expected"], m["got"]] for m in misses]))
     write_results(out, results, "\n".join(md), [("calculators_outcomes.png", lambda f: _stacked(f, per_system))])
     return results
 

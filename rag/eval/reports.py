@@ -16,7 +16,7 @@ from rag.calculators.service import StageRequest, run_stage
 from rag.config import Settings
 from rag.errors import InvalidInput, RagError
 from rag.eval.output import prepare_out, table, write_results
-from rag.eval.scoring import Tally, major
+from rag.eval.scoring import Outcome, Tally, major
 
 SITE = {"LUAD": "lung", "LUSC": "lung", "BRCA": "breast", "COAD": "colorectal", "READ": "colorectal",
         "PRAD": "prostate", "STAD": "stomach", "ESCA": "esophagus", "PAAD": "pancreas", "LIHC": "liver",
@@ -65,11 +65,11 @@ def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any
             if expected is None or expected.endswith("X"):
                 continue
             predicted = major(got.get(axis), axis)
-            verdict = "missing" if predicted is None or predicted.endswith("X") else "right" if predicted == expected else "wrong"
+            verdict: Outcome = "missing" if predicted is None or predicted.endswith("X") else "right" if predicted == expected else "wrong"
             detail = {"case_id": row.get("case_id"), "axis": axis, "expected": expected, "got": got.get(axis)}
             tallies[project][axis].add(verdict, detail)
             overall[axis].add(verdict)
-            confusion[axis][(expected, predicted if verdict != "missing" else MISSING)] += 1
+            confusion[axis][(expected, predicted if predicted is not None and verdict != "missing" else MISSING)] += 1
     results = {"reports": len(rows), "errors": errors, "unsupported_projects": dict(unsupported),
                "overall": {a: t.as_dict() for a, t in overall.items()},
                "projects": {p: {a: t.as_dict() for a, t in axes.items()} for p, axes in sorted(tallies.items())},

@@ -1,25 +1,30 @@
-"""Phrasing suites for the RADS readers, written from the guideline texts (not from any shared case).
+"""Phrasing suites for the readers, written from the guideline texts (not from any shared case).
 
-Each suite module builds :class:`Phrase` objects mechanically: feature templates × values × polarity
-(plain, negated, hedged, historical, distractor, coordinated) × language. The expected result comes
-from a small, independent oracle (:mod:`phrasings.rads_oracle`) that re-states the published tables,
-so a phrasing never carries a hand-typed answer.
+RADS suites (Python modules: ``rads_*.py``) build :class:`Phrase` objects mechanically: feature templates ×
+values × polarity (plain, negated, hedged, historical, distractor, coordinated) × language, with
+expectations from an independent oracle (:mod:`phrasings.rads_oracle`) that re-states the published tables.
 
-Scoring keeps *wrong* and *missing* apart (issue 10): a field the reader left empty is missing; a
-field with a value outside the accepted set is wrong — the outcome that must stay at zero.
+TNM suites (the JSON files beside this module) hold ``templates`` × ``fills`` expanded mechanically into
+:class:`Phrasing` objects; ``expect`` is the category the axis must read, or null when the reader must leave
+it missing (hedged, historical, partial); ``expect_by_template`` overrides the fill's expectation per template.
+
+Scoring keeps *wrong* and *missing* apart (issue 10): a field the reader left empty is missing; a field
+with a value outside the accepted set is wrong — the outcome that must stay at zero.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rag.calculators.registry import find_calculator
 from rag.errors import InvalidInput
 
-__all__ = ["Phrase", "Tally", "judge", "phrase", "run_suite"]
+__all__ = ["SUITE_FILES", "Phrase", "Phrasing", "Tally", "judge", "load", "phrase", "run_suite"]
 
 MISSING = None  # an accepted value meaning "the reader should leave this field empty"
 
@@ -109,3 +114,39 @@ def run_suite(phrases: Iterable[Phrase]) -> Tally:
             got = {k: result.get(k) for k, _ in p.expect}
         tally.add(p, judge(p, result), got)
     return tally
+
+
+# --- TNM suites (JSON) ------------------------------------------------------------
+
+HERE = Path(__file__).resolve().parent
+SUITE_FILES = tuple(sorted(HERE.glob("*.json")))
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """One generated phrasing and what the reader must make of it."""
+
+    site: str  # the JSON file's stem
+    rule: str
+    system: str
+    axis: str
+    lang: str
+    text: str
+    expect: str | None  # None: the axis must stay missing
+
+
+def load(path: Path) -> list[Phrasing]:
+    """Expand every suite of one file into phrasings (templates × fills)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: list[Phrasing] = []
+    for suite in data["suites"]:
+        overrides = suite.get("expect_by_template") or ["fill"] * len(suite["templates"])
+        if len(overrides) != len(suite["templates"]):
+            raise ValueError(f"{path.name}: {suite['rule']}: expect_by_template needs one entry per template")
+        for template, override in zip(suite["templates"], overrides, strict=True):
+            for fill in suite["fills"]:
+                values = {k: v for k, v in fill.items() if k != "expect"}
+                expect = fill["expect"] if override == "fill" else override
+                out.append(Phrasing(path.stem, suite["rule"], suite["system"], suite["axis"], suite["lang"],
+                                    template.format(**values), expect))
+    return out

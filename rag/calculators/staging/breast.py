@@ -18,6 +18,7 @@ from rag.calculators.staging.extract import (
     distant_facts,
     evidence,
     find,
+    n0_statement,
     node_counts,
     sizes,
 )
@@ -66,10 +67,11 @@ def definition_id(axis: str, label: str, prefix: str) -> str:
     return f"BREAST8.{part}.{rule_label(label)}"
 
 _SIZE_CUES = {
-    "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|greatest|dimension|"
-                         r"diameter|size|\(pt\)|肿瘤|肿块|浸润"),
+    "tumour": re.compile(r"invasive|infiltrating|tumou?r|carcinoma|focus|foci|mass|\(pt\)|肿瘤|肿块|浸润|癌"),
+    # words that name no object: the nearest subject before them decides ("specimen size: 6 cm")
+    "dimension": re.compile(r"greatest|dimension|diameter|size|最大径|直径|大小"),
     "node": re.compile(r"node|nodal|deposit|metasta|micromet|macromet|sentinel|axilla"),
-    "other": re.compile(r"margin|dcis|in\s+situ|specimen|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
+    "other": re.compile(r"margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
                         r"cavity|fragment|tissue|quadrant|ellipse|lcis"),
 }
 _DCIS = re.compile(r"ductal\s+carcinoma\s+in\s+situ|\bDCIS\b|intraductal\s+carcinoma", re.I)
@@ -87,8 +89,8 @@ _SUPRA = re.compile(r"supraclavicular", re.I)
 _LEVEL3 = re.compile(r"infraclavicular|level\s+(?:III|3)\b", re.I)
 _NODES_NONE = re.compile(r"(?:sentinel\s+|axillary\s+|lymph\s+)?nodes?\s*[:=]?\s*(?:all\s+)?(?:negative|benign|"
                          r"uninvolved|free\s+of)|no\s+(?:lymph\s+node|nodal)\s+metasta\w*", re.I)
-_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*)|(?P<liver>liver|hepatic)|(?P<lung>lungs?|pulmonary)|"
-                     r"(?P<brain>brain|cerebr\w*)|(?P<distant_nodes>(?:contralateral\s+axillary|cervical|"
+_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|骨)|(?P<liver>liver|hepatic|肝)|(?P<lung>lungs?|pulmonary|肺)|"
+                     r"(?P<brain>brain|cerebr\w*|脑)|(?P<distant_nodes>(?:contralateral\s+axillary|cervical|"
                      r"mediastinal|distant)\s+(?:lymph\s+)?nodes?)", re.I)
 
 
@@ -140,7 +142,7 @@ def extract(text: str) -> Descriptors:
         pos = best.positive if len(counts) == 1 or (best.total or 0) >= sum(c.total or 0 for c in counts if c is not best) \
             else sum(c.positive for c in counts)
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
-    elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None)) is not None:
+    elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, hit.start, hit.end, text),))
     d.update(distant_facts(text, _ORGANS))
     return d

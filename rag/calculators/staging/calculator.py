@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, evidence
+from rag.calculators.context import assess
+from rag.calculators.staging.extract import Descriptors, distant_m, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
@@ -68,6 +70,8 @@ def _choose_stated(text: str) -> dict[str, TnmPart]:
             score = 2 * (len(group) > 1) + (part.prefix in ("p", "yp"))
             if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
                 score -= 3
+            if not assess(text, part.start, part.end).asserted:
+                score -= 4  # "would be staged as T3 N0 if ...", "previous resection pT4": not this report's call
             scored[part.axis].append((score, part))
     chosen = {}
     for axis, items in scored.items():
@@ -175,6 +179,11 @@ class TnmCalculator:
         if descriptors is None:
             descriptors = spec.extract(text) if text else {}
         derived = spec.derive(descriptors, Context(prefix, extras, text))
+        if text and "M" not in derived.assignments and set(spec.categories("M")) == {"M0", "M1"}:
+            # sites without M subcategories: "no regional or distant spread" / "distant metastasis present"
+            if (m := distant_m(text)) is not None:
+                derived = replace(derived, assignments={**derived.assignments, "M": Assignment(
+                    m[0], spec.definition_id("M", m[0], prefix), (m[1],))})
         for key, fact in derived.extras.items():
             if key not in extras:
                 extras[key] = fact.value
@@ -210,6 +219,12 @@ class TnmCalculator:
         rule_ids.extend(note.rule_ids)
         notes.extend(spec.text_notes(text))
         other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
+        if text and not tnm:
+            # every span says how the text states it; hedged or historical findings left out are named
+            ev = [with_context(e, text) for e in ev]
+            for span, why in unasserted(text):
+                ev.append(span)
+                notes.append(why)
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),

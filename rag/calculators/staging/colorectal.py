@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
+from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable, row
 
@@ -34,16 +34,19 @@ _ROWS = (
 CRC8_TABLE = StageTable("AJCC8-colorectal", "AJCC 8th edition", _T, _N, _M, _ROWS)
 
 _DEPTH = (  # deepest first; each pattern is an affirmed statement of depth
-    ("T4b", re.compile(r"(?:invad\w*|infiltrat\w*|involv\w*|adheren\w*|adherent)\s+(?:to\s+|into\s+)?(?:the\s+)?"
+    ("T4b", re.compile(r"(?:invad\w*|infiltrat\w*|involv\w*|adheren\w*|adherent)\s+(?:to\s+|into\s+)?(?:the\s+|an?\s+)?"
                        r"(?:adjacent|other|neighbou?ring)\s+(?:organs?|structures?)|adjacent\s+organ\s+"
-                       r"(?:invasion|involvement)|directly\s+invad\w*\s+(?:the\s+)?(?:bladder|uterus|vagina|"
-                       r"prostate|ovary|small\s+bowel|abdominal\s+wall|kidney|spleen|stomach)", re.I)),
+                       r"(?:invasion|involvement)|(?:directly\s+)?(?:invad\w*|infiltrat\w*|adherent\s+to)\s+(?:into\s+)?(?:the\s+)?"
+                       r"(?:wall\s+of\s+the\s+)?(?:urinary\s+bladder|bladder|uterus|vagina|cervix|prostate|seminal\s+vesicles?|"
+                       r"ovary|small\s+(?:bowel|intestine)|abdominal\s+wall|kidney|spleen|stomach|ureter|duodenum|sacrum)|"
+                       r"(?:侵犯|侵及|累及)(?:邻近器官|膀胱|子宫|阴道|前列腺|精囊|小肠|腹壁|输尿管)", re.I)),
     ("T4a", re.compile(r"(?:penetrat\w*|through|invad\w*|involv\w*|breach\w*|reach\w*)\s+(?:the\s+)?"
                        r"(?:visceral\s+peritone\w*|serosa\w*|peritoneal\s+surface|serosal\s+surface)|"
                        r"(?:visceral\s+peritone\w*|serosal?)\s+(?:surface\s+)?(?:involvement|penetration|invasion)"
                        r"\s*[:=]?\s*(?:present|yes|identified)?|tumou?r\s+perforation|perforat\w+\s+(?:through|of)\s+"
-                       r"the\s+tumou?r|浆膜(?:层)?(?:受侵|穿透)", re.I)),
-    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?muscularis\s+propria|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
+                       r"the\s+tumou?r|(?:at|to|on|involv\w*|reach\w*|present\s+at)\s+(?:the\s+)?(?:serosal|peritoneal)\s+"
+                       r"surface|浆膜(?:层|面)?(?:受侵|穿透|受累|见癌)|(?:穿透|突破|侵(?:犯|及)?(?:至|达)?|累及|达)浆膜(?:层|面)?(?!下)", re.I)),
+    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?muscularis\s+propria|穿透(?:固有)?肌层|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
                       r"rectal|colorectal)|mesorectal|subserosa\w*|serosal?\s+fat)|peri(?:colic|colonic|rectal|"
                       r"colorectal)\s+(?:fat|adipose|soft\s+tissue|tissue)|mesorectal\s+fat|subserosa|浆膜下|外膜", re.I)),
     ("T2", re.compile(r"muscularis\s+propria|muscle\s+wall|muscularis\s+externa|肌层|固有肌", re.I)),
@@ -88,7 +91,7 @@ def extract(text: str) -> Descriptors:
         covers = (best.total or 0) >= sum(c.total or 0 for c in counts if c is not best)
         pos = best.positive if covers else sum(c.positive for c in counts)
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
-    elif (none := next(find(text, _NODES_NONE, negation=False), None)) is not None:
+    elif (none := next(find(text, _NODES_NONE, negation=False), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, none.start, none.end, text),))
     dep = next((h for h in find(text, _DEPOSITS) if not h.negated), None)
     if dep:

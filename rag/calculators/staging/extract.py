@@ -10,15 +10,17 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from rag.calculators.context import ASSERTED, Assertion, assess, cues_in
 from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
-           "several_lesions", "m0_statement"]
+           "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
+           "context_label"]
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,30 @@ Descriptors = dict[str, Fact]
 
 @dataclass(frozen=True)
 class Hit:
-    """A term found in text; ``negated`` when a cue in the same clause denies it."""
+    """A term found in text with its clinical context (``rag.calculators.context``).
+
+    ``negated`` means *not asserted*: denied, hedged ("cannot be excluded") or historical ("prior").
+    Readers skip such hits; only ``context.plainly_denied`` may be read as a negative fact.
+    """
 
     start: int
     end: int
     text: str
     negated: bool
     match: re.Match[str]
+    context: Assertion = ASSERTED
+
+    @property
+    def denied(self) -> bool:
+        return self.context.plainly_denied
+
+    @property
+    def uncertain(self) -> bool:
+        return self.context.uncertain
+
+    @property
+    def historical(self) -> bool:
+        return self.context.historical
 
 
 @dataclass(frozen=True)
@@ -139,8 +158,8 @@ def scan(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 def find(text: str, pattern: re.Pattern[str], *, negation: bool = True) -> Iterator[Hit]:
     """Every match of ``pattern`` with its negation status."""
     for m in scan(pattern, text):
-        neg = _negated(text, m.start(), m.end()) if negation else False
-        yield Hit(m.start(), m.end(), text[m.start():m.end()], neg, m)
+        ctx = assess(text, m.start(), m.end()) if negation else ASSERTED
+        yield Hit(m.start(), m.end(), text[m.start():m.end()], not ctx.asserted, m, ctx)
 
 
 def first(text: str, pattern: re.Pattern[str], *, positive: bool | None = None) -> Hit | None:
@@ -201,12 +220,20 @@ _COUNTS = [
     # "0/18 lymph nodes", "lymph nodes 0/2", "(4/19)" near a node word or pN
     re.compile(rf"\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b(?=[^.;\n]{{0,30}}{_NODE})", re.I),
     re.compile(rf"(?:{_NODE}|p?N[0-3OI][a-c]?(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
+    # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
+    re.compile(rf"{_NODE}[^.;\n\d]{{0,60}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
-    re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved)\s*(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
+    re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:positive|involved|with\s+(?:macro-?|micro-?)?metasta\w*)\s*"
+               rf"(?:for\s+\w+\s*)?[:=]\s*(?P<pos>\d+)", re.I),
+    # "one sentinel node with micrometastasis", "two lymph nodes containing metastatic carcinoma"
+    re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:with|showing|containing)\s+"
+               r"(?:(?:macro-?|micro-?)?metasta\w*|metastatic\s+carcinoma)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
     re.compile(r"淋巴结[^。；\d]{0,10}[（(]?(?P<pos>\d+)\s*/\s*(?P<tot>\d+)"),
+    # Chinese: "淋巴结15枚，其中3枚见癌转移", "检出淋巴结15枚，3枚转移"
+    re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)", re.I)
 
@@ -231,6 +258,8 @@ def node_counts(text: str) -> list[NodeCount]:
     return sorted(found.values(), key=lambda c: c.start)
 
 
+_DIMENSION_WORD = re.compile(r"greatest|maximum|largest|dimension|diameter|size|in\b|its\b|measur")
+_LEAD_WORDS = re.compile(r"[\s-]*(?:[a-z]+[\s-]+){0,2}(?=[a-z])")
 _DISTANCE_AFTER = re.compile(r"^\s*(?:\)|\()?\s*(?:from|away|to\s+the\s+(?:\w+\s+)?margin|of\s+the\s+(?:\w+\s+)?margin|距)", re.I)
 
 
@@ -242,11 +271,33 @@ def classify_size(size: Size, cues: Mapping[str, re.Pattern[str]]) -> str | None
     """
     if _DISTANCE_AFTER.match(size.after):
         return "distance"
+    # "containing a 2.5 cm tumour", "a 1.8 cm hilar lymph node": a measure placed before a noun (at
+    # most two words before it) belongs to that noun, whatever was named earlier in the clause.
+    lead = _LEAD_WORDS.match(size.after)
+    if lead is not None:
+        adjacent = None
+        for kind, pattern in cues.items():
+            m = pattern.search(size.after, 0, lead.end() + 25)
+            if m and kind != "dimension" and m.start() <= lead.end() and not _DIMENSION_WORD.match(size.after, m.start()) \
+                    and (adjacent is None or m.start() < adjacent[1]):
+                adjacent = (kind, m.start(), m.end())
+        if adjacent is not None:
+            tumour = cues.get("tumour")
+            if adjacent[0] == "other" and tumour is not None and tumour.match(size.after[adjacent[2]:].lstrip()):
+                return "tumour"  # "4.5 cm lung tumour"
+            return adjacent[0]
     best, where, begin = None, -1, 0
+    subject, subject_end, subject_begin = None, -1, 0
     for kind, pattern in cues.items():
         for m in pattern.finditer(size.before):
             if m.end() > where or (m.end() == where and m.start() < begin):
                 best, where, begin = kind, m.end(), m.start()
+            if kind != "dimension" and (m.end() > subject_end or (m.end() == subject_end and m.start() < subject_begin)):
+                subject, subject_end, subject_begin = kind, m.end(), m.start()
+    if best == "dimension":
+        # "greatest dimension", "最大径", "size" name no object: the nearest subject before them does
+        # ("淋巴结最大径4.1cm" is the node's); with none, the report's subject is the tumour.
+        return subject or "tumour"
     if best is None:  # "30 mm invasive carcinoma": the cue follows the number
         first_at, first_end = len(size.after) + 1, 0
         for kind, pattern in cues.items():
@@ -281,8 +332,12 @@ def metastasis_hits(text: str, organs: re.Pattern[str],
         if hit.negated:
             continue
         left, right = clause_of(text, hit.start, hit.end)
-        window = text[max(left, hit.start - 50):min(right, hit.end + 50)]
-        if not mets_word.search(window) or re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+        lo, hi = max(left, hit.start - 50), min(right, hit.end + 50)
+        window = text[lo:hi]
+        if re.search(r"(?i)no\s+(?:evidence\s+of\s+)?(?:distant\s+)?metasta", window):
+            continue
+        # the metastasis word must itself be asserted: "liver lesion suspicious for metastasis" is not one
+        if not any(assess(text, m.start(), m.end()).asserted for m in scan(mets_word, text) if lo <= m.start() < hi):
             continue
         yield next(k for k, v in hit.match.groupdict().items() if v), hit
 
@@ -305,9 +360,51 @@ def metastasis_sites(text: str, organs: re.Pattern[str]) -> dict[str, tuple[bool
     return found
 
 
+# Concepts a report negates as a whole ("no regional or distant spread", "imaging shows no nodal or
+# metastatic disease", "未见淋巴结及远处转移"). The context algorithm decides whether each mention is
+# denied; coordination needs no pattern because one cue's scope covers every conjunct.
+_COORD = r"\s*(?:or|and|nor|/|及|和|或|、|与)\s*"
+_DISTANT_CONCEPT = re.compile(
+    r"\bdistant\s+(?:metasta\w*|spread|disease|mets?\b|organ\s+metasta\w*)|\bdistant(?=" + _COORD +
+    r"(?:regional|nodal|lymph))|\bextra-?thoracic\s+(?:metasta\w*|disease|spread)|\bmetastatic\s+(?:disease|spread)"
+    r"(?!\s+(?:in|to|within|involving)\s+(?:\w+\s+){0,3}(?:lymph|nodes?))|远处(?:脏器|器官)?(?:转移|播散)|远处(?=" + _COORD + r"淋巴结)",
+    re.I)
+_NODAL_CONCEPT = re.compile(
+    r"\b(?:regional\s+)?(?:lymph[\s-]*nodes?|lymph[\s-]*nodal|nodal)\s+(?:metasta\w*|involvement|disease|spread|"
+    r"deposits?)|\bregional\s+(?:spread|metasta\w*|disease|nodal\s+disease)|\bregional(?=" + _COORD + r"distant)|"
+    r"\b(?:lymph[\s-]*)?nodal(?=" + _COORD + r"(?:\w+\s+)?(?:disease|spread|metasta\w*))|"
+    r"淋巴结(?:转移|受累)|淋巴结(?=" + _COORD + r"[^，。；]{0,8}转移)",
+    re.I)
+# "Lymph nodes negative / benign / free of tumour": the nodes themselves with a status word.
+_NODES_STATUS = re.compile(r"\b(?:all\s+)?(?:regional\s+)?lymph[\s-]*nodes?\b|区域淋巴结|淋巴结", re.I)
+_STATUS_CUE = re.compile(r"negative|benign|uninvolved|free|阴性|未见")
+# A qualifier that makes a nodal statement partial: it says nothing about the other regional nodes.
+_PARTIAL = re.compile(r"(?:mediastinal|hilar|axillary|subcarinal|paratracheal|supraclavicular|scalene|mammary|"
+                      r"sentinel|pelvic|para-?aortic|peri\w+|station|level|cervical|central|lateral|obturator|iliac|"
+                      r"纵隔|肺门|腋窝|隆突|锁骨|气管旁|盆腔|前哨)[^.;。；，]{0,25}$", re.I)
+
+
 def m0_statement(text: str) -> Hit | None:
-    """An explicit "no distant metastasis" statement."""
-    return next(find(text, _M0, negation=False), None)
+    """An explicit "no distant metastasis" statement: a fixed phrase, or a distant-spread concept
+    ("distant spread", "metastatic disease", 远处转移) that the context algorithm finds plainly denied."""
+    fixed = next(find(text, _M0, negation=False), None)
+    if fixed is not None:
+        return fixed
+    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied), None)
+
+
+def n0_statement(text: str) -> Hit | None:
+    """An explicit statement that no regional node is involved ("no regional or distant spread",
+    "lymph nodes negative", "未见淋巴结转移"). A statement about some nodes only ("mediastinal
+    stations benign") is not one, nor is "no lymph nodes identified" (nodes absent, not negative)."""
+    for hit in find(text, _NODAL_CONCEPT):
+        if hit.denied and not _PARTIAL.search(text[max(0, hit.start - 40):hit.start]):
+            return hit
+    for hit in find(text, _NODES_STATUS):
+        if hit.denied and any(_STATUS_CUE.search(c.text.lower()) for c in hit.context.cues) \
+                and not _PARTIAL.search(text[max(0, hit.start - 40):hit.start]):
+            return hit
+    return None
 
 
 def distant_facts(text: str, organs: re.Pattern[str]) -> dict[str, Fact]:
@@ -319,3 +416,85 @@ def distant_facts(text: str, organs: re.Pattern[str]) -> dict[str, Fact]:
     if (m0 := m0_statement(text)) is not None:
         facts["m0_stated"] = Fact(True, (evidence("M0", "none", m0.start, m0.end, text),))
     return facts
+
+
+_CONCEPT = re.compile(r"metasta\w*|\bmets?\b|invad\w*|invasion|infiltrat\w*|involv\w*|extension|nodules?|deposits?|"
+                      r"effusion|carcinomatosis|转移|侵犯|侵及|受侵|累及|结节|积液", re.I)
+
+
+_BLANK = re.compile(r"not\s+(?:specified|applicable|assessed|assessable|evaluable|evaluated|determined|sampled|submitted|"
+                    r"received)|unknown|无法(?:评估|判断|确定)")
+
+
+def context_label(assertion: Assertion) -> str:
+    """One word for an Assertion, as Evidence.context spells it."""
+    if assertion.historical:
+        return "historical"
+    if assertion.uncertain:
+        return "uncertain"
+    return "negated" if assertion.denied else "affirmed"
+
+
+def with_context(ev: Evidence, text: str) -> Evidence:
+    """``ev`` with its context flag read from ``text`` (left as is when the span is not in ``text``)."""
+    if ev.context or not 0 <= ev.start < ev.end <= len(text) or text[ev.start:ev.end] != ev.text:
+        return ev
+    label = context_label(assess(text, ev.start, ev.end))
+    if label == "affirmed" and any(c.kind == "negated" and ev.start <= c.start and c.end <= ev.end for c in cues_in(text)):
+        label = "negated"  # the span holds its own denial: "No regional lymph node metastasis"
+    return replace(ev, context=label)
+
+
+def unasserted(text: str, limit: int = 3) -> list[tuple[Evidence, str]]:
+    """Findings the readers did not count because the text hedges them or dates them to the past.
+
+    Each comes back as Evidence (context "uncertain" or "historical") with a note saying what to
+    state: the rule is that an unsure reader leaves the field missing and says why.
+    """
+    out: list[tuple[Evidence, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for hit in find(text, _CONCEPT):
+        ctx = hit.context
+        if not (ctx.uncertain or ctx.historical) or ctx.plainly_denied:
+            continue
+        left, right = clause_of(text, hit.start, hit.end)
+        if (left, right) in seen:
+            continue
+        seen.add((left, right))
+        lo, hi = max(left, hit.start - 50), min(right, hit.end + 50)
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        cue = next((c.text for c in ctx.cues if c.kind in ("uncertain", "historical")), "")
+        if _BLANK.fullmatch(cue.lower()):
+            continue  # "Lymphatic invasion: Not specified" is a blank form field, not a hedge
+        label = context_label(ctx)
+        quoted = text[lo:hi].strip()
+        if label == "historical":
+            note = f'Not counted: "{quoted}" is historical ("{cue}"); only current disease is staged.'
+        else:
+            note = f'Not counted: "{quoted}" is not stated as certain ("{cue}"); confirm it or state it absent.'
+        out.append((Evidence("unasserted", label, lo, lo + len(quoted), quoted, label), note))
+        if len(out) >= limit:
+            break
+    return out
+
+
+_DISTANT_STATED = re.compile(r"\bdistant\s+(?:metasta\w*|spread)|远处(?:脏器|器官)?转移", re.I)
+_DEFINITION_LABEL = re.compile(r"\b[cpy]*M\s?[01][a-d]?\d?\s*[:=-]\s*$", re.I)
+
+
+def distant_m(text: str) -> tuple[str, Evidence] | None:
+    """M0 or M1 from the words "distant metastasis" alone, for sites whose M has no subcategories.
+
+    M0 when a distant-spread statement is plainly denied, M1 when "distant metastasis" is asserted
+    (a definition line such as "pM1: Distant metastasis" is not); both, or neither: None.
+    """
+    m0 = m0_statement(text)
+    m1 = next((h for h in find(text, _DISTANT_STATED) if not h.negated
+               and not _DEFINITION_LABEL.search(text[max(0, h.start - 12):h.start])), None)
+    if (m0 is None) == (m1 is None):
+        return None
+    if m1 is not None:
+        return "M1", Evidence("M", "M1", m1.start, m1.end, text[m1.start:m1.end], "affirmed")
+    assert m0 is not None
+    return "M0", Evidence("M0", "no distant metastasis", m0.start, m0.end, text[m0.start:m0.end], "negated")

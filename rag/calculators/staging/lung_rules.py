@@ -66,6 +66,10 @@ def _derive_t(d: Descriptors, ctx: Context, p: str, rules: list[str], notes: lis
         cands.append(("T3", d["t3_invasion"].evidence))
     if "t4_invasion" in d:
         cands.append(("T4", d["t4_invasion"].evidence))
+    if "multiple_primaries" in d:
+        rules.append("TNM8.RULE.MULTIPLE_TUMOURS")
+        notes.append("The report names separate primary tumours: each is staged on its own (T of the highest "
+                     "lesion, with (m)); separate-nodule rules (same lobe T3, other lobe T4) are not applied.")
     if "nodule_same_lobe" in d:
         cands.append(("T3", d["nodule_same_lobe"].evidence))
         rules.append(f"{p}.RULE.ADDITIONAL_NODULES")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rag.calculators.context import assess
 from rag.calculators.staging.extract import (
     Descriptors,
     Fact,
@@ -20,6 +21,7 @@ from rag.calculators.staging.extract import (
     find,
     m0_statement,
     metastasis_hits,
+    n0_statement,
     node_counts,
     scan,
     several_lesions,
@@ -31,8 +33,8 @@ __all__ = ["extract", "T_ORDER"]
 
 T_ORDER = ("TX", "T0", "Tis", "T1mi", "T1a", "T1b", "T1c", "T2a", "T2b", "T3", "T4")
 _SIZE_CUES = {
-    "tumour": re.compile(r"tumou?r|mass|carcinoma|lesion|nodule|neoplasm|greatest|maximum|largest|"
-                         r"dimension|diameter|size|primary|最大径|直径|肿瘤|肿块|病灶|结节|大小"),
+    "tumour": re.compile(r"tumou?r|mass|carcinoma|lesion|nodule|neoplasm|primary|肿瘤|肿块|病灶|结节|癌"),
+    "dimension": re.compile(r"greatest|maximum|largest|dimension|diameter|size|measur\w*|最大径|直径|大小"),
     "solid": re.compile(r"solid\s+(?:component|part|portion)|实性成分|实性部分"),
     "total": re.compile(r"total\s+(?:size|diameter|dimension)|whole\s+(?:lesion|tumou?r)|总大小|总直径"),
     "invasive": re.compile(r"invasive\s+(?:component|part|size|focus|portion)|浸润成分|浸润灶"),
@@ -51,8 +53,12 @@ _T4_SITES = re.compile(r"diaphragm|mediastin(?:um|al\s+(?:fat|soft\s+tissue|stru
                        r"o?esophag(?:us|eal\s+wall)|vertebra|膈肌|纵隔(?!淋巴)|心脏|大血管|主动脉|气管|隆突|食管|椎体", re.I)
 _MAIN_BRONCHUS = re.compile(r"main(?:stem)?\s+bronch(?:us|i)|主支气管", re.I)
 _ATELECTASIS = re.compile(r"atelectasis|obstructive\s+pneumonitis|肺不张|阻塞性肺炎", re.I)
+# T2 needs atelectasis or pneumonitis that reaches the hilum (part or all of the lung), not a focal one
+_TO_HILUM = re.compile(r"hil(?:um|ar)|(?:whole|entire|all\s+of\s+the)\s+(?:lung|lobe)|肺门|全肺|一侧肺", re.I)
 _NODULE = re.compile(r"(?:separate|additional|satellite|second|another)\s+(?:tumou?r\s+)?nodules?|"
-                     r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|肺内转移", re.I)
+                     r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|癌结节|肺内转移", re.I)
+_TUMOUR_NODULE = re.compile(r"tumou?r|satellite|metasta|卫星|转移", re.I)
+_MALIGNANT = re.compile(r"carcinoma|tumou?r|malignan\w*|metasta\w*|same\s+histolog\w*|neoplas\w*|癌|转移|恶性", re.I)
 _SAME_LOBE = re.compile(r"same\s+lobe|同一?肺?叶", re.I)
 _OTHER_LOBE = re.compile(r"(?:different|another|other|separate)\s+(?:ipsilateral\s+)?lobe|ipsilateral\s+(?:lung|lobe)|同侧(?:其他|不同)?肺叶", re.I)
 _CONTRA_LUNG = re.compile(r"contralateral\s+lung|opposite\s+lung|对侧肺", re.I)
@@ -87,7 +93,18 @@ _NAMED_STATION = {"subcarinal": "7", "隆突下": "7", "paratracheal": "4", "气
                   "subaortic": "5", "para-aortic": "6", "paraaortic": "6", "paraesophageal": "8",
                   "para-esophageal": "8", "paraoesophageal": "8", "pulmonary ligament": "9", "食管旁": "8"}
 _NODE_CONTEXT = re.compile(r"lymph|node|nodal|station|level|LN\b|淋巴", re.I)
-_POSITIVE = re.compile(r"metasta\w*|positive|involved|carcinoma|tumou?r|malignan\w*|deposit|\+|转移|阳性|癌", re.I)
+# A node is positive when the words next to it say so; "tumour" elsewhere in the clause (the primary's
+# own size, "a 2.5 cm tumour and a 1.8 cm hilar node") says nothing about the node.
+_POSITIVE = re.compile(r"metasta\w*|positive|involved|involvement|deposits?|(?:with|by|for|shows?|showing|containing)\s+"
+                       r"(?:\w+\s+)?(?:carcinoma|tumou?r|malignan\w*|cancer)|(?:carcinoma|tumou?r|malignan\w*)\s+"
+                       r"(?:present|identified|seen|cells)|\(\+\)|转移|阳性|癌", re.I)
+_STATION_ITEM = r"#?\s*(?:3a|3p|1[0-4]|[1-9])\s*(?:[RL](?![a-z]))?"
+# "stations 4R and 7", "levels 2R, 4R, 7", "第4R、7组": every listed station carries the list's status.
+_STATION_LIST = re.compile(
+    rf"\b(?:stations?|levels?|stns?\.?|LNs?)\s*[:#(]?\s*(?P<list>{_STATION_ITEM}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*"
+    rf"{_STATION_ITEM})+)|第?(?P<zh>(?:3a|3p|1[0-4]|[1-9])[RL]?(?:\s*[、,，及和/]\s*(?:3a|3p|1[0-4]|[1-9])[RL]?)+)\s*(?:组|站)",
+    re.I)
+_LIST_ITEM = re.compile(r"(3a|3p|1[0-4]|[1-9])\s*([RL](?![a-z]))?", re.I)
 _NODES_NONE = re.compile(r"(?:regional\s+)?(?:lymph\s+)?nodes?\s*(?:status)?\s*[:=]\s*(?:none\s+involved|negative|"
                          r"uninvolved|no\s+metasta\w*|none\b)|no\s+(?:regional\s+)?(?:lymph\s+node|nodal)\s+"
                          r"(?:metasta\w*|involvement)|(?:all\s+)?(?:lymph\s+)?nodes?\s+(?:are\s+)?(?:all\s+)?"
@@ -104,9 +121,16 @@ def _ev(descriptor: str, value: Any, hit: Hit | re.Match[str], text: str) -> Evi
     return evidence(descriptor, value, hit.start, hit.end, text)
 
 
+_PROXIMITY = re.compile(r"(?:abut\w*|approach\w*|close\s+to|adjacent\s+to|near(?:ly|ing)?|toward\w*|touch\w*|"
+                        r"up\s+to|contact\w*|(?:distal|proximal)\s+to|from|紧邻|邻近|贴近|靠近|距)\s*(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+
+
 def _affirmed_in_context(text: str, hit: Hit, cue: re.Pattern[str]) -> bool:
-    """Affirmed and, within its sentence (';' lists included), near a cue such as "invasion"."""
-    if hit.negated:
+    """Affirmed and, within its sentence (';' lists included), near a cue such as "invasion".
+
+    A structure the tumour only abuts or approaches is not invaded ("abutting the aorta").
+    """
+    if hit.negated or _PROXIMITY.search(text[max(0, hit.start - 40):hit.start]):
         return False
     left, _ = clause_of(text, hit.start, hit.end)
     sent_left = max(text.rfind(".", 0, hit.start) + 1, text.rfind("\n", 0, hit.start) + 1, text.rfind("。", 0, hit.start) + 1)
@@ -134,7 +158,8 @@ def extract(text: str) -> Descriptors:
             d[name] = Fact(tuple(h.text for h in hits), tuple(_ev(name, h.text, h, text) for h in hits))
     for name, pattern in (("main_bronchus", _MAIN_BRONCHUS), ("atelectasis", _ATELECTASIS)):
         hits = [h for h in find(text, pattern) if not h.negated and
-                (name == "atelectasis" or _affirmed_in_context(text, h, _INVASION_CUE))
+                (_TO_HILUM.search(text[max(0, h.start - 60):h.end + 80]) if name == "atelectasis"
+                 else _affirmed_in_context(text, h, _INVASION_CUE))
                 and not re.search(r"margin", text[h.end:h.end + 12], re.I)]
         if hits:
             d[name] = Fact(True, (_ev(name, True, hits[0], text),))
@@ -153,6 +178,8 @@ def _pleura(text: str, d: Descriptors) -> None:
         window = text[hit.start:min(len(text), hit.end + 30)]
         pl = _PL.search(window)
         level = f"PL{pl.group(1)}" if pl else ""
+        if hit.negated and not hit.denied:
+            continue  # "possible visceral pleural invasion": not asserted, not absent
         if hit.negated or level == "PL0":
             d.setdefault("vpi_negative", Fact(True, (_ev("vpi", "absent", hit, text),)))
             continue
@@ -164,17 +191,64 @@ def _pleura(text: str, d: Descriptors) -> None:
             return
 
 
+_LOBE = re.compile(r"\b(?P<side>right|left)\s+(?P<lobe>upper|middle|lower)\s+lobe|\b(?P<s2>[RL])(?P<l2>[UML])L\b|"
+                   r"(?P<s3>[右左])肺?(?P<l3>[上中下])叶", re.I)
+_SIDE_WORD = {"right": "R", "r": "R", "右": "R", "left": "L", "l": "L", "左": "L"}
+_LOBE_WORD = {"upper": "U", "u": "U", "上": "U", "middle": "M", "m": "M", "中": "M", "lower": "L", "l": "L", "下": "L"}
+
+
+def _lobe_of(m: re.Match[str]) -> tuple[str, str]:
+    side = (m.group("side") or m.group("s2") or m.group("s3")).lower()
+    lobe = (m.group("lobe") or m.group("l2") or m.group("l3")).lower()
+    return _SIDE_WORD[side], _LOBE_WORD[lobe]
+
+
+def _nodule_place(text: str, window: tuple[int, int]) -> str | None:
+    """Where a separate nodule lies relative to the primary, from the lobes the report names.
+
+    The primary's lobe is the first lobe named outside the nodule's clause; the nodule's is the one
+    named inside it. Same lobe → T3, another lobe of the same lung → T4, the other lung → M1a
+    (DOMAIN §2); without both lobes nothing is inferred.
+    """
+    inside = [m for m in scan(_LOBE, text) if window[0] <= m.start() < window[1]]
+    outside = [m for m in scan(_LOBE, text) if not window[0] <= m.start() < window[1]]
+    if not inside or not outside:
+        return None
+    nod, primary = _lobe_of(inside[0]), _lobe_of(outside[0])
+    if nod[0] != primary[0]:
+        return "nodule_contralateral"
+    return "nodule_same_lobe" if nod[1] == primary[1] else "nodule_other_lobe"
+
+
+_MULTIPLE_PRIMARIES = re.compile(r"multiple\s+primar\w*|synchronous\s+primar\w*|separate\s+primar\w*|"
+                                 r"independent\s+primar\w*|second\s+primary|多原发|同时性多原发", re.I)
+
+
 def _nodules(text: str, d: Descriptors) -> None:
+    primaries = next((h for h in find(text, _MULTIPLE_PRIMARIES) if not h.negated), None)
+    if primaries is not None:
+        # separate primaries are staged separately (T of the highest lesion, with (m)); their other
+        # tumours are not intrapulmonary metastases, so no same-lobe / other-lobe / M1a upgrade
+        d["multiple_primaries"] = Fact(True, (_ev("multiple_primaries", True, primaries, text),))
+        return
     for hit in find(text, _NODULE):
         if hit.negated:
             continue
         left, right = clause_of(text, hit.start, hit.end)
         window = text[max(left, hit.start - 60):min(right, hit.end + 80)]
+        if not _TUMOUR_NODULE.search(hit.text) and not any(
+                assess(text, m.start(), m.end()).asserted for m in scan(_MALIGNANT, text)
+                if max(left, hit.start - 60) <= m.start() < min(right, hit.end + 80)):
+            continue  # "another 4 mm nodule" on imaging is not a tumour nodule until shown to be one
         for key, pattern in (("nodule_contralateral", _CONTRA_LUNG), ("nodule_other_lobe", _OTHER_LOBE),
                              ("nodule_same_lobe", _SAME_LOBE)):
             if pattern.search(window):
                 d.setdefault(key, Fact(True, (_ev(key, True, hit, text),)))
                 break
+        else:
+            place = _nodule_place(text, (max(left, hit.start - 60), min(right, hit.end + 80)))
+            if place:
+                d.setdefault(place, Fact(True, (_ev(place, True, hit, text),)))
     for hit in find(text, _CONTRA_LUNG):
         if not hit.negated and _METS_WORD.search(text[max(0, hit.start - 40):hit.end + 40]):
             d.setdefault("nodule_contralateral", Fact(True, (_ev("nodule_contralateral", True, hit, text),)))
@@ -201,8 +275,25 @@ def _nodes(text: str, d: Descriptors) -> None:
     """Involved nodes as (station or None, N level hint, side) with evidence."""
     involved: list[tuple[str | None, str, str, Evidence]] = []
     negative_seen: list[Evidence] = []
+    covered: list[tuple[int, int]] = []
+    for m in scan(_STATION_LIST, text):
+        group = "list" if m.group("list") else "zh"
+        left, right = clause_of(text, m.start(), m.end())
+        status = _node_status(text, m.start(), m.end(), text[left:right])
+        covered.append((m.start(), m.end()))
+        for item in _LIST_ITEM.finditer(text, m.start(group), m.end(group)):
+            side_raw = (item.group(2) or "").upper()
+            if re.search(r"(?i)contralateral|对侧", text[left:right]):
+                side_raw += " contralateral"
+            ev = evidence("N.node", item.group(1) + side_raw, item.start(), item.end(), text)
+            if status is True:
+                involved.append((item.group(1).lower(), "", side_raw.strip(), ev))
+            elif status is False:
+                negative_seen.append(ev)
     for pattern in (_STATION, _NAMED):
         for m in scan(pattern, text):
+            if any(s <= m.start() < e for s, e in covered):
+                continue
             left, right = clause_of(text, m.start(), m.end())
             clause = text[left:right]
             if pattern is _STATION:
@@ -239,7 +330,7 @@ def _nodes(text: str, d: Descriptors) -> None:
         c = next(c for c in counts if c.positive)
         d["nodes_positive_count"] = Fact(positive, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
     if not involved and "nodes_negative" not in d:
-        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None)
+        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)
         if hit and not counts or (hit and positive == 0):
             d["nodes_negative"] = Fact(True, (_ev("N.none", "none involved", hit, text),))
 
@@ -256,10 +347,17 @@ def _node_status(text: str, start: int, end: int, clause: str) -> bool | None:
         return pos > 0
     if _in_node_list(text, start):
         return not re.match(r"\s*(?:none|no\b)", text[start:end + 6], re.I)
-    neg = next((h for h in find(text[:end + 40], re.compile(re.escape(text[start:end]))) if h.start == start), None)
-    if neg is not None and neg.negated:
+    ctx = assess(text, start, end)
+    if not ctx.asserted:
+        return False if ctx.plainly_denied else None
+    left, right = clause_of(text, start, end)
+    lo, hi = max(start - 60, left), min(end + 60, right)
+    # the positive word must itself be asserted: "2R: no malignancy identified" is a negative node
+    states = [assess(text, m.start(), m.end()) for m in scan(_POSITIVE, text) if lo <= m.start() < hi]
+    if any(s.plainly_denied for s in states):
         return False
-    if _POSITIVE.search(clause) and not re.search(r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma)|free\s+of|未见|阴性|无", clause):
+    if any(s.asserted for s in states) and not re.search(
+            r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma|malignan)|free\s+of|未见|阴性|无", clause):
         return True
     if re.search(r"(?i)negative|benign|no\s+(?:evidence|tumou?r|metasta|carcinoma)|free\s+of|未见|阴性", clause):
         return False

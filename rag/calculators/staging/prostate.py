@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, node_counts
+from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Annotation, Context, Derived, SiteSpec
 from rag.calculators.staging.table import Assignment, Condition, StageTable, row
 
@@ -68,16 +68,17 @@ _GG = re.compile(r"(?:grade\s+group|\bGG|ISUP\s+grade(?:\s+group)?|WHO\s+grade\s
 _PSA = re.compile(r"\bPSA\b(?!\s+density)[^0-9;\n]{0,30}?(?P<v>\d+(?:\.\d+)?)", re.I)
 _EPE = re.compile(r"extra-?prostatic\s+(?:extension|invasion)|extends?\s+(?:beyond|outside)\s+the\s+prostat\w*|"
                   r"extracapsular\s+extension|periprostatic\s+(?:fat|adipose)\s+(?:invasion|involvement)|"
-                  r"invades?\s+(?:into\s+)?(?:the\s+)?periprostatic", re.I)
+                  r"invades?\s+(?:into\s+)?(?:the\s+)?periprostatic|前列腺外(?:侵犯|扩散|浸润)|包膜外(?:侵犯|扩散)|突破(?:前列腺)?包膜", re.I)
 _SV = re.compile(r"seminal\s+vesicles?\s*(?:invasion|involvement|invaded|involved|:\s*(?:involved|invaded|positive|present))|"
-                 r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:left\s+|right\s+|bilateral\s+)?seminal\s+vesicles?", re.I)
+                 r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:left\s+|right\s+|bilateral\s+)?seminal\s+vesicles?|"
+                 r"精囊(?:腺)?(?:受侵|侵犯|受累)|(?:侵犯|侵及|累及)(?:双侧|左侧|右侧)?精囊", re.I)
 _T4 = re.compile(r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:rectum|rectal\s+wall|external\s+sphincter|"
                  r"levator|pelvic\s+(?:side\s+)?wall|bladder(?!\s+neck))", re.I)
-_CONFINED = re.compile(r"(?:organ|prostate)[\s-]confined|confined\s+to\s+the\s+prostate", re.I)
+_CONFINED = re.compile(r"(?:organ|prostate)[\s-]confined|confined\s+to\s+the\s+prostate|局限于前列腺", re.I)
 _NONPALPABLE = re.compile(r"non-?palpable|not\s+palpable|impalpable", re.I)
-_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|vertebra\w*)|(?P<distant_nodes>(?:para-?aortic|retroperitoneal|"
-                     r"distant|non-?regional|supraclavicular|mediastinal)\s+(?:lymph\s+)?nodes?)|"
-                     r"(?P<other>liver|hepatic|lungs?|pulmonary|brain|adrenal)", re.I)
+_ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|vertebra\w*|骨)|(?P<distant_nodes>(?:para-?aortic|retroperitoneal|"
+                     r"distant|non-?regional|supraclavicular|mediastinal)\s+(?:lymph\s+)?nodes?|(?:腹主动脉旁|腹膜后|锁骨上|纵隔)淋巴结)|"
+                     r"(?P<other>liver|hepatic|lungs?|pulmonary|brain|adrenal|肝|肺|脑|肾上腺)", re.I)
 _NODES_NONE = re.compile(r"(?:pelvic\s+)?(?:lymph\s+)?nodes?\s*[:=]?\s*(?:all\s+)?(?:negative|benign|uninvolved)|"
                          r"no\s+(?:lymph\s+node|nodal)\s+metasta\w*", re.I)
 
@@ -119,7 +120,7 @@ def extract(text: str) -> Descriptors:
         pos = sum(c.positive for c in counts)
         c = counts[0]
         d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
-    elif (none := next(find(text, _NODES_NONE, negation=False), None)) is not None:
+    elif (none := next(find(text, _NODES_NONE, negation=False), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, none.start, none.end, text),))
     d.update(distant_facts(text, _ORGANS))
     return d

@@ -104,6 +104,8 @@ def _nodes(text: str, pattern: re.Pattern[str], key: str) -> Fact | None:
     """True when a clause names these nodes and reports metastasis, False when it denies it."""
     verdict: Fact | None = None
     for hit in find(text, pattern):
+        if hit.negated and not hit.denied:
+            continue  # hedged or historical ("possible pelvic node metastasis"): neither positive nor negative
         clause = text[max(0, hit.start - 80):hit.end + 80]
         positive = bool(_NODE_POS.search(clause)) and not hit.negated and not _NODE_NEG.search(clause)
         fact = Fact(positive, (evidence(key, positive, hit.start, hit.end, text),))

@@ -80,6 +80,8 @@ def _vascular(text: str) -> Fact | None:
     if not hits:
         return None
     chosen = next((h for h in hits if not h.negated), hits[0])
+    if chosen.negated and not all(h.denied for h in hits):
+        return None  # "possible microvascular invasion": neither present nor absent
     value = not chosen.negated
     return Fact(value, (evidence("T.vascular_invasion", value, chosen.start, chosen.end, text),))
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.calculators.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, node_counts, sizes
+from rag.calculators.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, n0_statement, node_counts, sizes
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
@@ -170,7 +170,9 @@ def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | No
         return Fact(n, (evidence(descriptor, n, station.start(), station.end(), text),))
     counts = node_counts(text)
     if not counts:
-        return None
+        # "No regional lymph node metastasis", "未见淋巴结转移": a denial of all regional nodes is a count of 0.
+        none = n0_statement(text)
+        return Fact(0, (evidence(descriptor, 0, none.start, none.end, text),)) if none is not None else None
     summary = max(counts, key=lambda c: (c.total or 0, c.positive))
     others = [c for c in counts if c is not summary]
     if not others or (summary.total or 0) >= sum(c.total or 0 for c in others):
