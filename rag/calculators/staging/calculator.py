@@ -20,7 +20,7 @@ from rag.calculators.staging.extract import Descriptors, evidence
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
-from rag.calculators.staging.tnm_string import TnmPart, parse_tnm, scan_tnm
+from rag.calculators.staging.tnm_string import TnmGrammar, TnmPart, parse_tnm, scan_tnm
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Discrepancy, Evidence
 
@@ -92,6 +92,9 @@ class TnmCalculator:
         self.system = spec.system
         self.edition = spec.edition
         self.aliases = spec.aliases
+        # The labels this site's own tables accept: named in the hint when a TNM string cannot be read.
+        self.grammar = TnmGrammar.of({"T": t.t_categories, "N": t.n_categories, "M": t.m_categories}
+                                     for t in spec.tables.values())
 
     # --- entry points ---------------------------------------------------------------------------
     def from_text(self, text: str) -> CalcResult:
@@ -115,7 +118,7 @@ class TnmCalculator:
         text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS})
         stated: dict[str, TnmPart] = {}
         if tnm:
-            stated = {p.axis: p for p in parse_tnm(tnm)}
+            stated = {p.axis: p for p in parse_tnm(tnm, accepted=self.grammar)}
         if not text and not stated and not extras:
             raise InvalidInput("no findings and no TNM string", hint='give --tnm "T2a N1 M0" and/or findings')
         return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm or "")

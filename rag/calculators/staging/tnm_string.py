@@ -9,20 +9,21 @@ anything odd in it is an error worth reporting, while a pathology report is OCR'
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from rag.errors import InvalidInput
 
-__all__ = ["TnmPart", "parse_tnm", "scan_tnm"]
+__all__ = ["TnmGrammar", "TnmPart", "default_grammar", "parse_tnm", "scan_tnm"]
 
 _PREFIX = r"(?:yp|yc|rp|rc|ap|p|c|r|a|y)"
 _T = r"T(?:is|IS|Is|X|x|0|[1-4](?:mi|[a-d](?:\d)?)?)"
 _N = r"N(?:X|x|0|[1-3](?:mi|[a-c])?)"
 _M = r"M(?:X|x|0|1(?:[a-d]\d?)?)"
-_MOD = r"(?:\((?:m|\d+|sn|i\+|i-|mol\+|mol-|f)\)|\[(?:m|sn)\])"
-_PART = rf"(?P<prefix>{_PREFIX})?(?P<label>{_T}|{_N}|{_M})(?P<mods>(?:{_MOD})*)"
-_STRICT = re.compile(_PART)
+_MOD = r"(?:\((?:m|s|\d+|sn|i\+|i-|mol\+|mol-|f)\)|\[(?:m|sn)\])"
 _SEP = re.compile(r"[\s,;/]*")
+_BRACKETED = re.compile(r"\(([^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -38,22 +39,82 @@ class TnmPart:
     text: str
 
 
-def _canonical(label: str) -> str:
-    """Upper-case axis and X, lower-case sub-letters: ``tis`` → ``Tis``, ``n1A`` → ``N1a``."""
-    axis, rest = label[0].upper(), label[1:]
-    if rest.lower() == "is":
-        return axis + "is"
-    if rest.lower() == "x":
-        return axis + "X"
-    return axis + rest.lower()
+@dataclass(frozen=True)
+class TnmGrammar:
+    """The T, N and M labels some stage tables accept: what a user-typed TNM string may contain.
+
+    Built from the tables themselves (``TnmGrammar.of``), so a label a table gains (thyroid N0a,
+    bladder Ta) parses without anyone editing a regular expression. A table label that carries a
+    bracketed modifier (``N0(i+)``) contributes its base label; the modifier is read separately.
+    """
+
+    labels: Mapping[str, tuple[str, ...]]  # axis → canonical labels, e.g. "N" → ("NX", "N0", "N0a", ...)
+
+    @classmethod
+    def of(cls, label_sets: Iterable[Mapping[str, Iterable[str]]]) -> TnmGrammar:
+        """The union grammar of several ``{"T": labels, "N": labels, "M": labels}`` sets."""
+        merged: dict[str, list[str]] = {"T": [], "N": [], "M": []}
+        for labels in label_sets:
+            for axis, values in labels.items():
+                for value in values:
+                    base = _BRACKETED.sub("", value)
+                    if base[:1] != axis:
+                        raise ValueError(f"{value!r} is not a {axis} label")
+                    if base not in merged[axis]:
+                        merged[axis].append(base)
+        folded: dict[str, str] = {}
+        for value in (v for values in merged.values() for v in values):
+            if folded.setdefault(value.lower(), value) != value:  # would make case-insensitive reading ambiguous
+                raise ValueError(f"labels {folded[value.lower()]!r} and {value!r} differ only in case")
+        return cls({axis: tuple(values) for axis, values in merged.items()})
+
+    @cached_property
+    def _canonical(self) -> dict[str, tuple[str, str]]:
+        return {label.lower(): (axis, label) for axis, values in self.labels.items() for label in values}
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """prefix? label modifiers*, labels tried longest first so "T1a1" wins over "T1a" and "T1"."""
+        alternatives = sorted(self._canonical, key=lambda x: (-len(x), x))
+        label = "|".join(re.escape(a) for a in alternatives)
+        return re.compile(rf"(?P<prefix>{_PREFIX})?(?P<label>{label})(?P<mods>(?:{_MOD})*)", re.IGNORECASE)
+
+    def canonical(self, raw: str) -> tuple[str, str]:
+        """(axis, label as the tables spell it) for a label read in any letter case."""
+        return self._canonical[raw.lower()]
+
+    def describe(self) -> str:
+        """The accepted labels, for error hints."""
+        return "; ".join(f"{axis}: {', '.join(values)}" for axis, values in self.labels.items() if values)
 
 
 def _mods(raw: str) -> tuple[str, ...]:
-    return tuple(m.strip("()[]") for m in re.findall(r"\([^)]*\)|\[[^\]]*\]", raw))
+    return tuple(m.strip("()[]").lower() for m in re.findall(r"\([^)]*\)|\[[^\]]*\]", raw))
 
 
-def parse_tnm(text: str) -> tuple[TnmPart, ...]:
-    """Parse a user-typed TNM string; raise InvalidInput naming the part that cannot be read."""
+def default_grammar() -> TnmGrammar:
+    """The union of every registered TNM table's labels (imported late: the tables import this module)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        from rag.calculators.staging import CALCULATORS
+
+        _DEFAULT = TnmGrammar.of({"T": t.t_categories, "N": t.n_categories, "M": t.m_categories}
+                                 for calc in CALCULATORS for t in calc.spec.tables.values())
+    return _DEFAULT
+
+
+_DEFAULT: TnmGrammar | None = None
+
+
+def parse_tnm(text: str, grammar: TnmGrammar | None = None, *, accepted: TnmGrammar | None = None) -> tuple[TnmPart, ...]:
+    """Parse a user-typed TNM string; raise InvalidInput naming the part that cannot be read.
+
+    ``grammar`` is what may be read (default: every label of every registered table, so a label
+    valid elsewhere but not in the chosen system is read and then rejected by that system's table
+    with the valid labels listed, rather than half-read: thyroid "T1cN0" must not become T1 cN0).
+    ``accepted`` is the chosen system's grammar, only to list its labels in the error hint.
+    """
+    grammar = grammar or default_grammar()
     source = text.strip()
     if not source:
         raise InvalidInput("empty TNM string", hint='write it like "pT2a N1 M0"')
@@ -64,13 +125,14 @@ def parse_tnm(text: str) -> tuple[TnmPart, ...]:
         pos = sep.end() if sep else pos
         if pos >= len(source):
             break
-        match = _STRICT.match(source, pos)
+        match = grammar.pattern.match(source, pos)
         if not match or match.end() == pos:
             bad = source[pos:].split()[0]
-            raise InvalidInput(f"cannot read {bad!r} in TNM string {source!r}",
-                               hint='write it like "pT2a N1 M0", "ypT1c(m) pN1mi cM0" or "T2aN1M0"')
-        label = _canonical(match.group("label"))
-        parts.append(TnmPart(label[0], label, (match.group("prefix") or "").lower(),
+            hint = (f"valid labels here: {accepted.describe()}" if accepted is not None
+                    else 'write it like "pT2a N1 M0", "ypT1c(m) pN1mi cM0" or "T2aN1M0"')
+            raise InvalidInput(f"cannot read {bad!r} in TNM string {source!r}", hint=hint)
+        axis, label = grammar.canonical(match.group("label"))
+        parts.append(TnmPart(axis, label, (match.group("prefix") or "").lower(),
                              _mods(match.group("mods") or ""), match.start(), match.end(),
                              match.group(0)))
         pos = match.end()
@@ -80,6 +142,16 @@ def parse_tnm(text: str) -> tuple[TnmPart, ...]:
             raise InvalidInput(f"TNM string {source!r} gives {axis} twice",
                                hint="give each of T, N and M at most once")
     return tuple(parts)
+
+
+def _canonical(label: str) -> str:
+    """Upper-case axis and X, lower-case sub-letters: ``tis`` → ``Tis``, ``n1A`` → ``N1a``."""
+    axis, rest = label[0].upper(), label[1:]
+    if rest.lower() == "is":
+        return axis + "is"
+    if rest.lower() == "x":
+        return axis + "X"
+    return axis + rest.lower()
 
 
 # --- scanning free text ---------------------------------------------------------------------
