@@ -1,0 +1,243 @@
+"""An independent stage-group oracle, written from the corpus prose (not from the calculator tables).
+
+Each site is re-stated here as ordinary code over T, N and M *ranks* (how far the tumour has gone),
+in the words of ``corpora/staging/ajcc8-<site>.md`` and ``../shared/DOMAIN.md``: no row, rule id or
+label list is imported from ``rag/``. A parent label (thyroid T4, bladder M1) stands for its
+children; it has a group only when every child gives the same one. ``None`` means the corpus gives
+no group for that input, so the calculator must leave the stage missing (giving one would be wrong).
+
+``combinations(site)`` enumerates every T × N × M label (and every extra-input band) the site's
+corpus text defines; ``score`` runs a calculator over them and counts right / wrong / missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+Oracle = Callable[[str, str, str, Mapping[str, Any]], "str | None"]
+
+
+def _agree(options: list[str | None]) -> str | None:
+    """The group when every child label gives the same one, else None."""
+    return options[0] if options and len(set(options)) == 1 and options[0] is not None else None
+
+
+# --- thyroid (corpora/staging/ajcc8-thyroid.md) --------------------------------------------------
+
+THYROID_T = ("TX", "T0", "T1", "T1a", "T1b", "T2", "T3", "T3a", "T3b", "T4", "T4a", "T4b")
+THYROID_N = ("NX", "N0", "N0a", "N0b", "N1", "N1a", "N1b")
+THYROID_M = ("M0", "M1")
+THYROID_CHILDREN = {"T1": ("T1a", "T1b"), "T3": ("T3a", "T3b"), "T4": ("T4a", "T4b"),
+                    "N0": ("N0a", "N0b"), "N1": ("N1a", "N1b")}
+# differentiated = papillary or follicular ("Choosing the stage table")
+THYROID_HISTOLOGY = {"papillary": "differentiated", "follicular": "differentiated",
+                     "differentiated": "differentiated", "anaplastic": "anaplastic", "medullary": "medullary"}
+
+
+def _thyroid_leaf(t: str, n: str, m: str, kind: str, age: float) -> str | None:
+    node_negative = n in ("N0a", "N0b", "NX")  # "N0/NX" where the corpus says so
+    confined = t in ("T1a", "T1b", "T2")  # ≤4 cm in the gland
+    if kind == "differentiated":
+        if age < 55:  # only two groups: I without distant metastasis, II with it
+            return "II" if m == "M1" else "I"
+        if m == "M1":
+            return "IVB"
+        if t in ("TX", "T0"):
+            return None
+        if confined:
+            return "I" if node_negative else "II"
+        return {"T3a": "II", "T3b": "II", "T4a": "III", "T4b": "IVA"}[t]
+    if kind == "anaplastic":  # every case stage IV
+        if m == "M1":
+            return "IVC"
+        if t in ("TX", "T0"):
+            return None
+        if t in ("T1a", "T1b", "T2", "T3a"):
+            return "IVA" if node_negative else "IVB"
+        return "IVB"  # T3b, T4a, T4b with any N
+    # medullary: age is not used; central (N1a) and lateral (N1b) nodes group differently
+    if m == "M1":
+        return "IVC"
+    if t == "T4a":
+        return "IVA"
+    if t == "T4b":
+        return "IVB"
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    if n in ("N0a", "N0b"):
+        return "I" if t in ("T1a", "T1b") else "II"
+    return "III" if n == "N1a" else "IVA"
+
+
+def thyroid(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    kind = THYROID_HISTOLOGY.get(str(extras.get("histology", "")))
+    age = extras.get("age")
+    kinds = [kind] if kind else ["differentiated", "anaplastic", "medullary"]
+    ages = [age] if age is not None else [30, 80]
+    return _agree([_thyroid_leaf(tt, nn, m, k, a) for tt in THYROID_CHILDREN.get(t, (t,))
+                   for nn in THYROID_CHILDREN.get(n, (n,)) for k in kinds for a in ages])
+
+
+# --- urinary bladder (corpora/staging/ajcc8-bladder.md) ----------------------------------------
+
+BLADDER_T = ("TX", "T0", "Ta", "Tis", "T1", "T2", "T2a", "T2b", "T3", "T3a", "T3b", "T4", "T4a", "T4b")
+BLADDER_N = ("NX", "N0", "N1", "N2", "N3")
+BLADDER_M = ("M0", "M1", "M1a", "M1b")
+BLADDER_CHILDREN = {"T2": ("T2a", "T2b"), "T3": ("T3a", "T3b"), "T4": ("T4a", "T4b"), "M1": ("M1a", "M1b")}
+
+
+def _bladder_leaf(t: str, n: str, m: str) -> str | None:
+    if m == "M1a":  # distant nodes only
+        return "IVA"
+    if m == "M1b":
+        return "IVB"
+    if t == "T4b":  # pelvic or abdominal wall, any N (BLADDER8.RULE.T4B_NODES)
+        return "IVA"
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    if t in ("Ta", "Tis"):
+        return {"Ta": "0a", "Tis": "0is"}[t] if n == "N0" else None
+    if n in ("N2", "N3"):  # more than one true-pelvis node, or common iliac
+        return "IIIB"
+    if n == "N1":
+        return "IIIA"
+    return {"T1": "I", "T2a": "II", "T2b": "II"}.get(t, "IIIA")  # T3a, T3b, T4a N0 → IIIA
+
+
+def bladder(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    return _agree([_bladder_leaf(tt, n, mm) for tt in BLADDER_CHILDREN.get(t, (t,))
+                   for mm in BLADDER_CHILDREN.get(m, (m,))])
+
+
+# --- lung, 8th and 9th editions (DOMAIN.md §2 grids; occult carcinoma from the corpus) -----------
+
+LUNG_T = ("TX", "T0", "Tis", "T1mi", "T1", "T1a", "T1b", "T1c", "T2", "T2a", "T2b", "T3", "T4")
+LUNG8_N = ("NX", "N0", "N1", "N2", "N3")
+LUNG9_N = ("NX", "N0", "N1", "N2", "N2a", "N2b", "N3")
+LUNG8_M = ("M0", "M1", "M1a", "M1b", "M1c")
+LUNG9_M = ("M0", "M1", "M1a", "M1b", "M1c", "M1c1", "M1c2")
+LUNG_CHILDREN = {"T1": ("T1a", "T1b", "T1c"), "T2": ("T2a", "T2b"), "N2": ("N2a", "N2b")}
+# columns N0, N1, N2 (8th) / N0, N1, N2a, N2b, N3 (9th), transcribed from DOMAIN.md
+_LUNG8_GRID = {"T1mi": "IA1 IIB IIIA IIIB", "T1a": "IA1 IIB IIIA IIIB", "T1b": "IA2 IIB IIIA IIIB",
+               "T1c": "IA3 IIB IIIA IIIB", "T2a": "IB IIB IIIA IIIB", "T2b": "IIA IIB IIIA IIIB",
+               "T3": "IIB IIIA IIIB IIIC", "T4": "IIIA IIIA IIIB IIIC"}
+_LUNG9_GRID = {"T1mi": "IA1 IIA IIB IIIA IIIB", "T1a": "IA1 IIA IIB IIIA IIIB", "T1b": "IA2 IIA IIB IIIA IIIB",
+               "T1c": "IA3 IIA IIB IIIA IIIB", "T2a": "IB IIB IIIA IIIB IIIB", "T2b": "IIA IIB IIIA IIIB IIIB",
+               "T3": "IIB IIIA IIIA IIIB IIIC", "T4": "IIIA IIIA IIIB IIIB IIIC"}
+
+
+def _lung_leaf(t: str, n: str, m: str, edition: int) -> str | None:
+    if m in ("M1a", "M1b"):
+        return "IVA"
+    if m.startswith("M1c"):
+        return "IVB"
+    if t == "TX" and n == "N0":
+        return "Occult carcinoma"
+    if t == "Tis":
+        return "0" if n == "N0" else None
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    columns = ("N0", "N1", "N2", "N3") if edition == 8 else ("N0", "N1", "N2a", "N2b", "N3")
+    return (_LUNG8_GRID if edition == 8 else _LUNG9_GRID)[t].split()[columns.index(n)]
+
+
+def _lung(edition: int) -> Oracle:
+    def oracle(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+        ms = {"M1": ("M1a", "M1b", "M1c") if edition == 8 else ("M1a", "M1b", "M1c1", "M1c2"),
+              "M1c": ("M1c1", "M1c2") if edition == 9 else ("M1c",)}.get(m, (m,))
+        return _agree([_lung_leaf(tt, nn, mm, edition) for tt in LUNG_CHILDREN.get(t, (t,))
+                       for nn in (LUNG_CHILDREN.get(n, (n,)) if edition == 9 else (n,)) for mm in ms])
+    return oracle
+
+
+# --- colon and rectum (DOMAIN.md §4 grid) -----------------------------------------------------------
+
+CRC_T = ("TX", "T0", "Tis", "T1", "T2", "T3", "T4", "T4a", "T4b")
+CRC_N = ("NX", "N0", "N1", "N1a", "N1b", "N1c", "N2", "N2a", "N2b")
+CRC_M = ("M0", "M1", "M1a", "M1b", "M1c")
+CRC_CHILDREN = {"T4": ("T4a", "T4b"), "N1": ("N1a", "N1b", "N1c"), "N2": ("N2a", "N2b"), "M1": ("M1a", "M1b", "M1c")}
+_CRC_GRID = {"T1": "I IIIA IIIA IIIB", "T2": "I IIIA IIIB IIIB", "T3": "IIA IIIB IIIB IIIC",
+             "T4a": "IIB IIIB IIIC IIIC", "T4b": "IIC IIIC IIIC IIIC"}  # columns N0, N1/N1c, N2a, N2b
+
+
+def _crc_leaf(t: str, n: str, m: str) -> str | None:
+    if m != "M0":
+        return {"M1a": "IVA", "M1b": "IVB", "M1c": "IVC"}[m]
+    if t == "Tis":
+        return "0" if n == "N0" else None
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    column = {"N0": 0, "N1a": 1, "N1b": 1, "N1c": 1, "N2a": 2, "N2b": 3}[n]
+    return _CRC_GRID[t].split()[column]
+
+
+def colorectal(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    return _agree([_crc_leaf(tt, nn, mm) for tt in CRC_CHILDREN.get(t, (t,)) for nn in CRC_CHILDREN.get(n, (n,))
+                   for mm in CRC_CHILDREN.get(m, (m,))])
+
+
+# --- enumeration and scoring ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Site:
+    system: str
+    oracle: Oracle
+    t: tuple[str, ...]
+    n: tuple[str, ...]
+    m: tuple[str, ...]
+    extras: tuple[Mapping[str, Any], ...] = ({},)
+
+
+SITES: dict[str, Site] = {
+    "thyroid": Site("AJCC8-thyroid", thyroid, THYROID_T, THYROID_N, THYROID_M,
+                    tuple({"histology": h, "age": a} for h in ("papillary", "follicular", "anaplastic", "medullary")
+                          for a in (30, 54, 55, 80))
+                    # an extra input left out: a group is still due when every value would give it
+                    + tuple({"histology": h} for h in ("papillary", "anaplastic", "medullary")) + ({"age": 70}, {})),
+    "bladder": Site("AJCC8-bladder", bladder, BLADDER_T, BLADDER_N, BLADDER_M),
+    "lung8": Site("AJCC8-lung", _lung(8), LUNG_T, LUNG8_N, LUNG8_M),
+    "lung9": Site("TNM9-lung", _lung(9), LUNG_T, LUNG9_N, LUNG9_M),
+    "colorectal": Site("AJCC8-colorectal", colorectal, CRC_T, CRC_N, CRC_M),
+}
+
+
+def combinations(site: Site) -> Iterator[tuple[str, str, str, Mapping[str, Any], str | None]]:
+    """(T, N, M, extras, expected group or None) for every label combination of the site."""
+    for t, n, m, extras in product(site.t, site.n, site.m, site.extras):
+        yield t, n, m, extras, site.oracle(t, n, m, extras)
+
+
+@dataclass
+class Score:
+    right: int = 0
+    wrong: int = 0
+    missing: int = 0
+    failures: list[str] | None = None
+
+    @property
+    def total(self) -> int:
+        return self.right + self.wrong + self.missing
+
+
+def score(site: Site, stage: Callable[[str, Mapping[str, Any]], str | None]) -> Score:
+    """``stage(tnm, findings)`` → the calculator's group (None when missing or rejected).
+
+    right: same group, or both none; wrong: a group that differs from the oracle's, or a group where
+    the corpus gives none; missing: the oracle has a group and the calculator gives none.
+    """
+    out = Score(failures=[])
+    for t, n, m, extras, expected in combinations(site):
+        got = stage(f"{t} {n} {m}", extras)
+        if got == expected:
+            out.right += 1
+            continue
+        if got is None:
+            out.missing += 1
+        else:
+            out.wrong += 1
+        assert out.failures is not None
+        out.failures.append(f"{t} {n} {m} {dict(extras)}: expected {expected}, got {got}")
+    return out
