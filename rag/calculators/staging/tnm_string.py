@@ -73,10 +73,14 @@ class TnmGrammar:
         return {label.lower(): (axis, label) for axis, values in self.labels.items() for label in values}
 
     @cached_property
+    def longest_first(self) -> tuple[str, ...]:
+        """Lower-cased labels, longest first, so "T1a1" is tried before "T1a" and "T1"."""
+        return tuple(sorted(self._canonical, key=lambda x: (-len(x), x)))
+
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """prefix? label modifiers*, labels tried longest first so "T1a1" wins over "T1a" and "T1"."""
-        alternatives = sorted(self._canonical, key=lambda x: (-len(x), x))
-        label = "|".join(re.escape(a) for a in alternatives)
+        label = "|".join(re.escape(a) for a in self.longest_first)
         return re.compile(rf"(?P<prefix>{_PREFIX})?(?P<label>{label})(?P<mods>(?:{_MOD})*)", re.IGNORECASE)
 
     def canonical(self, raw: str) -> tuple[str, str]:
@@ -106,18 +110,72 @@ def default_grammar() -> TnmGrammar:
 _DEFAULT: TnmGrammar | None = None
 
 
-def parse_tnm(text: str, grammar: TnmGrammar | None = None, *, accepted: TnmGrammar | None = None) -> tuple[TnmPart, ...]:
-    """Parse a user-typed TNM string; raise InvalidInput naming the part that cannot be read.
+_PREFIXES = ("yp", "yc", "rp", "rc", "ap", "p", "c", "r", "a", "y")
+_MODS = re.compile(rf"(?:{_MOD})*", re.IGNORECASE)
 
-    ``grammar`` is what may be read (default: every label of every registered table, so a label
-    valid elsewhere but not in the chosen system is read and then rejected by that system's table
-    with the valid labels listed, rather than half-read: thyroid "T1cN0" must not become T1 cN0).
-    ``accepted`` is the chosen system's grammar, only to list its labels in the error hint.
+
+def _parts_at(source: str, pos: int, grammar: TnmGrammar) -> list[tuple[TnmPart, int]]:
+    """Every (part, end) that can start at ``pos``: each prefix and label that fits, longest label first."""
+    lowered = source.lower()
+    out: list[tuple[TnmPart, int]] = []
+    for prefix in ("", *(x for x in _PREFIXES if lowered.startswith(x, pos))):
+        at = pos + len(prefix)
+        for label in grammar.longest_first:
+            if lowered.startswith(label, at):
+                mods = _MODS.match(source, at + len(label))
+                end = mods.end() if mods else at + len(label)
+                axis, canonical = grammar.canonical(label)
+                out.append((TnmPart(axis, canonical, prefix, _mods(source[at + len(label):end]), pos, end,
+                                    source[pos:end]), end))
+    return out
+
+
+def _readings(source: str, grammar: TnmGrammar) -> list[tuple[tuple[TnmPart, ...], tuple[bool, ...]]]:
+    """Every complete reading of the string (each axis at most once), with where separators fell.
+
+    ``glued[i]`` is True when part i follows part i-1 with no separator ("T1aN0a").
     """
-    grammar = grammar or default_grammar()
-    source = text.strip()
-    if not source:
-        raise InvalidInput("empty TNM string", hint='write it like "pT2a N1 M0"')
+    found: list[tuple[tuple[TnmPart, ...], tuple[bool, ...]]] = []
+
+    def walk(pos: int, parts: tuple[TnmPart, ...], glued: tuple[bool, ...]) -> None:
+        sep = _SEP.match(source, pos)
+        nxt = sep.end() if sep else pos
+        if nxt >= len(source):
+            found.append((parts, glued))
+            return
+        for part, end in _parts_at(source, nxt, grammar):
+            if all(p.axis != part.axis for p in parts):
+                walk(end, (*parts, part), (*glued, bool(parts) and nxt == pos))
+            if len(found) > 64:  # a pathological string; the greedy reading reports it
+                return
+
+    walk(0, (), ())
+    return found
+
+
+def _runs(parts: tuple[TnmPart, ...], glued: tuple[bool, ...]) -> list[list[TnmPart]]:
+    """The parts grouped into glued runs ("pT1cN0M0" is one run, "pT1c N0 M0" three)."""
+    runs: list[list[TnmPart]] = []
+    for part, stuck in zip(parts, glued, strict=True):
+        if stuck:
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    return runs
+
+
+def _consistent(runs: list[list[TnmPart]]) -> bool:
+    """Within a glued run a later part carries no prefix or the run's first one ("pT1cN0" is not pT1 cN0)."""
+    return all(not p.prefix or p.prefix == run[0].prefix for run in runs for p in run[1:])
+
+
+def _repeats(runs: list[list[TnmPart]]) -> int:
+    """Prefixes written again inside a glued run; 0 is the usual form ("cT1cN0M0": one c covers the run)."""
+    return sum(bool(p.prefix) for run in runs for p in run[1:])
+
+
+def _greedy(source: str, grammar: TnmGrammar, accepted: TnmGrammar | None) -> tuple[TnmPart, ...]:
+    """Longest label first at each position; raises on the first part it cannot read."""
     parts: list[TnmPart] = []
     pos = 0
     while pos < len(source):
@@ -142,6 +200,38 @@ def parse_tnm(text: str, grammar: TnmGrammar | None = None, *, accepted: TnmGram
             raise InvalidInput(f"TNM string {source!r} gives {axis} twice",
                                hint="give each of T, N and M at most once")
     return tuple(parts)
+
+
+def parse_tnm(text: str, grammar: TnmGrammar | None = None, *, accepted: TnmGrammar | None = None) -> tuple[TnmPart, ...]:
+    """Parse a user-typed TNM string; raise InvalidInput naming the part that cannot be read.
+
+    ``grammar`` is what may be read: by default every label of every registered table, so a label
+    valid elsewhere but not in the chosen system is read whole and then rejected by the system's
+    table with its valid labels listed (thyroid "T1cN0" is an invalid T1c, not T1 cN0).
+    ``accepted`` is the chosen system's own grammar. Glued strings can read two ways ("cTXcN1cM0":
+    N1c M0, or N1 cM0); the readings kept are those whose labels the system accepts and whose
+    prefixes are consistent within each glued run, preferring one where a prefix written once covers
+    its run ("cT1cN0M0" is cT1c N0 M0, not cT1 cN0 M0). When two such readings still differ, the string is ambiguous and rejected (never guessed);
+    when none is valid, the longest-label reading is kept so that the table names the invalid label.
+    """
+    grammar = grammar or default_grammar()
+    source = text.strip()
+    if not source:
+        raise InvalidInput("empty TNM string", hint='write it like "pT2a N1 M0"')
+    valid = accepted or grammar
+    readings = [(parts, _runs(parts, glued)) for parts, glued in _readings(source, grammar)]
+    readings = [(parts, runs) for parts, runs in readings
+                if _consistent(runs) and all(p.label in valid.labels[p.axis] for p in parts)]
+    if any(_repeats(runs) == 0 for _, runs in readings):  # the usual form wins; otherwise none is likelier
+        readings = [(parts, runs) for parts, runs in readings if _repeats(runs) == 0]
+    distinct = {tuple((p.axis, p.prefix, p.label) for p in parts): parts for parts, _ in readings}
+    if len(distinct) == 1:
+        return next(iter(distinct.values()))
+    if len(distinct) > 1:
+        shown = " or ".join(" ".join(f"{pre}{label}" for _, pre, label in key) for key in list(distinct)[:6])
+        raise InvalidInput(f"TNM string {source!r} is ambiguous: it reads as {shown}",
+                           hint='separate the parts with spaces, e.g. "cT1c cN0 cM0"')
+    return _greedy(source, grammar, accepted)
 
 
 def _canonical(label: str) -> str:
