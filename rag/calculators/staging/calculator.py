@@ -258,6 +258,11 @@ class TnmCalculator:
                 rule_ids.append(self.spec.missing_extra_rule)
                 notes.append(f"Stage {outcome.stage} assigned without {' and '.join(absent)}: "
                              "it holds whatever the missing value would be.")
+            elif outcome.used_enumerated_extras:
+                unknown = " or ".join(outcome.used_enumerated_extras)
+                notes.append(f"Stage {outcome.stage} is given without the {unknown}: every possible {unknown} "
+                             f"gives stage {outcome.stage} for {' '.join(result.get(a, a + '?') for a in 'TNM')} "
+                             f"(rules {', '.join(r.rule_id for r in outcome.rows)}).")
             return missing
         for axis in outcome.missing_axes:
             need = self.spec.needs.get(axis, axis)

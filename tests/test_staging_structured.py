@@ -1,0 +1,120 @@
+"""Structured staging: missing inputs that would not change the group, and clinical monotonicity.
+
+- An extra input (age, histology, grade...) or a parent label (thyroid N0 = N0a or N0b) whose every
+  value gives the same group is not asked for: the group is given, with a note saying why.
+- Monotonicity (hypothesis, every site's own tables): at fixed N and M a larger T never lowers the
+  stage group; at fixed T and M more N never lowers it; M1 never lowers it against M0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rag.calculators.registry import find_calculator
+from rag.calculators.staging import CALCULATORS
+from rag.calculators.staging.group import leaves, resolve_stage
+from rag.calculators.staging.table import StageTable
+
+
+def _stage(system: str, tnm: str, findings: Mapping[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    return find_calculator(system).from_findings(dict(findings or {}), tnm)
+
+
+# --- inputs that would not change the group -------------------------------------------------------
+
+def test_differentiated_thyroid_t1_n0_m0_is_stage_i_at_any_age() -> None:
+    res = _stage("AJCC8-thyroid", "T1 N0 M0", {"histology": "papillary"})
+    assert res.result["stage"] == "I" and not res.missing
+    assert any("without the age" in n and "every possible age" in n for n in res.notes), res.notes
+    assert {"THYROID8.STAGE.DIFF.AGE_LT55.I", "THYROID8.STAGE.DIFF.AGE_GE55.I"} <= set(res.rule_ids)
+
+
+def test_only_the_inputs_that_decide_are_missing() -> None:
+    res = _stage("AJCC8-thyroid", "T1a N0a M0")  # differentiated I at any age, anaplastic IVA, medullary I
+    assert "stage" not in res.result
+    assert [m.split(":")[0] for m in res.missing] == ["histology"], res.missing
+    res = _stage("AJCC8-thyroid", "T3a N0 M0", {"histology": "papillary"})  # <55 I, ≥55 II
+    assert len(res.missing) == 1 and res.missing[0].startswith("age"), res.missing
+
+
+def test_a_parent_label_whose_children_agree_is_not_missing() -> None:
+    res = _stage("AJCC8-thyroid", "T3a N0 M0", {"histology": "papillary"})
+    assert not any(m.startswith("N") for m in res.missing)  # N0a and N0b group alike
+    res = _stage("AJCC8-lung", "T2 N0 M0")  # T2a IB, T2b IIA: T does decide
+    assert any(m.startswith("T") for m in res.missing) and "stage" not in res.result
+    assert _stage("AJCC8-lung", "T2 N1 M0").result["stage"] == "IIB"  # T2a and T2b both IIB
+
+
+def test_the_anaplastic_table_never_asks_for_age() -> None:
+    res = _stage("AJCC8-thyroid", "T2 N0 M0", {"histology": "anaplastic"})
+    assert res.result["stage"] == "IVA" and not res.missing
+
+
+# --- monotonicity -----------------------------------------------------------------------------
+
+_ROMAN = {"0": 0, "I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def _rank(stage: str) -> tuple[int, str, str]:
+    """IIIA → (3, "A", ""); IA3 → (1, "A", "3"); 0a / 0is → (0, "", ""): the two stage-0 kinds are equal."""
+    m = re.fullmatch(r"(0|IV|I{1,3})([A-C]?)(\d?)(?:a|is)?", stage)
+    assert m, f"unknown stage label {stage!r}"
+    return _ROMAN[m.group(1)], m.group(2), m.group(3)
+
+
+def _ordered(table: StageTable, axis: str) -> list[str]:
+    """The table's own leaf labels on an axis, least to most extensive (its listing order), X left out."""
+    labels = {"T": table.t_categories, "N": table.n_categories, "M": table.m_categories}[axis]
+    used = set(leaves(table, axis, None))
+    return [x for x in labels if x in used and not x.endswith("X") and x not in ("T0", "Ta", "Tis")]
+
+
+def _tables() -> list[tuple[str, str, StageTable]]:
+    seen: dict[int, tuple[str, str, StageTable]] = {}
+    for calc in CALCULATORS:
+        for family, table in calc.spec.tables.items():
+            seen.setdefault(id(table), (calc.system, family, table))
+    return list(seen.values())
+
+
+TABLES = _tables()
+# Extra inputs fixed to one value per key so that only the axis under test moves.
+EXTRAS: dict[str, list[Any]] = {"psa": [5, 15, 25], "grade_group": [1, 3, 5], "histology": ["papillary", "anaplastic",
+                                "medullary", "squamous", "adenocarcinoma"], "grade": ["G1", "G3"], "age": [40, 70],
+                                "location": ["upper", "lower"], "primary_site": ["stomach", "small intestine"],
+                                "mitotic_rate": [2, 10]}
+
+
+def _group(table: StageTable, t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    return resolve_stage(table, t, n, m, extras).stage
+
+
+@pytest.mark.parametrize(("system", "family", "table"), TABLES, ids=[f"{s}-{f}" for s, f, _ in TABLES])
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_more_extensive_disease_never_lowers_the_group(system: str, family: str, table: StageTable,
+                                                       data: st.DataObject) -> None:
+    extras = {k: data.draw(st.sampled_from(EXTRAS[k])) for k in table.extra_keys if k in EXTRAS}
+    ts, ns, ms = (_ordered(table, a) for a in "TNM")
+    t, n, m = data.draw(st.sampled_from(ts)), data.draw(st.sampled_from(ns)), data.draw(st.sampled_from(ms))
+    base = _group(table, t, n, m, extras)
+    if base is None:
+        return
+    for axis, order in (("T", ts), ("N", ns), ("M", ms)):
+        current = {"T": t, "N": n, "M": m}[axis]
+        for bigger in order[order.index(current) + 1:]:
+            labels = {"T": t, "N": n, "M": m, axis: bigger}
+            other = _group(table, labels["T"], labels["N"], labels["M"], extras)
+            if other is not None:
+                assert _rank(other) >= _rank(base), (system, family, extras, (t, n, m), labels, base, other)
+
+
+def test_the_monotonicity_check_can_fail() -> None:
+    assert _rank("IIIA") > _rank("IIB") > _rank("IIA") > _rank("IB") > _rank("IA3") > _rank("IA1") > _rank("0is")
+    assert _rank("0a") == _rank("0is")
