@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +119,51 @@ def test_more_extensive_disease_never_lowers_the_group(system: str, family: str,
 def test_the_monotonicity_check_can_fail() -> None:
     assert _rank("IIIA") > _rank("IIB") > _rank("IIA") > _rank("IB") > _rank("IA3") > _rank("IA1") > _rank("0is")
     assert _rank("0a") == _rank("0is")
+
+
+# --- lung nodal stations ------------------------------------------------------------------------
+
+def _lung(system: str, text: str):  # type: ignore[no-untyped-def]
+    return find_calculator(system).from_text(text)
+
+
+@pytest.mark.parametrize("system", ["AJCC8-lung", "TNM9-lung"])
+@pytest.mark.parametrize("station", ["5", "6"])
+def test_stations_5_6_with_a_right_sided_tumour_are_reported_and_asked(system: str, station: str) -> None:
+    res = _lung(system, f"Right upper lobe tumour 20 mm. Involved nodes: station {station} metastatic carcinoma. No distant metastasis.")
+    p = system[:5].replace("AJCC8", "LUNG8").replace("TNM9-", "LUNG9")
+    assert "N" not in res.result and "stage" not in res.result
+    assert any(f"station {station}" in m for m in res.missing), res.missing
+    assert f"{p}.STATION.5_6.RIGHT" in res.rule_ids
+    assert any(f"Station {station}" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(("text", "n8", "row"), [
+    ("Left upper lobe tumour 20 mm. Involved nodes: station 5 metastatic carcinoma.", "N2", "5_6.LEFT"),
+    ("Right upper lobe tumour 20 mm. Involved nodes: station 5 and station 1 metastatic carcinoma.", "N3", "1"),
+    ("Right upper lobe tumour 20 mm. Involved nodes: station 8L metastatic carcinoma.", "N3", "8_9.OPPOSITE"),
+    ("Left lower lobe tumour 20 mm. Involved nodes: station 9L metastatic carcinoma.", "N2", "8_9.SAME"),
+    ("Left lower lobe tumour 20 mm. Involved nodes: station 11R metastatic carcinoma.", "N3", "10_14.OPPOSITE"),
+    ("Left lower lobe tumour 20 mm. Involved nodes: station 7 metastatic carcinoma.", "N2", "3_7"),
+    ("Right lower lobe tumour 20 mm. Involved nodes: station 4L metastatic carcinoma.", "N3", "2_4.OPPOSITE"),
+])
+def test_every_station_n_cites_its_row(text: str, n8: str, row: str) -> None:
+    res = _lung("AJCC8-lung", text)
+    assert res.result.get("N") == n8 and f"LUNG8.STATION.{row}" in res.rule_ids, (res.result, res.rule_ids)
+
+
+def test_station_5_without_the_tumour_side_asks_for_it() -> None:
+    res = _lung("AJCC8-lung", "Tumour 20 mm. Involved nodes: station 6 metastatic carcinoma.")
+    assert "N" not in res.result and any("side of the primary tumour" in m for m in res.missing)
+
+
+def test_the_station_map_rows_are_all_in_the_corpus() -> None:
+    from rag.calculators.rulebook import RuleBook
+    from rag.calculators.staging.lung_nodes import STATION_ROWS
+
+    book = RuleBook.from_corpus(Path(__file__).resolve().parent.parent / "corpora", 900)
+    for prefix in ("LUNG8", "LUNG9"):
+        for row in STATION_ROWS:
+            citation = book.cite(row.rule_id(prefix))
+            assert citation is not None, row.rule_id(prefix)
+            assert (row.category or "not stated") in citation.quote, (row.rule_id(prefix), citation.quote)

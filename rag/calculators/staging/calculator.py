@@ -266,7 +266,7 @@ class TnmCalculator:
             return missing
         for axis in outcome.missing_axes:
             need = self.spec.needs.get(axis, axis)
-            if need not in missing:
+            if need not in missing and not any(m.startswith(f"{axis}:") for m in missing):  # a reader's own ask is sharper
                 missing.append(need)
         for key in outcome.missing_extras:
             need = self.spec.needs.get(key, key)
