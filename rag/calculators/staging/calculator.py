@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from rag.calculators.staging.context_rules import context_rule_ids
 from rag.calculators.staging.extract import Descriptors, evidence
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
@@ -213,6 +214,7 @@ class TnmCalculator:
         rule_ids.extend(note.rule_ids)
         notes.extend(spec.text_notes(text))
         other = self._other_edition(text, stated, extras, prefix, descriptors, result, rule_ids, notes)
+        rule_ids.extend(context_rule_ids(spec.system, result, rule_ids, extras, prefix))
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
