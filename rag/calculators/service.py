@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,10 +30,12 @@ class StageRequest:
 
 
 @lru_cache(maxsize=4)
-def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int) -> RuleBook:
+def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, generation: str | None,
+              corpus_stamp: tuple[tuple[str, int, int], ...]) -> RuleBook:
+    """Built once per (catalogue generation, corpus files) pair: the key changes when either does."""
     corpus = RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
     catalog_path = Path(index_dir) / "catalog.sqlite"
-    if not catalog_path.exists():
+    if generation is None or not catalog_path.exists():
         return corpus
     from rag.corpus.registry import Catalog
 
@@ -43,9 +48,50 @@ def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int) -> RuleBook:
     return indexed.merged_over(corpus)
 
 
+def catalog_generation(index_dir: Path) -> str | None:
+    """The index's current generation (it changes with every ingest, replace, retire or restore that
+    commits), or None without an index. Read with a plain read-only query: no schema work per request."""
+    path = index_dir / "catalog.sqlite"
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
+            row = db.execute("SELECT value FROM state WHERE key = 'bm25_generation'").fetchone()
+    except sqlite3.Error:  # no state table yet (an index being created): treat as its own generation
+        return "unreadable"
+    return str(row[0]) if row else ""
+
+
+def _corpus_stamp(corpora_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of the bundled corpus files, so an edited corpus file is re-read too.
+
+    os.scandir rather than Path.rglob: this runs on every request and must stay well under a millisecond.
+    """
+    out: list[tuple[str, int, int]] = []
+    stack = [str(corpora_dir)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.is_file():
+                stat = entry.stat()
+                out.append((entry.path, stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(out))
+
+
 def rulebook(settings: Settings) -> RuleBook:
-    """The rule book for these settings (index catalogue if built, else the bundled corpus)."""
-    return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars)
+    """The rule book for these settings (index catalogue if built, else the bundled corpus).
+
+    Cached per catalogue generation and corpus state: a long-running process (the web app, a
+    batch) that outlives a re-index must cite the chunks that index now holds, never a chunk the
+    re-index removed.
+    """
+    return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars,
+                     catalog_generation(Path(settings.index_dir)), _corpus_stamp(Path(settings.corpora_dir)))
 
 
 def calculate(request: StageRequest) -> CalcResult:
