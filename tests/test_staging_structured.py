@@ -167,3 +167,52 @@ def test_the_station_map_rows_are_all_in_the_corpus() -> None:
             citation = book.cite(row.rule_id(prefix))
             assert citation is not None, row.rule_id(prefix)
             assert (row.category or "not stated") in citation.quote, (row.rule_id(prefix), citation.quote)
+
+
+# --- structured findings go to the rules directly; typed results ----------------------------------
+
+def test_tnm_categories_given_as_findings_are_stated_categories() -> None:
+    res = _stage("AJCC8-prostate", "", {"clinical_T": "cT1c (non-palpable, found on needle biopsy)",
+                                        "PSA_ng_per_ml": 6.2, "gleason": "3+3", "N": "N0", "M": "M0"})
+    assert (res.result["T"], res.result["N"], res.result["M"], res.result["prefix"], res.result.get("stage")) == \
+        ("T1c", "N0", "M0", "c", "I")
+    assert {"PROSTATE8.T.cT1c", "PROSTATE8.N.N0"} <= set(res.rule_ids)
+
+
+def test_a_key_supplies_the_prefix_and_prose_values_still_reach_the_reader() -> None:
+    res = _stage("AJCC8-colorectal", "", {"pathological_T": "T3", "pN": "N1a", "M": "M0"})
+    assert (res.result["T"], res.result["N"], res.result.get("prefix"), res.result.get("stage")) == ("T3", "N1a", "p", "IIIB")
+    res = _stage("AJCC8-colorectal", "", {"T": "T3", "N": "no lymph node metastasis (0/14)", "M": "M0"})
+    assert res.result.get("N") == "N0" and res.result.get("stage") == "IIA", res.result
+
+
+def test_a_category_given_twice_or_invalid_is_an_error() -> None:
+    from rag.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="T twice"):
+        _stage("AJCC8-prostate", "T2a", {"T": "T3a"})
+    with pytest.raises(InvalidInput) as err:
+        _stage("AJCC8-thyroid", "", {"T": "T1c", "N": "N0", "M": "M0"})
+    assert "T1c is not a T category" in err.value.user_message() and "valid T categories" in err.value.user_message()
+
+
+def test_stage_returns_a_typed_result_and_the_contract_json_at_the_boundary(tmp_path: Path) -> None:
+    import json
+
+    from rag.calculators.service import StageRequest, run_stage, stage
+    from rag.config import Settings
+    from rag.types import RuleCitation, StageResult
+
+    settings_ = Settings(index_dir=tmp_path, corpora_dir=Path(__file__).resolve().parent.parent / "corpora")
+    request = StageRequest("AJCC8-lung", tnm="T2a N1 M0")
+    typed = stage(settings_, request)
+    assert isinstance(typed, StageResult) and typed.stage == "IIB"
+    assert typed.citations and all(isinstance(c, RuleCitation) for c in typed.citations)
+    out = typed.as_contract()
+    assert out == run_stage(settings_, request) == json.loads(json.dumps(out))
+    assert list(out) == ["system", "edition", "result", "missing", "citations", "evidence", "discrepancies", "notes"]
+    shown = stage(settings_, StageRequest("AJCC8-lung", tnm="T1a N1 M0")).as_contract()  # 9th differs: IIA
+    assert shown["other_editions"]["TNM9-lung"]["stage"] == "IIA" and "uncited_rules" not in shown
+    assert [c["n"] for c in out["citations"]] == list(range(1, len(out["citations"]) + 1))
+    assert set(out["citations"][0]) == {"n", "rule_id", "chunk_id", "doc_id", "title", "edition", "section", "page",
+                                        "source", "quote"}

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -16,7 +16,7 @@ from rag.calculators.registry import find_calculator
 from rag.calculators.rulebook import RuleBook
 from rag.config import Settings
 from rag.errors import InvalidInput, RagError
-from rag.types import CalcResult
+from rag.types import CalcResult, RuleCitation, StageResult
 
 
 @dataclass(frozen=True)
@@ -106,33 +106,27 @@ def calculate(request: StageRequest) -> CalcResult:
     return calculator.from_findings(dict(request.findings or {}), request.tnm)
 
 
-def run_stage(settings: Settings, request: StageRequest) -> dict[str, Any]:
-    """The CONTRACT.md object for one request, citations resolved to corpus chunks."""
+def stage(settings: Settings, request: StageRequest) -> StageResult:
+    """Run the calculator and resolve every rule it used to the corpus passage that states it."""
     result = calculate(request)
     book = rulebook(settings)
-    citations = []
-    uncited = []
+    citations: list[RuleCitation] = []
+    uncited: list[str] = []
     for rule_id in dict.fromkeys(result.rule_ids):
         citation = book.cite(rule_id)
         if citation is None:
             uncited.append(rule_id)
         else:
-            citations.append(citation.as_contract(len(citations) + 1))
-    output: dict[str, Any] = {
-        "system": result.system,
-        "edition": result.edition,
-        "result": result.result,
-        "missing": list(result.missing),
-        "citations": citations,
-        "evidence": [asdict(e) for e in result.evidence],
-        "discrepancies": [asdict(d) for d in result.discrepancies],
-        "notes": list(result.notes),
-    }
-    if result.other_editions:
-        output["other_editions"] = result.other_editions
-    if uncited:
-        output["uncited_rules"] = uncited
-    return output
+            citations.append(citation)
+    return StageResult(system=result.system, edition=result.edition, result=dict(result.result),
+                       missing=tuple(result.missing), citations=tuple(citations), evidence=tuple(result.evidence),
+                       discrepancies=tuple(result.discrepancies), notes=tuple(result.notes),
+                       other_editions=dict(result.other_editions), uncited_rules=tuple(uncited))
+
+
+def run_stage(settings: Settings, request: StageRequest) -> dict[str, Any]:
+    """The CONTRACT.md object for one request: :func:`stage` at a JSON boundary."""
+    return stage(settings, request).as_contract()
 
 
 def stage_batch(settings: Settings, items: list[tuple[int, dict[str, Any] | None, str]], out: IO[str]) -> dict[str, int]:
@@ -160,17 +154,17 @@ def stage_batch(settings: Settings, items: list[tuple[int, dict[str, Any] | None
     return stats
 
 
-def render_text(output: Mapping[str, Any]) -> str:
+def render_text(output: StageResult) -> str:
     """Human-readable output of one staging result."""
-    result = output.get("result") or {}
-    lines = [f"{output['system']} — {output['edition']}"]
+    result = output.result
+    lines = [f"{output.system} — {output.edition}"]
     lines.append("  " + ", ".join(f"{k}: {v}" for k, v in result.items() if v is not None and not isinstance(v, (list, dict))))
-    if output.get("missing"):
-        lines.append("  missing: " + "; ".join(output["missing"]))
-    for note in output.get("notes", []):
+    if output.missing:
+        lines.append("  missing: " + "; ".join(output.missing))
+    for note in output.notes:
         lines.append(f"  note: {note}")
-    for d in output.get("discrepancies", []):
-        lines.append(f"  discrepancy: {d['message']}")
-    for c in output.get("citations", []):
-        lines.append(f"  [{c['n']}] {c['rule_id']} — {c['title']} ({c['edition']}), {c['section']}")
+    for d in output.discrepancies:
+        lines.append(f"  discrepancy: {d.message}")
+    for n, c in enumerate(output.citations, start=1):
+        lines.append(f"  [{n}] {c.rule_id} — {c.document.title} ({c.document.edition}), {c.chunk.section}")
     return "\n".join(lines)

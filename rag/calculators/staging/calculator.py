@@ -30,6 +30,11 @@ __all__ = ["TnmCalculator", "render_findings"]
 _MAX_TEXT = 200_000
 _PREFIXES = ("c", "p", "yc", "yp", "r", "rc", "rp", "a", "y")
 _GENERAL_KEYS = ("psa", "grade_group", "grade", "histology", "location", "age", "prefix")
+# A findings key that names an axis: "T", "N", "M", "clinical_T", "pN", "pathological N category", ...
+_TNM_KEY = re.compile(r"(?i)^(?:(?P<pre>clinical|clin|pathological|pathologic|path|post[_-]?neoadjuvant|yp|yc|c|p)"
+                      r"[_\s-]?)?(?P<axis>[TNM])(?:[_\s-]?(?:category|stage|classification|status))?$")
+_KEY_PREFIX = {"clinical": "c", "clin": "c", "c": "c", "pathological": "p", "pathologic": "p", "path": "p", "p": "p",
+               "postneoadjuvant": "yp", "yp": "yp", "yc": "yc"}
 _STAGE = re.compile(r"(?i:\bstage\b)\s*(?i:group)?\s*[:=]?\s*(?P<g>0|IV[ABC]?|I{1,3}[ABC]?[1-3]?)(?![A-Za-z0-9])")
 _CLINICAL = re.compile(r"(?i)\b(?:staging|stage|classification)\s*[:=]?\s*clinical\b|\bclinical(?:ly)?\s+stag")
 _PATHOLOGICAL = re.compile(
@@ -116,13 +121,43 @@ class TnmCalculator:
         prefix = str(findings.get("prefix", "") or "").lower()
         if prefix and prefix not in _PREFIXES:
             raise InvalidInput(f"unknown prefix {prefix!r}", hint=f"use one of: {', '.join(_PREFIXES)}")
-        text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS})
+        labels, used = self._stated_findings(findings)
+        text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS and k not in used})
+        tnm = " ".join(x for x in (tnm or "", *labels) if x.strip())
         stated: dict[str, TnmPart] = {}
         if tnm:
             stated = {p.axis: p for p in parse_tnm(tnm, accepted=self.grammar)}
         if not text and not stated and not extras:
             raise InvalidInput("no findings and no TNM string", hint='give --tnm "T2a N1 M0" and/or findings')
-        return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm or "")
+        return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm)
+
+    def _stated_findings(self, findings: Mapping[str, Any]) -> tuple[list[str], set[str]]:
+        """T, N and M given as findings ("N": "N0", "clinical_T": "cT1c (on biopsy)"), for the rules directly.
+
+        Rendering them as prose for a site reader to re-read loses them (a reader looks for
+        descriptors, not a "N: N0." sentence), so a key naming an axis whose value starts with a
+        label of this system's tables becomes a stated category, like a ``--tnm`` part; a key's
+        clinical/pathological word supplies the prefix the value lacks. Any other value ("N":
+        "two positive nodes") stays a descriptor for the reader.
+        """
+        labels: list[str] = []
+        used: set[str] = set()
+        for key, value in findings.items():
+            m = _TNM_KEY.match(str(key))
+            if not m or not isinstance(value, str) or not value.strip():
+                continue
+            head = re.split(r"[\s,;]", value.strip(), maxsplit=1)[0]
+            for candidate in dict.fromkeys((head, head.split("(")[0])):
+                try:
+                    parts = parse_tnm(candidate, accepted=self.grammar)
+                except InvalidInput:
+                    continue
+                if len(parts) == 1 and parts[0].axis == m.group("axis").upper():
+                    key_prefix = _KEY_PREFIX.get((m.group("pre") or "").lower().replace("_", "").replace("-", ""), "")
+                    labels.append(candidate if parts[0].prefix or not key_prefix else key_prefix + candidate)
+                    used.add(key)
+                    break
+        return labels, used
 
     def _extras(self, findings: Mapping[str, Any]) -> dict[str, Any]:
         extras: dict[str, Any] = {}
