@@ -179,6 +179,156 @@ def colorectal(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
                    for mm in CRC_CHILDREN.get(m, (m,))])
 
 
+# --- kidney, pancreas, liver (the prose above each corpus grid) ----------------------------------
+
+KIDNEY_T = ("TX", "T0", "T1", "T1a", "T1b", "T2", "T2a", "T2b", "T3", "T3a", "T3b", "T3c", "T4")
+KIDNEY_CHILDREN = {"T1": ("T1a", "T1b"), "T2": ("T2a", "T2b"), "T3": ("T3a", "T3b", "T3c")}
+
+
+def _kidney_leaf(t: str, n: str, m: str) -> str | None:
+    if m == "M1":
+        return "IV"
+    if t == "T4":  # through Gerota's fascia: IV whatever the nodes
+        return "IV"
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    if n == "N1":  # a positive regional node makes T1-T3 stage III
+        return "III"
+    return {"T1": "I", "T2": "II", "T3": "III"}[t[:2]]
+
+
+def kidney(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    return _agree([_kidney_leaf(tt, n, m) for tt in KIDNEY_CHILDREN.get(t, (t,))])
+
+
+PANCREAS_T = ("TX", "T0", "Tis", "T1", "T1a", "T1b", "T1c", "T2", "T3", "T4")
+
+
+def pancreas(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    if m == "M1":
+        return "IV"
+    if t == "T4":  # III whatever the nodes
+        return "III"
+    if t == "Tis":
+        return "0" if n == "N0" else None
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    if n == "N2":  # four or more nodes
+        return "III"
+    if n == "N1":
+        return "IIB"
+    return {"T1": "IA", "T2": "IB", "T3": "IIA"}[t[:2]]
+
+
+LIVER_T = ("TX", "T0", "T1", "T1a", "T1b", "T2", "T3", "T4")
+
+
+def _liver_leaf(t: str, n: str, m: str) -> str | None:
+    if m == "M1":
+        return "IVB"
+    if n == "N1":  # any regional node metastasis
+        return "IVA"
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    return {"T1a": "IA", "T1b": "IB", "T2": "II", "T3": "IIIA", "T4": "IIIB"}[t]
+
+
+def liver(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    return _agree([_liver_leaf(tt, n, m) for tt in ({"T1": ("T1a", "T1b")}.get(t, (t,)))])
+
+
+# --- GIST (DOMAIN.md §11 and §13: gastric and non-gastric tables) ----------------------------------
+
+GIST_T = ("TX", "T0", "T1", "T2", "T3", "T4")
+GIST_SITES = {"stomach": "gastric", "omentum": "gastric", "small intestine": "other", "rectum": "other"}
+
+
+def _gist_leaf(t: str, n: str, m: str, site: str, rate: float) -> str | None:
+    if m == "M1" or n == "N1":
+        return "IV"
+    if t in ("TX", "T0"):  # NX is grouped as N0 (corpus GIST8.N.NX: nodal spread is rare)
+        return None
+    high = rate > 5  # mitoses per 5 mm²: ≤5 low, >5 high
+    size = int(t[1])
+    if site == "gastric":
+        if not high:
+            return {1: "IA", 2: "IA", 3: "IB", 4: "II"}[size]
+        return {1: "II", 2: "II", 3: "IIIA", 4: "IIIB"}[size]
+    if not high:
+        return {1: "I", 2: "I", 3: "II", 4: "IIIA"}[size]
+    return {1: "IIIA", 2: "IIIB", 3: "IIIB", 4: "IIIB"}[size]
+
+
+def gist(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    sites = [GIST_SITES[extras["primary_site"]]] if "primary_site" in extras else ["gastric", "other"]
+    rates = [extras["mitotic_rate"]] if "mitotic_rate" in extras else [1, 10]
+    return _agree([_gist_leaf(t, n, m, s, r) for s in sites for r in rates])
+
+
+# --- prostate (DOMAIN.md §5 and §13; corpus PROSTATE8.RULE.MISSING_PSA_OR_GRADE) ---------------------
+
+PROSTATE_CT = ("TX", "T0", "T1", "T1a", "T1b", "T1c", "T2", "T2a", "T2b", "T2c", "T3", "T3a", "T3b", "T4")
+PROSTATE_PT = ("TX", "T0", "T2", "T3", "T3a", "T3b", "T4")
+PROSTATE_CHILDREN = {"c": {"T1": ("T1a", "T1b", "T1c"), "T2": ("T2a", "T2b", "T2c"), "T3": ("T3a", "T3b")},
+                     "p": {"T3": ("T3a", "T3b")}}
+
+
+def _prostate_leaf(t: str, n: str, m: str, prefix: str, psa: float, gg: int) -> str | None:
+    if m.startswith("M1"):  # any T, TX included: M1 places the case in stage IV (TNM8.RULE.STAGE_GROUPS)
+        return "IVB"
+    if t in ("TX", "T0") or n == "NX":  # an unknown T or N gives no group without M1
+        return None
+    if n == "N1":
+        return "IVA"
+    if gg == 5:  # any T
+        return "IIIC"
+    if t.startswith(("T3", "T4")):
+        return "IIIB"
+    if psa >= 20:
+        return "IIIA"
+    if gg in (3, 4):
+        return "IIC"
+    if gg == 2:
+        return "IIB"
+    if prefix == "c" and t in ("T2b", "T2c"):  # GG1, PSA <20
+        return "IIA"
+    return "I" if psa < 10 else "IIA"  # cT1a-c, cT2a or pT2 with GG1
+
+
+def prostate(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    prefix = extras.get("prefix", "c")
+    psas = [extras["psa"]] if "psa" in extras else [5, 15, 25]
+    ggs = [extras["grade_group"]] if "grade_group" in extras else [1, 2, 3, 4, 5]
+    ms = ("M1a", "M1b", "M1c") if m == "M1" else (m,)
+    return _agree([_prostate_leaf(tt, n, mm, prefix, psa, gg) for tt in PROSTATE_CHILDREN[prefix].get(t, (t,))
+                   for mm in ms for psa in psas for gg in ggs])
+
+
+# --- breast, anatomic (DOMAIN.md §3 grid and §13) -------------------------------------------------
+
+BREAST_T = ("TX", "T0", "Tis", "T1mi", "T1", "T1a", "T1b", "T1c", "T2", "T3", "T4", "T4a", "T4b", "T4c", "T4d")
+BREAST_N = ("NX", "N0", "N0(i+)", "N0(mol+)", "N1mi", "N1", "N1a", "N1b", "N1c", "N2", "N2a", "N2b", "N3", "N3a", "N3b",
+            "N3c")
+BREAST_M = ("M0", "M0(i+)", "M1")
+_BREAST_GRID = {"T0": "- IB IIA IIIA IIIC", "T1": "IA IB IIA IIIA IIIC", "T2": "IIA IIB IIB IIIA IIIC",
+                "T3": "IIB IIIA IIIA IIIA IIIC", "T4": "IIIB IIIB IIIB IIIB IIIC"}  # N0, N1mi, N1, N2, N3
+
+
+def breast(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    if m == "M1":
+        return "IV"
+    if t == "Tis":  # corpus: "Any T, including Tis, with N3 and M0 is stage IIIC"
+        return "0" if n.startswith("N0") else "IIIC" if n.startswith("N3") else None
+    if t == "TX" or n == "NX":
+        return None
+    if extras.get("prefix") == "yp" and t == "T0" and n.startswith("N0"):
+        return None  # complete response: no anatomic group
+    row = "T1" if t.startswith("T1") else "T4" if t.startswith("T4") else t
+    column = 0 if n.startswith("N0") else 1 if n == "N1mi" else int(n[1]) + 1
+    group = _BREAST_GRID[row].split()[column]
+    return None if group == "-" else group
+
+
 # --- enumeration and scoring ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -201,6 +351,20 @@ SITES: dict[str, Site] = {
     "lung8": Site("AJCC8-lung", _lung(8), LUNG_T, LUNG8_N, LUNG8_M),
     "lung9": Site("TNM9-lung", _lung(9), LUNG_T, LUNG9_N, LUNG9_M),
     "colorectal": Site("AJCC8-colorectal", colorectal, CRC_T, CRC_N, CRC_M),
+    "prostate-c": Site("AJCC8-prostate", prostate, PROSTATE_CT, ("NX", "N0", "N1"), ("M0", "M1", "M1a", "M1b", "M1c"),
+                       tuple({"prefix": "c", "psa": psa, "grade_group": gg} for psa in (4, 9.9, 10, 19.9, 20, 50)
+                             for gg in (1, 2, 3, 4, 5)) + ({"prefix": "c", "grade_group": 1}, {"prefix": "c", "psa": 25},
+                                                          {"prefix": "c", "grade_group": 5}, {"prefix": "c"})),
+    "prostate-p": Site("AJCC8-prostate", prostate, PROSTATE_PT, ("NX", "N0", "N1"), ("M0", "M1", "M1a", "M1b", "M1c"),
+                       tuple({"prefix": "p", "psa": psa, "grade_group": gg} for psa in (4, 10, 20) for gg in (1, 2, 3, 5))
+                       + ({"prefix": "p", "grade_group": 2}, {"prefix": "p"})),
+    "breast": Site("AJCC8-breast", breast, BREAST_T, BREAST_N, BREAST_M, ({}, {"prefix": "p"}, {"prefix": "yp"})),
+    "kidney": Site("AJCC8-kidney", kidney, KIDNEY_T, ("NX", "N0", "N1"), ("M0", "M1")),
+    "pancreas": Site("AJCC8-pancreas", pancreas, PANCREAS_T, ("NX", "N0", "N1", "N2"), ("M0", "M1")),
+    "liver": Site("AJCC8-liver", liver, LIVER_T, ("NX", "N0", "N1"), ("M0", "M1")),
+    "gist": Site("AJCC8-gist", gist, GIST_T, ("NX", "N0", "N1"), ("M0", "M1"),
+                 tuple({"primary_site": s, "mitotic_rate": r} for s in GIST_SITES for r in (2, 5, 6, 20))
+                 + ({"primary_site": "stomach"}, {"mitotic_rate": 3}, {})),
 }
 
 
