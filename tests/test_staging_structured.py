@@ -152,6 +152,14 @@ def test_every_station_n_cites_its_row(text: str, n8: str, row: str) -> None:
     assert res.result.get("N") == n8 and f"LUNG8.STATION.{row}" in res.rule_ids, (res.result, res.rule_ids)
 
 
+def test_every_station_number_a_reader_can_return_is_mapped() -> None:
+    from rag.calculators.staging.lung_nodes import KNOWN_STATIONS
+
+    assert {str(i) for i in range(1, 15)} | {"3a", "3p"} <= KNOWN_STATIONS
+    res = _lung("AJCC8-lung", "Right upper lobe tumour 20 mm. Lymph nodes: station 3 (1/2) metastatic carcinoma.")
+    assert res.result.get("N") in (None, "N2")
+
+
 def test_station_5_without_the_tumour_side_asks_for_it() -> None:
     res = _lung("AJCC8-lung", "Tumour 20 mm. Involved nodes: station 6 metastatic carcinoma.")
     assert "N" not in res.result and any("side of the primary tumour" in m for m in res.missing)

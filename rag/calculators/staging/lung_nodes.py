@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["STATION_ROWS", "StationRow", "StationReading", "station_n"]
+__all__ = ["KNOWN_STATIONS", "STATION_ROWS", "StationRow", "StationReading", "station_n"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ STATION_ROWS: tuple[StationRow, ...] = (
     _row("1", "1", "either", "N3"),
     _row("2_4.SAME", "2 4", "same", "N2"),
     _row("2_4.OPPOSITE", "2 4", "opposite", "N3"),
-    _row("3_7", "3a 3p 7", "either", "N2"),
+    _row("3_7", "3 3a 3p 7", "either", "N2"),  # "station 3" without a/p: both halves are midline N2
     _row("5_6.LEFT", "5 6", "left tumour", "N2"),
     _row("5_6.RIGHT", "5 6", "right tumour", None),
     _row("8_9.SAME", "8 9", "same", "N2"),
@@ -45,6 +45,9 @@ STATION_ROWS: tuple[StationRow, ...] = (
     _row("10_14.SAME", _MIDDLE, "same", "N1"),
     _row("10_14.OPPOSITE", _MIDDLE, "opposite", "N3"),
 )
+
+
+KNOWN_STATIONS: frozenset[str] = frozenset(s for r in STATION_ROWS for s in r.stations)
 
 
 @dataclass(frozen=True)

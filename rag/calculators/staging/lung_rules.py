@@ -7,7 +7,7 @@ nodules...) and keeps the highest; the evidence of the deciding descriptors is k
 from __future__ import annotations
 
 from rag.calculators.staging.extract import Descriptors
-from rag.calculators.staging.lung_nodes import StationReading, station_n
+from rag.calculators.staging.lung_nodes import KNOWN_STATIONS, StationReading, station_n
 from rag.calculators.staging.lung_text import T_ORDER
 from rag.calculators.staging.site import Context, Derived
 from rag.calculators.staging.table import Assignment
@@ -104,7 +104,7 @@ def _derive_n(d: Descriptors, p: str, edition: int, rules: list[str], notes: lis
         tumour_side = d["side"].value if "side" in d else None
         levels: list[tuple[str | None, str, Evidence, StationReading | None]] = []
         for (station, level, side), ev in zip(d["nodes"].value, d["nodes"].evidence, strict=True):
-            if station is None:
+            if station is None or station.lower() not in KNOWN_STATIONS:  # a region only, or a number no map row has
                 levels.append((_level_only(level, side), level + side, ev, None))
                 continue
             node_side, contra = _node_side(side)
