@@ -329,6 +329,42 @@ def breast(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
     return None if group == "-" else group
 
 
+# --- stomach (AJCC 8th gastric cTNM, pTNM and ypTNM, written by depth rank × node rank) ----------------
+
+STOMACH_T = ("TX", "T0", "Tis", "T1", "T1a", "T1b", "T2", "T3", "T4", "T4a", "T4b")
+STOMACH_N = ("NX", "N0", "N1", "N2", "N3", "N3a", "N3b")
+_DEPTH = {"T1": 0, "T2": 1, "T3": 2, "T4a": 3, "T4b": 4}
+# pathological: a group per (depth, nodes N0 N1 N2 N3a N3b)
+_GASTRIC_P = ("IA IB IIA IIB IIIB", "IB IIA IIB IIIA IIIB", "IIA IIB IIIA IIIB IIIC", "IIB IIIA IIIA IIIB IIIC",
+              "IIIA IIIB IIIB IIIC IIIC")
+_GASTRIC_YP = ("I I II II", "I II II III", "II II III III", "II III III III", "III III III III")  # N0 N1 N2 N3
+
+
+def _stomach_leaf(t: str, n: str, m: str, prefix: str) -> str | None:
+    if m == "M1":
+        return "IV" if prefix in ("p", "yp") else "IVB"
+    if prefix == "c" and t == "T4b":  # "every T4b tumour without distant spread is IVA", whatever N
+        return "IVA"
+    if t in ("TX", "T0") or n == "NX":
+        return None
+    if t == "Tis":
+        return "0" if n == "N0" and prefix != "yp" else None
+    depth = _DEPTH["T1" if t.startswith("T1") else t]
+    if prefix == "c":  # coarse: node-negative or node-positive
+        if depth == 4:
+            return "IVA"
+        return ("I" if depth < 2 else "IIB") if n == "N0" else ("IIA" if depth < 2 else "III")
+    if prefix == "yp":
+        return _GASTRIC_YP[depth].split()[("N0", "N1", "N2", "N3").index(n[:2])]
+    return _GASTRIC_P[depth].split()[("N0", "N1", "N2", "N3a", "N3b").index(n)] if n != "N3" else None
+
+
+def stomach(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    prefix = extras.get("prefix", "p")
+    ns = ("N3a", "N3b") if n == "N3" and prefix == "p" else (n,)
+    return _agree([_stomach_leaf(tt, nn, m, prefix) for tt in {"T4": ("T4a", "T4b")}.get(t, (t,)) for nn in ns])
+
+
 # --- enumeration and scoring ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -359,6 +395,8 @@ SITES: dict[str, Site] = {
                        tuple({"prefix": "p", "psa": psa, "grade_group": gg} for psa in (4, 10, 20) for gg in (1, 2, 3, 5))
                        + ({"prefix": "p", "grade_group": 2}, {"prefix": "p"})),
     "breast": Site("AJCC8-breast", breast, BREAST_T, BREAST_N, BREAST_M, ({}, {"prefix": "p"}, {"prefix": "yp"})),
+    "stomach": Site("AJCC8-stomach", stomach, STOMACH_T, STOMACH_N, ("M0", "M1"),
+                    ({"prefix": "c"}, {"prefix": "p"}, {"prefix": "yp"})),
     "kidney": Site("AJCC8-kidney", kidney, KIDNEY_T, ("NX", "N0", "N1"), ("M0", "M1")),
     "pancreas": Site("AJCC8-pancreas", pancreas, PANCREAS_T, ("NX", "N0", "N1", "N2"), ("M0", "M1")),
     "liver": Site("AJCC8-liver", liver, LIVER_T, ("NX", "N0", "N1"), ("M0", "M1")),
