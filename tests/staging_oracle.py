@@ -365,6 +365,33 @@ def stomach(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
     return _agree([_stomach_leaf(tt, nn, m, prefix) for tt in {"T4": ("T4a", "T4b")}.get(t, (t,)) for nn in ns])
 
 
+# --- cervix, FIGO 2018 as the corpus maps it (corpora/staging/ajcc8-cervix.md prose) ------------------
+
+CERVIX_T = ("TX", "T0", "T1", "T1a", "T1a1", "T1a2", "T1b", "T1b1", "T1b2", "T1b3", "T2", "T2a", "T2a1", "T2a2", "T2b",
+            "T3", "T3a", "T3b", "T4")
+_CERVIX_LEAVES = ("T1a1", "T1a2", "T1b1", "T1b2", "T1b3", "T2a1", "T2a2", "T2b", "T3a", "T3b")
+
+
+def _cervix_leaf(t: str, n: str, m: str) -> str | None:
+    if m == "M1":
+        return "IVB"
+    if t == "T4":  # IV outranks the nodal IIIC
+        return "IVA"
+    if t == "T0":  # the corpus gives T0 no group (only TX with nodes)
+        return None
+    if n in ("N1", "N2"):  # nodes decide whatever the tumour (TX included)
+        return "IIIC1" if n == "N1" else "IIIC2"
+    if t in ("TX", "T0"):
+        return None
+    return {"T1a1": "IA1", "T1a2": "IA2", "T1b1": "IB1", "T1b2": "IB2", "T1b3": "IB3", "T2a1": "IIA1",
+                      "T2a2": "IIA2", "T2b": "IIB", "T3a": "IIIA", "T3b": "IIIB"}[t]  # N0, N0(i+) and NX
+
+
+def cervix(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    leaves = [x for x in _CERVIX_LEAVES if x.startswith(t)] if t not in ("TX", "T0", "T4") else [t]
+    return _agree([_cervix_leaf(tt, n, m) for tt in leaves])
+
+
 # --- enumeration and scoring ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -397,6 +424,7 @@ SITES: dict[str, Site] = {
     "breast": Site("AJCC8-breast", breast, BREAST_T, BREAST_N, BREAST_M, ({}, {"prefix": "p"}, {"prefix": "yp"})),
     "stomach": Site("AJCC8-stomach", stomach, STOMACH_T, STOMACH_N, ("M0", "M1"),
                     ({"prefix": "c"}, {"prefix": "p"}, {"prefix": "yp"})),
+    "cervix": Site("AJCC8-cervix", cervix, CERVIX_T, ("NX", "N0", "N0(i+)", "N1", "N2"), ("M0", "M1")),
     "kidney": Site("AJCC8-kidney", kidney, KIDNEY_T, ("NX", "N0", "N1"), ("M0", "M1")),
     "pancreas": Site("AJCC8-pancreas", pancreas, PANCREAS_T, ("NX", "N0", "N1", "N2"), ("M0", "M1")),
     "liver": Site("AJCC8-liver", liver, LIVER_T, ("NX", "N0", "N1"), ("M0", "M1")),
