@@ -392,6 +392,96 @@ def cervix(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
     return _agree([_cervix_leaf(tt, n, m) for tt in leaves])
 
 
+# --- oesophagus (AJCC 8th: squamous and adenocarcinoma × c / p / yp, grade and location) -------------
+
+ESOPH_T = ("TX", "T0", "Tis", "T1", "T1a", "T1b", "T2", "T3", "T4", "T4a", "T4b")
+ESOPH_N = ("NX", "N0", "N1", "N2", "N3")
+_ESOPH_CHILDREN = {"T1": ("T1a", "T1b"), "T4": ("T4a", "T4b")}
+
+
+def _esoph_leaf(t: str, n: str, m: str, kind: str, prefix: str, grade: str, location: str) -> str | None:
+    if m == "M1":
+        return "IVB"
+    if n == "N3":  # any T, TX included
+        return "IVA"
+    if prefix == "yp" and t == "T4a" and n == "NX":  # the corpus's yp table lists ypT4a NX as IVA
+        return "IVA"
+    if t in ("TX",) or n == "NX":
+        return None
+    if t == "T4b":
+        return "IVA"
+    if prefix == "yp":  # one table for both histologies; ypTis has no row
+        if t == "Tis":
+            return None
+        if t == "T4a":
+            return "IIIB" if n == "N0" else "IVA"
+        if n == "N2":
+            return "IIIB"
+        if t == "T3":
+            return "II" if n == "N0" else "IIIB"
+        return "I" if n == "N0" else "IIIA"  # ypT0-T2 (Tis included)
+    if t == "T0":
+        return None
+    if t == "Tis":
+        return "0" if n == "N0" else None
+    t1 = t.startswith("T1")
+    if prefix == "c":
+        if kind == "squamous":
+            if t == "T4a":
+                return "IVA"
+            if n == "N2":
+                return "III"
+            if t1:
+                return "I"
+            if t == "T2":
+                return "II"
+            return "II" if n == "N0" else "III"  # T3
+        if n == "N2" or t == "T4a" and n == "N2":
+            return "IVA"
+        if t1:
+            return "I" if n == "N0" else "IIA"
+        if t == "T2":
+            return "IIB" if n == "N0" else "III"
+        return "III"  # T3, T4a with N0-N1
+    # pathological
+    if t == "T4a":
+        return "IVA" if n == "N2" else "IIIB"
+    if n == "N2":
+        return "IIIA" if t1 else "IIIB"
+    if n == "N1":
+        return "IIB" if t1 else "IIIA" if t == "T2" else "IIIB"
+    if kind == "squamous":  # N0
+        if t == "T1a":
+            return "IA" if grade in ("G1", "GX") else "IB"
+        if t == "T1b":
+            return "IB"
+        if t == "T2":
+            return "IB" if grade == "G1" else "IIA"
+        # T3 N0: lower third any grade IIA; upper/middle G1 IIA, G2-3 IIB; GX or unknown location IIB;
+        # a lower-third GX tumour fits two rows, and the corpus rule SCC_T3N0_GX_LOWER keeps IIA
+        if location == "lower":
+            return "IIA"
+        if grade == "GX" or location == "X":
+            return "IIB"
+        return "IIA" if grade == "G1" else "IIB"
+    if t == "T1a":
+        return "IA" if grade in ("G1", "GX") else "IB" if grade == "G2" else "IC"
+    if t == "T1b":
+        return "IB" if grade in ("G1", "G2", "GX") else "IC"
+    if t == "T2":
+        return "IC" if grade in ("G1", "G2") else "IIA"
+    return "IIB"  # T3 N0
+
+
+def esophagus(t: str, n: str, m: str, extras: Mapping[str, Any]) -> str | None:
+    prefix = extras.get("prefix", "p")
+    kinds = [extras["histology"]] if "histology" in extras else ["squamous", "adenocarcinoma"]
+    grades = [extras["grade"]] if "grade" in extras else ["G1", "G2", "G3", "GX"]
+    locations = [extras["location"]] if "location" in extras else ["upper", "middle", "lower", "X"]
+    return _agree([_esoph_leaf(tt, n, m, k, prefix, g, loc) for tt in _ESOPH_CHILDREN.get(t, (t,)) for k in kinds
+                   for g in grades for loc in locations])
+
+
 # --- enumeration and scoring ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -425,6 +515,11 @@ SITES: dict[str, Site] = {
     "stomach": Site("AJCC8-stomach", stomach, STOMACH_T, STOMACH_N, ("M0", "M1"),
                     ({"prefix": "c"}, {"prefix": "p"}, {"prefix": "yp"})),
     "cervix": Site("AJCC8-cervix", cervix, CERVIX_T, ("NX", "N0", "N0(i+)", "N1", "N2"), ("M0", "M1")),
+    "esophagus": Site("AJCC8-esophagus", esophagus, ESOPH_T, ESOPH_N, ("M0", "M1"),
+                      tuple({"prefix": p, "histology": h, "grade": g, "location": loc} for p in ("c", "p", "yp")
+                            for h in ("squamous", "adenocarcinoma") for g in ("G1", "G2", "G3", "GX")
+                            for loc in ("upper", "middle", "lower", "X"))
+                      + ({"prefix": "p", "histology": "squamous"}, {"prefix": "c"}, {"prefix": "yp"})),
     "kidney": Site("AJCC8-kidney", kidney, KIDNEY_T, ("NX", "N0", "N1"), ("M0", "M1")),
     "pancreas": Site("AJCC8-pancreas", pancreas, PANCREAS_T, ("NX", "N0", "N1", "N2"), ("M0", "M1")),
     "liver": Site("AJCC8-liver", liver, LIVER_T, ("NX", "N0", "N1"), ("M0", "M1")),

@@ -61,7 +61,12 @@ def _child_of(parent: str, label: str) -> bool:
 
 
 def _bands(table: StageTable, key: str) -> list[Any]:
-    """One representative value per band the table's conditions cut ``key`` into."""
+    """One representative value per band the table's conditions cut ``key`` into.
+
+    A categorical input ranges over the values the table names (squamous / adenocarcinoma, G1-GX):
+    an unstated histology is one of the histologies this table stages, so oesophageal cN3 is IVA
+    whichever it is. A value outside them is not enumerated; given explicitly, it finds no row.
+    """
     points: set[Any] = set()
     options: set[Any] = set()
     for r in table.rows:
@@ -76,7 +81,7 @@ def _bands(table: StageTable, key: str) -> list[Any]:
                 options.add(c.value)
     if points:
         return sorted(points | {min(points) - 1, max(points) + 1} | options)
-    return sorted(options, key=str) + ["__other__"]
+    return sorted(options, key=str)
 
 
 def _deciding(keys: list[str], outcomes: Mapping[tuple[Any, ...], str | None]) -> set[str]:
