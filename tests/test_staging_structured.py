@@ -224,3 +224,10 @@ def test_stage_returns_a_typed_result_and_the_contract_json_at_the_boundary(tmp_
     assert [c["n"] for c in out["citations"]] == list(range(1, len(out["citations"]) + 1))
     assert set(out["citations"][0]) == {"n", "rule_id", "chunk_id", "doc_id", "title", "edition", "section", "page",
                                         "source", "quote"}
+
+
+def test_a_stated_parent_category_is_refined_by_a_findings_descriptor() -> None:
+    res = _stage("AJCC8-lung", "", {"T": "T2", "primary_greatest_dimension_mm": 35, "N": "N0", "M": "M0"})
+    assert (res.result["T"], res.result.get("stage")) == ("T2a", "IB")
+    res = _stage("AJCC8-lung", "", {"T": "T2", "N": "N0", "M": "M0"})  # no size: T2a or T2b decides IB / IIA
+    assert res.result["T"] == "T2" and "stage" not in res.result and any(m.startswith("T") for m in res.missing)

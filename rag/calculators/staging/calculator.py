@@ -122,7 +122,9 @@ class TnmCalculator:
         if prefix and prefix not in _PREFIXES:
             raise InvalidInput(f"unknown prefix {prefix!r}", hint=f"use one of: {', '.join(_PREFIXES)}")
         labels, used = self._stated_findings(findings)
-        text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS and k not in used})
+        # the rest of a category's value ("T2 (3.5 cm)") still goes to the reader, which may refine T2 to T2a
+        text = render_findings({k: (used[k] if k in used else v) for k, v in findings.items()
+                                if k not in _GENERAL_KEYS and (k not in used or used[k])})
         tnm = " ".join(x for x in (tnm or "", *labels) if x.strip())
         stated: dict[str, TnmPart] = {}
         if tnm:
@@ -131,17 +133,18 @@ class TnmCalculator:
             raise InvalidInput("no findings and no TNM string", hint='give --tnm "T2a N1 M0" and/or findings')
         return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm)
 
-    def _stated_findings(self, findings: Mapping[str, Any]) -> tuple[list[str], set[str]]:
+    def _stated_findings(self, findings: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
         """T, N and M given as findings ("N": "N0", "clinical_T": "cT1c (on biopsy)"), for the rules directly.
 
         Rendering them as prose for a site reader to re-read loses them (a reader looks for
         descriptors, not a "N: N0." sentence), so a key naming an axis whose value starts with a
         label of this system's tables becomes a stated category, like a ``--tnm`` part; a key's
         clinical/pathological word supplies the prefix the value lacks. Any other value ("N":
-        "two positive nodes") stays a descriptor for the reader.
+        "two positive nodes") stays a descriptor for the reader. Returns the labels and, per key
+        used, what its value says besides the label.
         """
         labels: list[str] = []
-        used: set[str] = set()
+        used: dict[str, str] = {}
         for key, value in findings.items():
             m = _TNM_KEY.match(str(key))
             if not m or not isinstance(value, str) or not value.strip():
@@ -155,7 +158,7 @@ class TnmCalculator:
                 if len(parts) == 1 and parts[0].axis == m.group("axis").upper():
                     key_prefix = _KEY_PREFIX.get((m.group("pre") or "").lower().replace("_", "").replace("-", ""), "")
                     labels.append(candidate if parts[0].prefix or not key_prefix else key_prefix + candidate)
-                    used.add(key)
+                    used[key] = value.strip()[len(candidate):].strip(" ,;")
                     break
         return labels, used
 
