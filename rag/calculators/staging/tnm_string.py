@@ -78,6 +78,14 @@ class TnmGrammar:
         return tuple(sorted(self._canonical, key=lambda x: (-len(x), x)))
 
     @cached_property
+    def by_axis_letter(self) -> dict[str, tuple[str, ...]]:
+        """``longest_first`` split by first letter ("t", "n", "m"): the parser tries only those."""
+        out: dict[str, list[str]] = {}
+        for label in self.longest_first:
+            out.setdefault(label[0], []).append(label)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         """prefix? label modifiers*, labels tried longest first so "T1a1" wins over "T1a" and "T1"."""
         label = "|".join(re.escape(a) for a in self.longest_first)
@@ -120,7 +128,7 @@ def _parts_at(source: str, pos: int, grammar: TnmGrammar) -> list[tuple[TnmPart,
     out: list[tuple[TnmPart, int]] = []
     for prefix in ("", *(x for x in _PREFIXES if lowered.startswith(x, pos))):
         at = pos + len(prefix)
-        for label in grammar.longest_first:
+        for label in grammar.by_axis_letter.get(lowered[at:at + 1], ()):
             if lowered.startswith(label, at):
                 mods = _MODS.match(source, at + len(label))
                 end = mods.end() if mods else at + len(label)
