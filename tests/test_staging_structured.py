@@ -222,7 +222,7 @@ def test_stage_returns_a_typed_result_and_the_contract_json_at_the_boundary(tmp_
     shown = stage(settings_, StageRequest("AJCC8-lung", tnm="T1a N1 M0")).as_contract()  # 9th differs: IIA
     assert shown["other_editions"]["TNM9-lung"]["stage"] == "IIA" and "uncited_rules" not in shown
     assert [c["n"] for c in out["citations"]] == list(range(1, len(out["citations"]) + 1))
-    assert set(out["citations"][0]) == {"n", "rule_id", "chunk_id", "doc_id", "title", "edition", "section", "page",
+    assert set(out["citations"][0]) == {"n", "rule_id", "chunk_id", "doc_id", "title", "edition", "version", "section", "page",
                                         "source", "quote"}
 
 

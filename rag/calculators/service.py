@@ -30,12 +30,12 @@ class StageRequest:
 
 
 @lru_cache(maxsize=4)
-def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, generation: str | None,
+def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, revision: int | None,
               corpus_stamp: tuple[tuple[str, int, int], ...]) -> RuleBook:
-    """Built once per (catalogue generation, corpus files) pair: the key changes when either does."""
+    """Built once per (registry revision, corpus files) pair: the key changes when either does."""
     corpus = RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
     catalog_path = Path(index_dir) / "catalog.sqlite"
-    if generation is None or not catalog_path.exists():
+    if revision is None or not catalog_path.exists():
         return corpus
     from rag.corpus.registry import Catalog
 
@@ -48,18 +48,18 @@ def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, generation: st
     return indexed.merged_over(corpus)
 
 
-def catalog_generation(index_dir: Path) -> str | None:
-    """The index's current generation (it changes with every ingest, replace, retire or restore that
-    commits), or None without an index. Read with a plain read-only query: no schema work per request."""
+def catalog_generation(index_dir: Path) -> int | None:
+    """The registry's change counter (every ingest, replace, retire or restore that commits moves it),
+    or None without an index. Read with a plain read-only query: no schema work per request."""
     path = index_dir / "catalog.sqlite"
     if not path.exists():
         return None
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as db:
-            row = db.execute("SELECT value FROM state WHERE key = 'bm25_generation'").fetchone()
-    except sqlite3.Error:  # no state table yet (an index being created): treat as its own generation
-        return "unreadable"
-    return str(row[0]) if row else ""
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
+    except sqlite3.Error:  # no state table yet (an index being created)
+        return 0
+    return int(row[0]) if row else 0
 
 
 def _corpus_stamp(corpora_dir: Path) -> tuple[tuple[str, int, int], ...]:
@@ -86,9 +86,9 @@ def _corpus_stamp(corpora_dir: Path) -> tuple[tuple[str, int, int], ...]:
 def rulebook(settings: Settings) -> RuleBook:
     """The rule book for these settings (index catalogue if built, else the bundled corpus).
 
-    Cached per catalogue generation and corpus state: a long-running process (the web app, a
-    batch) that outlives a re-index must cite the chunks that index now holds, never a chunk the
-    re-index removed.
+    Keyed by the registry's revision and the bundled corpus files' stamps, so calculator citations
+    follow the live generation: after an ingest, replace or retire the next staging cites the new
+    rows, in this process or any other, never a chunk the change removed.
     """
     return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars,
                      catalog_generation(Path(settings.index_dir)), _corpus_stamp(Path(settings.corpora_dir)))

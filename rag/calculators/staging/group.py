@@ -9,7 +9,7 @@ otherwise we name what is missing and list the candidate groups.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -84,7 +84,7 @@ def _bands(table: StageTable, key: str) -> list[Any]:
     return sorted(options, key=str)
 
 
-def _deciding(keys: list[str], outcomes: Mapping[tuple[Any, ...], str | None]) -> set[str]:
+def _deciding(keys: list[str], outcomes: Mapping[tuple[Any, ...], Hashable]) -> set[str]:
     """The keys whose value alone can change the outcome: two trials differing only there disagree.
 
     Age is not asked for differentiated thyroid T1 N0 M0 (stage I at any age), but histology is

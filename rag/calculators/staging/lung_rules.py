@@ -103,13 +103,13 @@ def _derive_n(d: Descriptors, p: str, edition: int, rules: list[str], notes: lis
     if "nodes" in d:
         tumour_side = d["side"].value if "side" in d else None
         levels: list[tuple[str | None, str, Evidence, StationReading | None]] = []
-        for (station, level, side), ev in zip(d["nodes"].value, d["nodes"].evidence, strict=True):
+        for (station, level, side), span in zip(d["nodes"].value, d["nodes"].evidence, strict=True):
             if station is None or station.lower() not in KNOWN_STATIONS:  # a region only, or a number no map row has
-                levels.append((_level_only(level, side), level + side, ev, None))
+                levels.append((_level_only(level, side), level + side, span, None))
                 continue
             node_side, contra = _node_side(side)
             reading = station_n(p, station, node_side, tumour_side, contra)
-            levels.append((reading.category, station, ev, reading))
+            levels.append((reading.category, station, span, reading))
         known = [x for x in levels if x[0] is not None]
         best = max((x[0] for x in known), key=_N_ORDER.index) if known else None
         open_ = [x[3] for x in levels if x[0] is None and x[3] is not None]
@@ -121,11 +121,11 @@ def _derive_n(d: Descriptors, p: str, edition: int, rules: list[str], notes: lis
             return None
         assert best is not None
         deciding = [x for x in known if x[0] == best]
-        for _, _, _, reading in deciding:
-            if reading is not None:
-                rules.extend(reading.rule_ids)
-                if reading.note:
-                    notes.append(reading.note)
+        for _, _, _, row in deciding:
+            if row is not None:
+                rules.extend(row.rule_ids)
+                if row.note:
+                    notes.append(row.note)
         ev = tuple(e for _, _, e, _ in deciding)
         if best == "N2" and edition == 9:
             stations = {s for lv, s, _, _ in levels if lv == "N2" and s[:1].isdigit()}
