@@ -521,6 +521,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", help="JSON lines with {id, system, text|findings|tnm}")
     p.add_argument("--out")
     p.add_argument("--json", action="store_true")
+
+    from rag.eval.command import add_eval_parser
+
+    add_eval_parser(sub, _Parser)
     return parser
 
 

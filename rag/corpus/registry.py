@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.types import Chunk, Document
+from rag.types import Chunk, Document, DocumentStatus
 
 SCHEMA_VERSION = 2
 STATUSES = ("active", "superseded", "retired")
@@ -442,6 +442,6 @@ class Catalog:
         return [r.as_contract() for r in self.audit_records(limit=limit)]
 
 
-def with_status(document: Document, status: str) -> Document:
+def with_status(document: Document, status: DocumentStatus) -> Document:
     """A copy of a document with another status (for reporting a change before it is read back)."""
     return replace(document, status=status)
