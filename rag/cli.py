@@ -383,7 +383,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 # stage -------------------------------------------------------------------------------------
 def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.calculators.service import StageRequest, run_stage, stage_batch
+    from rag.calculators.service import StageRequest, stage, stage_batch
 
     if args.batch:
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
@@ -412,9 +412,9 @@ def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
             raise InvalidInput("--findings must be a JSON object", hint='e.g. --findings \'{"psa": 6.2}\'')
     if text is None and findings is None and args.tnm is None:
         raise InvalidInput("nothing to stage", hint="give --text, --file, --tnm or --findings")
-    output = run_stage(settings, StageRequest(system=args.system, text=text, tnm=args.tnm, findings=findings))
+    output = stage(settings, StageRequest(system=args.system, text=text, tnm=args.tnm, findings=findings))
     if args.json:
-        _print_json(output)
+        _print_json(output.as_contract())
     else:
         from rag.calculators.service import render_text
 

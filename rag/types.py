@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SearchMode = Literal["hybrid", "bm25", "dense"]  # rag search --mode
@@ -143,3 +144,66 @@ class DocFilter:
     def fields(self) -> dict[str, tuple[str, ...]]:
         return {"system": self.systems, "edition": self.editions, "doc_id": self.doc_ids,
                 "language": self.languages}
+
+
+@dataclass(frozen=True)
+class RuleCitation:
+    """Where a rule a calculator used is stated: the chunk, its document, and the line that states it.
+
+    The one citation type of calculator results; ``as_contract`` is its CONTRACT.md shape.
+    """
+
+    rule_id: str
+    chunk: Chunk
+    document: Document
+    quote: str
+
+    def as_contract(self, n: int) -> dict[str, object]:
+        return {"n": n, "rule_id": self.rule_id, "chunk_id": self.chunk.chunk_id, "doc_id": self.document.doc_id,
+                "title": self.document.title, "edition": self.document.edition, "version": self.document.version,
+                "section": self.chunk.section, "page": self.chunk.page, "source": self.document.source,
+                "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """A calculator result with its rule ids resolved to corpus passages: what ``rag stage`` returns.
+
+    Code passes this typed object around; only the boundaries (CLI, REST API, batch output, the
+    Python API's ``rag.api.stage``) turn it into the CONTRACT.md JSON with :meth:`as_contract`.
+    """
+
+    system: str
+    edition: str
+    result: Mapping[str, Any]
+    missing: tuple[str, ...] = ()
+    citations: tuple[RuleCitation, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    discrepancies: tuple[Discrepancy, ...] = ()
+    notes: tuple[str, ...] = ()
+    other_editions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    uncited_rules: tuple[str, ...] = ()  # ids no corpus passage defines (a bug the tests guard against)
+
+    @property
+    def stage(self) -> str | None:
+        """The stage group (TNM) or category (RADS), when assigned."""
+        value = self.result.get("stage", self.result.get("category"))
+        return None if value is None else str(value)
+
+    def as_contract(self) -> dict[str, Any]:
+        """The ``rag stage --json`` object of CONTRACT.md (citations numbered from 1)."""
+        output: dict[str, Any] = {
+            "system": self.system,
+            "edition": self.edition,
+            "result": dict(self.result),
+            "missing": list(self.missing),
+            "citations": [c.as_contract(n) for n, c in enumerate(self.citations, start=1)],
+            "evidence": [asdict(e) for e in self.evidence],
+            "discrepancies": [asdict(d) for d in self.discrepancies],
+            "notes": list(self.notes),
+        }
+        if self.other_editions:
+            output["other_editions"] = {k: dict(v) for k, v in self.other_editions.items()}
+        if self.uncited_rules:
+            output["uncited_rules"] = list(self.uncited_rules)
+        return output

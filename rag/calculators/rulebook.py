@@ -8,30 +8,15 @@ rule book comes from the index catalogue when one exists, else from chunking ``c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rag.corpus.chunk import chunk_document
 from rag.corpus.ingest import discover, doc_id_for
 from rag.corpus.parse import parse_file
 from rag.errors import IngestError
-from rag.types import Chunk, Document
+from rag.types import Chunk, Document, RuleCitation
 
-
-@dataclass(frozen=True)
-class RuleCitation:
-    """Where a rule is stated: the chunk, its document, and the line that states it."""
-
-    rule_id: str
-    chunk: Chunk
-    document: Document
-    quote: str
-
-    def as_contract(self, n: int) -> dict[str, object]:
-        return {"n": n, "rule_id": self.rule_id, "chunk_id": self.chunk.chunk_id, "doc_id": self.document.doc_id,
-                "title": self.document.title, "edition": self.document.edition, "version": self.document.version,
-                "section": self.chunk.section,
-                "page": self.chunk.page, "source": self.document.source, "quote": self.quote}
+__all__ = ["RuleBook", "RuleCitation", "quote_for"]
 
 
 class RuleBook:

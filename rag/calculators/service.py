@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from contextlib import closing
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -13,7 +16,7 @@ from rag.calculators.registry import find_calculator
 from rag.calculators.rulebook import RuleBook
 from rag.config import Settings
 from rag.errors import InvalidInput, RagError
-from rag.types import CalcResult
+from rag.types import CalcResult, RuleCitation, StageResult
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,12 @@ class StageRequest:
 
 
 @lru_cache(maxsize=4)
-def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, revision: int = 0) -> RuleBook:
+def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, revision: int | None,
+              corpus_stamp: tuple[tuple[str, int, int], ...]) -> RuleBook:
+    """Built once per (registry revision, corpus files) pair: the key changes when either does."""
     corpus = RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
     catalog_path = Path(index_dir) / "catalog.sqlite"
-    if not catalog_path.exists():
+    if revision is None or not catalog_path.exists():
         return corpus
     from rag.corpus.registry import Catalog
 
@@ -43,31 +48,50 @@ def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, revision: int 
     return indexed.merged_over(corpus)
 
 
+def catalog_generation(index_dir: Path) -> int | None:
+    """The registry's change counter (every ingest, replace, retire or restore that commits moves it),
+    or None without an index. Read with a plain read-only query: no schema work per request."""
+    path = index_dir / "catalog.sqlite"
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
+            row = db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
+    except sqlite3.Error:  # no state table yet (an index being created)
+        return 0
+    return int(row[0]) if row else 0
+
+
+def _corpus_stamp(corpora_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of the bundled corpus files, so an edited corpus file is re-read too.
+
+    os.scandir rather than Path.rglob: this runs on every request and must stay well under a millisecond.
+    """
+    out: list[tuple[str, int, int]] = []
+    stack = [str(corpora_dir)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.is_file():
+                stat = entry.stat()
+                out.append((entry.path, stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(out))
+
+
 def rulebook(settings: Settings) -> RuleBook:
     """The rule book for these settings (index catalogue if built, else the bundled corpus).
 
-    Keyed by the registry's revision, so calculator citations follow the live generation: after a
-    replace or a retire the next staging cites the new version's rows, in this process or any other.
+    Keyed by the registry's revision and the bundled corpus files' stamps, so calculator citations
+    follow the live generation: after an ingest, replace or retire the next staging cites the new
+    rows, in this process or any other, never a chunk the change removed.
     """
     return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars,
-                     _registry_revision(settings.index_dir / "catalog.sqlite"))
-
-
-def _registry_revision(path: Path) -> int:
-    """The registry's change counter, read without opening (or creating) a catalogue; 0 when there is none."""
-    if not path.exists():
-        return 0
-    import sqlite3
-
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            row = db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-    return int(row[0]) if row else 0
+                     catalog_generation(Path(settings.index_dir)), _corpus_stamp(Path(settings.corpora_dir)))
 
 
 def calculate(request: StageRequest) -> CalcResult:
@@ -82,33 +106,27 @@ def calculate(request: StageRequest) -> CalcResult:
     return calculator.from_findings(dict(request.findings or {}), request.tnm)
 
 
-def run_stage(settings: Settings, request: StageRequest) -> dict[str, Any]:
-    """The CONTRACT.md object for one request, citations resolved to corpus chunks."""
+def stage(settings: Settings, request: StageRequest) -> StageResult:
+    """Run the calculator and resolve every rule it used to the corpus passage that states it."""
     result = calculate(request)
     book = rulebook(settings)
-    citations: list[dict[str, Any]] = []
-    uncited = []
+    citations: list[RuleCitation] = []
+    uncited: list[str] = []
     for rule_id in dict.fromkeys(result.rule_ids):
         citation = book.cite(rule_id)
         if citation is None:
             uncited.append(rule_id)
         else:
-            citations.append(citation.as_contract(len(citations) + 1))
-    output: dict[str, Any] = {
-        "system": result.system,
-        "edition": result.edition,
-        "result": result.result,
-        "missing": list(result.missing),
-        "citations": citations,
-        "evidence": [asdict(e) for e in result.evidence],
-        "discrepancies": [asdict(d) for d in result.discrepancies],
-        "notes": list(result.notes),
-    }
-    if result.other_editions:
-        output["other_editions"] = result.other_editions
-    if uncited:
-        output["uncited_rules"] = uncited
-    return output
+            citations.append(citation)
+    return StageResult(system=result.system, edition=result.edition, result=dict(result.result),
+                       missing=tuple(result.missing), citations=tuple(citations), evidence=tuple(result.evidence),
+                       discrepancies=tuple(result.discrepancies), notes=tuple(result.notes),
+                       other_editions=dict(result.other_editions), uncited_rules=tuple(uncited))
+
+
+def run_stage(settings: Settings, request: StageRequest) -> dict[str, Any]:
+    """The CONTRACT.md object for one request: :func:`stage` at a JSON boundary."""
+    return stage(settings, request).as_contract()
 
 
 def stage_batch(settings: Settings, items: list[tuple[int, dict[str, Any] | None, str]], out: IO[str]) -> dict[str, int]:
@@ -136,17 +154,17 @@ def stage_batch(settings: Settings, items: list[tuple[int, dict[str, Any] | None
     return stats
 
 
-def render_text(output: Mapping[str, Any]) -> str:
+def render_text(output: StageResult) -> str:
     """Human-readable output of one staging result."""
-    result = output.get("result") or {}
-    lines = [f"{output['system']} — {output['edition']}"]
+    result = output.result
+    lines = [f"{output.system} — {output.edition}"]
     lines.append("  " + ", ".join(f"{k}: {v}" for k, v in result.items() if v is not None and not isinstance(v, (list, dict))))
-    if output.get("missing"):
-        lines.append("  missing: " + "; ".join(output["missing"]))
-    for note in output.get("notes", []):
+    if output.missing:
+        lines.append("  missing: " + "; ".join(output.missing))
+    for note in output.notes:
         lines.append(f"  note: {note}")
-    for d in output.get("discrepancies", []):
-        lines.append(f"  discrepancy: {d['message']}")
-    for c in output.get("citations", []):
-        lines.append(f"  [{c['n']}] {c['rule_id']} — {c['title']} ({c['edition']}), {c['section']}")
+    for d in output.discrepancies:
+        lines.append(f"  discrepancy: {d.message}")
+    for n, c in enumerate(output.citations, start=1):
+        lines.append(f"  [{n}] {c.rule_id} — {c.document.title} ({c.document.edition}), {c.chunk.section}")
     return "\n".join(lines)

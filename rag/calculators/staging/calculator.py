@@ -18,11 +18,12 @@ from dataclasses import replace
 from typing import Any
 
 from rag.calculators.context import assess
+from rag.calculators.staging.context_rules import context_rule_ids
 from rag.calculators.staging.extract import Descriptors, distant_m, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
 from rag.calculators.staging.site import Context, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
-from rag.calculators.staging.tnm_string import TnmPart, parse_tnm, scan_tnm
+from rag.calculators.staging.tnm_string import TnmGrammar, TnmPart, parse_tnm, scan_tnm
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Discrepancy, Evidence
 
@@ -31,6 +32,11 @@ __all__ = ["TnmCalculator", "render_findings"]
 _MAX_TEXT = 200_000
 _PREFIXES = ("c", "p", "yc", "yp", "r", "rc", "rp", "a", "y")
 _GENERAL_KEYS = ("psa", "grade_group", "grade", "histology", "location", "age", "prefix")
+# A findings key that names an axis: "T", "N", "M", "clinical_T", "pN", "pathological N category", ...
+_TNM_KEY = re.compile(r"(?i)^(?:(?P<pre>clinical|clin|pathological|pathologic|path|post[_-]?neoadjuvant|yp|yc|c|p)"
+                      r"[_\s-]?)?(?P<axis>[TNM])(?:[_\s-]?(?:category|stage|classification|status))?$")
+_KEY_PREFIX = {"clinical": "c", "clin": "c", "c": "c", "pathological": "p", "pathologic": "p", "path": "p", "p": "p",
+               "postneoadjuvant": "yp", "yp": "yp", "yc": "yc"}
 _STAGE = re.compile(r"(?i:\bstage\b)\s*(?i:group)?\s*[:=]?\s*(?P<g>0|IV[ABC]?|I{1,3}[ABC]?[1-3]?)(?![A-Za-z0-9])")
 _CLINICAL = re.compile(r"(?i)\b(?:staging|stage|classification)\s*[:=]?\s*clinical\b|\bclinical(?:ly)?\s+stag")
 _PATHOLOGICAL = re.compile(
@@ -96,6 +102,9 @@ class TnmCalculator:
         self.system = spec.system
         self.edition = spec.edition
         self.aliases = spec.aliases
+        # The labels this site's own tables accept: named in the hint when a TNM string cannot be read.
+        self.grammar = TnmGrammar.of({"T": t.t_categories, "N": t.n_categories, "M": t.m_categories}
+                                     for t in spec.tables.values())
 
     # --- entry points ---------------------------------------------------------------------------
     def from_text(self, text: str) -> CalcResult:
@@ -116,13 +125,46 @@ class TnmCalculator:
         prefix = str(findings.get("prefix", "") or "").lower()
         if prefix and prefix not in _PREFIXES:
             raise InvalidInput(f"unknown prefix {prefix!r}", hint=f"use one of: {', '.join(_PREFIXES)}")
-        text = render_findings({k: v for k, v in findings.items() if k not in _GENERAL_KEYS})
+        labels, used = self._stated_findings(findings)
+        # the rest of a category's value ("T2 (3.5 cm)") still goes to the reader, which may refine T2 to T2a
+        text = render_findings({k: (used[k] if k in used else v) for k, v in findings.items()
+                                if k not in _GENERAL_KEYS and (k not in used or used[k])})
+        tnm = " ".join(x for x in (tnm or "", *labels) if x.strip())
         stated: dict[str, TnmPart] = {}
         if tnm:
-            stated = {p.axis: p for p in parse_tnm(tnm)}
+            stated = {p.axis: p for p in parse_tnm(tnm, accepted=self.grammar)}
         if not text and not stated and not extras:
             raise InvalidInput("no findings and no TNM string", hint='give --tnm "T2a N1 M0" and/or findings')
-        return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm or "")
+        return self._compute(text, stated, extras, prefix, strict=bool(tnm), tnm=tnm)
+
+    def _stated_findings(self, findings: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
+        """T, N and M given as findings ("N": "N0", "clinical_T": "cT1c (on biopsy)"), for the rules directly.
+
+        Rendering them as prose for a site reader to re-read loses them (a reader looks for
+        descriptors, not a "N: N0." sentence), so a key naming an axis whose value starts with a
+        label of this system's tables becomes a stated category, like a ``--tnm`` part; a key's
+        clinical/pathological word supplies the prefix the value lacks. Any other value ("N":
+        "two positive nodes") stays a descriptor for the reader. Returns the labels and, per key
+        used, what its value says besides the label.
+        """
+        labels: list[str] = []
+        used: dict[str, str] = {}
+        for key, value in findings.items():
+            m = _TNM_KEY.match(str(key))
+            if not m or not isinstance(value, str) or not value.strip():
+                continue
+            head = re.split(r"[\s,;]", value.strip(), maxsplit=1)[0]
+            for candidate in dict.fromkeys((head, head.split("(")[0])):
+                try:
+                    parts = parse_tnm(candidate, accepted=self.grammar)
+                except InvalidInput:
+                    continue
+                if len(parts) == 1 and parts[0].axis == m.group("axis").upper():
+                    key_prefix = _KEY_PREFIX.get((m.group("pre") or "").lower().replace("_", "").replace("-", ""), "")
+                    labels.append(candidate if parts[0].prefix or not key_prefix else key_prefix + candidate)
+                    used[key] = value.strip()[len(candidate):].strip(" ,;")
+                    break
+        return labels, used
 
     def _extras(self, findings: Mapping[str, Any]) -> dict[str, Any]:
         extras: dict[str, Any] = {}
@@ -225,6 +267,7 @@ class TnmCalculator:
             for span, why in unasserted(text):
                 ev.append(span)
                 notes.append(why)
+        rule_ids.extend(context_rule_ids(spec.system, result, rule_ids, extras, prefix))
         return CalcResult(
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
@@ -270,10 +313,15 @@ class TnmCalculator:
                 rule_ids.append(self.spec.missing_extra_rule)
                 notes.append(f"Stage {outcome.stage} assigned without {' and '.join(absent)}: "
                              "it holds whatever the missing value would be.")
+            elif outcome.used_enumerated_extras:
+                unknown = " or ".join(outcome.used_enumerated_extras)
+                notes.append(f"Stage {outcome.stage} is given without the {unknown}: every possible {unknown} "
+                             f"gives stage {outcome.stage} for {' '.join(result.get(a, a + '?') for a in 'TNM')} "
+                             f"(rules {', '.join(r.rule_id for r in outcome.rows)}).")
             return missing
         for axis in outcome.missing_axes:
             need = self.spec.needs.get(axis, axis)
-            if need not in missing:
+            if need not in missing and not any(m.startswith(f"{axis}:") for m in missing):  # a reader's own ask is sharper
                 missing.append(need)
         for key in outcome.missing_extras:
             need = self.spec.needs.get(key, key)

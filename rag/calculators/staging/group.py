@@ -9,7 +9,7 @@ otherwise we name what is missing and list the candidate groups.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -61,7 +61,12 @@ def _child_of(parent: str, label: str) -> bool:
 
 
 def _bands(table: StageTable, key: str) -> list[Any]:
-    """One representative value per band the table's conditions cut ``key`` into."""
+    """One representative value per band the table's conditions cut ``key`` into.
+
+    A categorical input ranges over the values the table names (squamous / adenocarcinoma, G1-GX):
+    an unstated histology is one of the histologies this table stages, so oesophageal cN3 is IVA
+    whichever it is. A value outside them is not enumerated; given explicitly, it finds no row.
+    """
     points: set[Any] = set()
     options: set[Any] = set()
     for r in table.rows:
@@ -76,41 +81,71 @@ def _bands(table: StageTable, key: str) -> list[Any]:
                 options.add(c.value)
     if points:
         return sorted(points | {min(points) - 1, max(points) + 1} | options)
-    return sorted(options, key=str) + ["__other__"]
+    return sorted(options, key=str)
+
+
+def _deciding(keys: list[str], outcomes: Mapping[tuple[Any, ...], Hashable]) -> set[str]:
+    """The keys whose value alone can change the outcome: two trials differing only there disagree.
+
+    Age is not asked for differentiated thyroid T1 N0 M0 (stage I at any age), but histology is
+    when it could be anaplastic (IVA) instead.
+    """
+    out: set[str] = set()
+    items = list(outcomes.items())
+    for i, key in enumerate(keys):
+        for values, got in items:
+            if any(other[i] != values[i] and got2 != got and other[:i] + other[i + 1:] == values[:i] + values[i + 1:]
+                   for other, got2 in items):
+                out.add(key)
+                break
+    return out
 
 
 def resolve_stage(table: StageTable, t: str | None, n: str | None, m: str | None,
                   extras: Mapping[str, Any]) -> StageOutcome:
-    """Group T/N/M (any may be None or a parent label), enumerating what is unknown."""
+    """Group T/N/M (any may be None or a parent label), enumerating what is unknown.
+
+    ``missing_extras`` lists only the unknown inputs whose value would change the group; an
+    input every value of which gives the same group is enumerated away (``used_enumerated_extras``).
+    """
     choices = {axis: leaves(table, axis, label) for axis, label in (("T", t), ("N", n), ("M", m))}
     known = {k: v for k, v in extras.items() if v is not None}
     stages: dict[str, list[StageRow]] = {}
     unstaged = False
     enumerated: set[str] = set()
     needed: set[str] = set()
+    per_combo: dict[tuple[Any, ...], frozenset[str | None]] = {}  # what each T × N × M can lead to
     for tt, nn, mm in product(choices["T"], choices["N"], choices["M"]):
         look = table.lookup(tt, nn, mm, known)
         if look.row is not None:
             stages.setdefault(look.row.stage, []).append(look.row)
+            per_combo[(tt, nn, mm)] = frozenset([look.row.stage])
             continue
         if not look.missing:
             unstaged = True
+            per_combo[(tt, nn, mm)] = frozenset([None])
             continue
         keys = list(look.missing)
-        needed.update(keys)
+        outcomes: dict[tuple[Any, ...], str | None] = {}
         for values in product(*(_bands(table, k) for k in keys)):
             trial = {**known, **dict(zip(keys, values, strict=True))}
             sub = table.lookup(tt, nn, mm, trial)
+            outcomes[values] = sub.row.stage if sub.row is not None else None
             if sub.row is not None:
                 stages.setdefault(sub.row.stage, []).append(sub.row)
                 enumerated.update(keys)
             else:
                 unstaged = True
+        needed.update(_deciding(keys, outcomes))
+        per_combo[(tt, nn, mm)] = frozenset(outcomes.values())
     candidates = tuple(stages)
     if len(stages) == 1 and not unstaged and all(choices.values()):
         stage = candidates[0]
         rows = tuple(dict.fromkeys(stages[stage]))
         return StageOutcome(stage, rows, candidates, (), (), tuple(sorted(enumerated)))
+    # An axis is missing when it is unknown (or a parent label) and its value would change the group:
+    # thyroid N0 stands for N0a and N0b, which never group differently, so N0 is not asked about.
+    deciding = _deciding(["T", "N", "M"], per_combo)
     missing_axes = tuple(a for a, label in (("T", t), ("N", n), ("M", m))
-                         if label is None or len(choices[a]) != 1)
-    return StageOutcome(None, (), candidates, missing_axes, tuple(sorted(needed)))
+                         if not choices[a] or (a in deciding and (label is None or len(choices[a]) != 1)))
+    return StageOutcome(None, (), candidates, missing_axes, tuple(k for k in sorted(needed)))

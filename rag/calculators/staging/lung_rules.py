@@ -7,6 +7,7 @@ nodules...) and keeps the highest; the evidence of the deciding descriptors is k
 from __future__ import annotations
 
 from rag.calculators.staging.extract import Descriptors
+from rag.calculators.staging.lung_nodes import KNOWN_STATIONS, StationReading, station_n
 from rag.calculators.staging.lung_text import T_ORDER
 from rag.calculators.staging.site import Context, Derived
 from rag.calculators.staging.table import Assignment
@@ -83,41 +84,55 @@ def _derive_t(d: Descriptors, ctx: Context, p: str, rules: list[str], notes: lis
     return Assignment(best, f"{p}.T.{best}", ev)
 
 
-def _node_level(station: str | None, level: str, side: str, tumour_side: str | None,
-                rules: list[str], p: str) -> str:
+def _node_side(side: str) -> tuple[str, bool]:
+    """("R" / "L" / "", contralateral?) from how the text gave a node's side: "R", "left", "contralateral"."""
     contra = "contralateral" in side
-    node_side = side[:1].upper() if side[:1].upper() in ("R", "L") and not side.startswith("contra") else ""
-    if side.lower().startswith(("right", "left")):
-        node_side = side[0].upper()
-    if station is None:
-        if level in ("N1", "N2") and contra:
-            return "N3"
-        return level or "N1"
-    if station == "1":
-        return "N3"
-    if station in ("3a", "3p", "7", "5", "6", "8", "9"):
-        return "N2"
-    opposite = contra or bool(tumour_side and node_side and node_side != tumour_side)
-    if station in ("2", "4"):
-        if opposite:
-            rules.append(f"{p}.RULE.NODAL_LATERALITY")
-            return "N3"
-        return "N2"
-    if opposite:
-        rules.append(f"{p}.RULE.NODAL_LATERALITY")
-        return "N3"
-    return "N1"
+    word = side.split()[0].lower() if side.split() else ""
+    if word in ("r", "right"):
+        return "R", contra
+    if word in ("l", "left"):
+        return "L", contra
+    return "", contra
 
 
-def _derive_n(d: Descriptors, p: str, edition: int, rules: list[str], missing: list[str]) -> Assignment | None:
+def _level_only(level: str, side: str) -> str:
+    """A node named by region only ("hilar", "mediastinal", "supraclavicular"): its level, N3 if contralateral."""
+    if level in ("N1", "N2") and "contralateral" in side:
+        return "N3"
+    return level or "N1"
+
+
+def _derive_n(d: Descriptors, p: str, edition: int, rules: list[str], notes: list[str],
+              missing: list[str]) -> Assignment | None:
     if "nodes" in d:
         tumour_side = d["side"].value if "side" in d else None
-        levels = [(_node_level(s, lv, sd, tumour_side, rules, p), s or lv + sd, e)
-                  for (s, lv, sd), e in zip(d["nodes"].value, d["nodes"].evidence, strict=True)]
-        best = max(levels, key=lambda x: _N_ORDER.index(x[0]))[0]
-        ev = tuple(e for lv, _, e in levels if lv == best)
+        levels: list[tuple[str | None, str, Evidence, StationReading | None]] = []
+        for (station, level, side), span in zip(d["nodes"].value, d["nodes"].evidence, strict=True):
+            if station is None or station.lower() not in KNOWN_STATIONS:  # a region only, or a number no map row has
+                levels.append((_level_only(level, side), level + side, span, None))
+                continue
+            node_side, contra = _node_side(side)
+            reading = station_n(p, station, node_side, tumour_side, contra)
+            levels.append((reading.category, station, span, reading))
+        known = [x for x in levels if x[0] is not None]
+        best = max((x[0] for x in known), key=_N_ORDER.index) if known else None
+        open_ = [x[3] for x in levels if x[0] is None and x[3] is not None]
+        if open_ and best != "N3":  # a station the corpus leaves open could still be the highest
+            for reading in open_:
+                rules.extend(reading.rule_ids)
+                notes.append(reading.note)
+                missing.append(reading.missing)
+            return None
+        assert best is not None
+        deciding = [x for x in known if x[0] == best]
+        for _, _, _, row in deciding:
+            if row is not None:
+                rules.extend(row.rule_ids)
+                if row.note:
+                    notes.append(row.note)
+        ev = tuple(e for _, _, e, _ in deciding)
         if best == "N2" and edition == 9:
-            stations = {s for lv, s, _ in levels if lv == "N2" and s[:1].isdigit()}
+            stations = {s for lv, s, _, _ in levels if lv == "N2" and s[:1].isdigit()}
             if len(stations) >= 2:
                 best = "N2b"
             elif stations:  # one numbered station; an unnumbered "mediastinal" node may be the same
@@ -160,7 +175,7 @@ def derive(d: Descriptors, ctx: Context, *, edition: int) -> Derived:
     rules: list[str] = []
     notes: list[str] = []
     missing: list[str] = []
-    found = {"T": _derive_t(d, ctx, p, rules, notes), "N": _derive_n(d, p, edition, rules, missing),
+    found = {"T": _derive_t(d, ctx, p, rules, notes), "N": _derive_n(d, p, edition, rules, notes, missing),
              "M": _derive_m(d, p, edition, rules)}
     return Derived({k: v for k, v in found.items() if v is not None}, {}, tuple(rules), tuple(notes),
                    tuple(missing))

@@ -47,7 +47,8 @@ def _rows(low: tuple[str, ...], t12: tuple[str, ...], t34: tuple[str, ...], all_
         row("PROSTATE8.STAGE.IIIB", "IIIB", t34, "N0", "M0", Condition(gg, "in", (1, 2, 3, 4))),
         row("PROSTATE8.STAGE.IIIC", "IIIC", all_t, "N0", "M0", Condition(gg, "==", 5)),
         row("PROSTATE8.STAGE.IVA", "IVA", all_t, "N1", "M0"),
-        row("PROSTATE8.STAGE.IVB", "IVB", all_t, _N, _M1),
+        # "any T" with M1 includes TX and T0: M1 places the case in stage IV whatever T is (TNM8.RULE.STAGE_GROUPS)
+        row("PROSTATE8.STAGE.IVB", "IVB", ("TX", "T0", *all_t), _N, _M1),
     ]
     return tuple(rows)
 
