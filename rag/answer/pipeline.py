@@ -32,7 +32,28 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rag.answer.intent import Intent, understand
-from rag.answer.verify import Citation, Segment, SentenceCheck, Source, Verified, chunk_units, data_text, verify
+from rag.answer.relevance import (
+    OFF_QUESTION,
+    Focus,
+    heading_names_focus,
+    off_question,
+    out_of_scope_ask,
+    passage_off_question,
+    question_focus,
+)
+from rag.answer.shape import question_shape
+from rag.answer.verify import (
+    Citation,
+    Segment,
+    SentenceCheck,
+    Source,
+    Verified,
+    chunk_units,
+    data_text,
+    parse_markers,
+    split_sentences,
+    verify,
+)
 from rag.errors import BackendUnavailable, InvalidInput, RagError
 from rag.index.tokenize import tokenize
 from rag.llm.base import LLMBackend, Message, get_backend
@@ -382,17 +403,34 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
         wanted = {calculation.get("system", ""), "AJCC8-general"} | {s.document.system for s in calc_sources}
     if wanted and any(h.document.system in wanted for h in hits):
         hits = [h for h in hits if h.document.system in wanted]
+    if not wanted and intent.system and any(h.document.system in _site_systems(intent.system) for h in hits):
+        # A question about one site ("肺癌…M几") is not answered from another site's rules.
+        hits = [h for h in hits if h.document.system in _site_systems(intent.system) or h.document.system == "AJCC8-general"]
     if language == "en" and any(h.document.language == "en" for h in hits):
         # The Chinese documents restate English ones; an English question is answered in English.
         hits = [h for h in hits if h.document.language != "zh"]
     # A chunk with no content once instruction-like sentences are removed is not a source at all.
-    hits = [h for h in hits if chunk_units(data_text(h.chunk.text))][:RETRIEVE_K]
+    hits = [h for h in hits if chunk_units(data_text(h.chunk.text))]
+    # Relevance, not only support: a passage about a sibling of what was asked (TR1 for a TR4
+    # question) is never offered, however well it matches the question's other words.
+    focus = question_focus(question, intent.system)
+    hits = [h for h in hits if not passage_off_question(focus, _heading(h.chunk.section), data_text(h.chunk.text),
+                                                        intent.system)]
+    if language == "zh" and any(h.document.language == "zh" and h.document.system != "glossary" for h in hits):
+        # A Chinese passage that covers the question answers it in Chinese; English ones only when none does.
+        hits = [h for h in hits if h.document.language == "zh"]
+    hits = hits[:RETRIEVE_K]
     t2 = time.perf_counter()
     stats = _stats(workspace)
     q_tokens, expansions = _question_tokens(workspace, question, language)
     lexical = [max(relevance(q_tokens, h, stats), relevance(expansions, h, stats) if expansions else 0.0) for h in hits]
     cosines = [retriever.cosines.get(h.chunk.chunk_id, lex) for h, lex in zip(hits, lexical, strict=True)]
     scores = [COSINE_WEIGHT * c + (1 - COSINE_WEIGHT) * lex for c, lex in zip(cosines, lexical, strict=True)]
+    # A passage whose own heading names the asked label of the asked system ("LR-5" under LI-RADS) is
+    # relevant whatever the wording ("FNA" vs "fine-needle aspiration", a Chinese question on English text).
+    scores = [max(s, RELEVANCE_THRESHOLD[language]) if intent.system == h.document.system
+              and heading_names_focus(focus, _heading(h.chunk.section), intent.system) else s
+              for h, s in zip(hits, scores, strict=True)]
     best = max(scores, default=0.0)
     signals = {"lexical": max(lexical, default=0.0), "cosine": max(cosines, default=0.0), "relevance": best}
     seen = {s.chunk.chunk_id for s in calc_sources}
@@ -401,16 +439,21 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     if best >= RELEVANCE_THRESHOLD[language]:
         sources = select_context([h for h, _ in keep], [s for _, s in keep], language=language,
                                  first_n=len(calc_sources) + 1)
+    if sources and not calc_text and out_of_scope_ask(question, [s.text for s in sources]):
+        sources = []  # asks for treatment, doses or prognosis, which no retrieved passage states
     t3 = time.perf_counter()
     timings.update(calculate=(t1 - t0) * 1000, retrieve=(t2 - t1) * 1000, select=(t3 - t2) * 1000)
     if not sources and not calc_text:
         return _refuse(question, language, name, calculation=calculation, relevance=best, signals=signals)
-    generated = _generate(model, question, sources, language, q_tokens, expansions, stats, bool(calc_text))
+    generated = _generate(model, question, sources, language, q_tokens, expansions, stats, bool(calc_text),
+                          intent.system)
     t4 = time.perf_counter()
     segments = [Segment(s, "calculation") for s in calc_text]
     if generated and generated.strip() != CANNOT_ANSWER:
         segments.append(Segment(generated))
+    segments, off = _on_question(segments, [*calc_sources, *sources], focus, intent.system)
     verified: Verified = verify(segments, [*calc_sources, *sources], expansions=expansions)
+    verified = replace(verified, unsupported=(*verified.unsupported, *off))
     timings.update(generate=(t4 - t3) * 1000, verify=(time.perf_counter() - t4) * 1000)
     if not verified.citations:
         return _refuse(question, language, name, unsupported=verified.unsupported, calculation=calculation,
@@ -418,6 +461,41 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     return Answer(question=question, text=verified.text, refused=False, backend=name, language=language,
                   citations=verified.citations, unsupported=verified.unsupported, calculation=calculation,
                   relevance=best, signals=signals)
+
+
+def _site_systems(system: str) -> set[str]:
+    """The systems that state rules for the same site or scheme (lung: 8th and 9th edition)."""
+    return {"AJCC8-lung", "TNM9-lung"} if system in ("AJCC8-lung", "TNM9-lung") else {system}
+
+
+def _heading(section: str) -> str:
+    """A chunk's own heading: the last part of its section path."""
+    return section.rsplit(" > ", 1)[-1]
+
+
+def _on_question(segments: Sequence[Segment], sources: Sequence[Source], focus: Focus,
+                 system: str | None) -> tuple[list[Segment], list[SentenceCheck]]:
+    """Split each segment's sentences into those that address the question and the off-question ones.
+
+    Judged before verification so an off-question sentence is reported as such even when it is also
+    unsupported; its citations must resolve (an unresolvable one is left for the verifier to reject).
+    """
+    by_n = {s.n: s for s in sources}
+    kept: list[Segment] = []
+    off: list[SentenceCheck] = []
+    for segment in segments:
+        sentences = []
+        for sentence in split_sentences(segment.text):
+            text, cites = parse_markers(sentence)
+            headings = [_heading(by_n[n].chunk.section) for n in cites if n in by_n]
+            why = off_question(focus, text, headings, system) if text else None
+            if why:
+                off.append(SentenceCheck(sentence, text, cites, False, f"{OFF_QUESTION}: {why}"))
+            else:
+                sentences.append(sentence)
+        if sentences:
+            kept.append(Segment(" ".join(sentences), segment.kind))
+    return kept, off
 
 
 def _question_tokens(workspace: Workspace, question: str, language: str) -> tuple[list[str], list[str]]:
@@ -430,12 +508,13 @@ def _question_tokens(workspace: Workspace, question: str, language: str) -> tupl
 
 
 def _generate(model: LLMBackend, question: str, sources: Sequence[Source], language: str,
-              q_tokens: Sequence[str], expansions: Sequence[str], stats: _Stats, has_calc: bool) -> str:
+              q_tokens: Sequence[str], expansions: Sequence[str], stats: _Stats, has_calc: bool,
+              system: str | None = None) -> str:
     if not sources:
         return ""
     if isinstance(model, ExtractiveBackend):
         passages = [Passage(s.n, s.text, s.chunk.section.rsplit(" > ", 1)[-1],
                             f"{s.document.title} > {s.chunk.section}") for s in sources]
         return compose(question, passages, weight=stats.idf, extra_terms=expansions,
-                       max_sentences=2 if has_calc else 4)
+                       max_sentences=2 if has_calc else 4, shape=question_shape(question), system=system)
     return model.complete(build_prompt(question, sources, language), max_tokens=400)

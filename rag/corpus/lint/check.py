@@ -20,7 +20,7 @@ from rag.corpus.lint.calculators import calculator_rows, check_calculators
 from rag.corpus.lint.grids import check_stage_tables
 from rag.corpus.lint.scan import RULE_ID_RE, FileScan, Problem, scan_file
 from rag.corpus.lint.translations import calculator_tables, check_translations
-from rag.corpus.parse import MARKDOWN_SUFFIXES, parse_file
+from rag.corpus.parse import MARKDOWN_SUFFIXES, META_SENTENCE_RE, parse_file
 from rag.errors import IngestError
 
 __all__ = ["CODES", "KNOWN_SYSTEMS", "META_SENTENCE_RE", "REQUIRED_FIELDS", "Problem", "check_corpus"]
@@ -79,9 +79,6 @@ CODES: dict[str, str] = {
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-_.]*$")
 _YEAR_RE = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 _PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]*$")
-# A sentence about the corpus, not about the guideline: retrieved as chunk text it would be quoted as
-# an answer ("Summary in the project's own words [1]."), so it belongs in the front matter's ``note``.
-META_SENTENCE_RE = re.compile(r"\b(?:in\s+(?:the\s+project's|our)\s+own\s+words|own-words\s+summary)\b|自己的话|用项目的话", re.I)
 _REFERENCE_RE = re.compile(r"(?<![\w.\[])([A-Z][A-Z0-9]*(?:\.[A-Za-z0-9_+-]+)+)")
 
 
