@@ -36,6 +36,7 @@ from rag.answer.relevance import (
     OFF_QUESTION,
     Focus,
     heading_names_focus,
+    holds_focus_quantities,
     off_question,
     out_of_scope_ask,
     passage_off_question,
@@ -59,7 +60,7 @@ from rag.index.tokenize import tokenize
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
 from rag.retrieval.retrieve import Retriever
-from rag.types import SearchHit
+from rag.types import DocFilter, SearchHit
 from rag.workspace import Workspace
 
 __all__ = ["Answer", "answer_question", "build_prompt", "REFUSAL"]
@@ -71,6 +72,7 @@ MAX_SOURCES = 5
 MAX_PER_DOC = 2
 NEAR_DUPLICATE = 0.8  # token-set Jaccard above which a chunk repeats one already selected
 CANNOT_ANSWER = "CANNOT_ANSWER"
+CROSS_LANGUAGE_NOTE = "中文语料未涵盖此问题，以下为英文指南原文（已核对出处）："
 REFUSAL = {
     "en": "The guidelines in this corpus do not cover this question, so no answer is given.",
     "zh": "本语料库中的指南未涉及这个问题，因此无法回答。",
@@ -398,6 +400,14 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     # Filters are applied to an unfiltered ranking: embedded Qdrant filters point by point in Python,
     # which measured 3x slower than over-fetching here; a filter that leaves nothing is ignored.
     hits = retriever.search(question, k=RETRIEVE_K * 2)
+    if language == "zh":
+        # The Chinese documents restate a few English ones; find their passages even when the English
+        # ones outrank them, so a Chinese passage that covers the question can answer it in Chinese.
+        cosines = retriever.cosines
+        seen_ids = {h.chunk.chunk_id for h in hits}
+        zh_hits = retriever.search(question, k=RETRIEVE_K, mode="bm25", filters=DocFilter(languages=("zh",)))
+        hits += [h for h in zh_hits if h.chunk.chunk_id not in seen_ids]
+        retriever.cosines = cosines
     wanted = set(intent.filters.systems)
     if calculation is not None:
         wanted = {calculation.get("system", ""), "AJCC8-general"} | {s.document.system for s in calc_sources}
@@ -416,7 +426,7 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     focus = question_focus(question, intent.system)
     hits = [h for h in hits if not passage_off_question(focus, _heading(h.chunk.section), data_text(h.chunk.text),
                                                         intent.system)]
-    if language == "zh" and any(h.document.language == "zh" and h.document.system != "glossary" for h in hits):
+    if language == "zh" and any(_covers(focus, h, intent.system) for h in hits if h.document.language == "zh"):
         # A Chinese passage that covers the question answers it in Chinese; English ones only when none does.
         hits = [h for h in hits if h.document.language == "zh"]
     hits = hits[:RETRIEVE_K]
@@ -429,7 +439,8 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     # A passage whose own heading names the asked label of the asked system ("LR-5" under LI-RADS) is
     # relevant whatever the wording ("FNA" vs "fine-needle aspiration", a Chinese question on English text).
     scores = [max(s, RELEVANCE_THRESHOLD[language]) if intent.system == h.document.system
-              and heading_names_focus(focus, _heading(h.chunk.section), intent.system) else s
+              and (heading_names_focus(focus, _heading(h.chunk.section), intent.system)
+                   or (intent.explicit_system and holds_focus_quantities(focus, data_text(h.chunk.text)))) else s
               for h, s in zip(hits, scores, strict=True)]
     best = max(scores, default=0.0)
     signals = {"lexical": max(lexical, default=0.0), "cosine": max(cosines, default=0.0), "relevance": best}
@@ -458,9 +469,21 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     if not verified.citations:
         return _refuse(question, language, name, unsupported=verified.unsupported, calculation=calculation,
                        relevance=best, signals=signals)
-    return Answer(question=question, text=verified.text, refused=False, backend=name, language=language,
+    text = verified.text
+    if language == "zh" and all(c.source.document.language != "zh" for c in verified.citations):
+        # No Chinese passage covers the question: the English sentences are quoted as they stand
+        # (a translation would be unverifiable), under a Chinese label that says so.
+        text = CROSS_LANGUAGE_NOTE + text
+    return Answer(question=question, text=text, refused=False, backend=name, language=language,
                   citations=verified.citations, unsupported=verified.unsupported, calculation=calculation,
                   relevance=best, signals=signals)
+
+
+def _covers(focus: Focus, hit: SearchHit, system: str | None) -> bool:
+    """Whether a passage can answer on its own: of the asked system, with the asked label in its heading."""
+    if hit.document.system == "glossary" or (system and hit.document.system not in _site_systems(system)):
+        return False
+    return not focus.labels or heading_names_focus(focus, _heading(hit.chunk.section), system)
 
 
 def _site_systems(system: str) -> set[str]:

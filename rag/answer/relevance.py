@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from rag.corpus.parse import META_SENTENCE_RE
 from rag.retrieval.quantity import Interval, Quantity, passage_intervals, query_quantities
 
-__all__ = ["Focus", "heading_names_focus", "is_meta", "labels", "off_question", "out_of_scope_ask", "passage_off_question", "question_focus"]
+__all__ = ["Focus", "heading_names_focus", "holds_focus_quantities", "is_meta", "labels", "off_question",
+           "out_of_scope_ask", "passage_off_question", "question_focus"]
 
 OFF_QUESTION = "off-question"
 
@@ -42,6 +43,7 @@ _SUBCAT = re.compile(r"(?<![A-Za-z0-9.])([0-6][A-CX])(?![A-Za-z0-9])")
 # "category 3", "BI-RADS 4", "Lung-RADS 2", "score 4", "4类", "3 类"; not "3 months" or "4 points".
 _CATEGORY = re.compile(r"(?:\b(?:category|categories|score|BI-?RADS|Lung-?RADS|PI-?RADS)\s*([0-6][A-CX]?)(?![\dA-Za-z.])"
                        r"|(?<![\d.])([0-6][A-CX]?)\s*(?:类|級|级)(?!别))", re.I)
+_PIRADS_SCORE = re.compile(r"(?<![\d.])([1-5])\s*分")
 _POINTS_VALUE = re.compile(r"(?<![\d.])(\d+)\s*(?:points?\b|分)", re.I)
 
 
@@ -76,6 +78,9 @@ def labels(text: str, system: str | None = None) -> dict[str, frozenset[str]]:
     for m in _CATEGORY.finditer(text):
         value = (m.group(1) or m.group(2)).upper()
         add("tr" if tirads and value.isdigit() else "cat", value)
+    if system == "PI-RADS-v2.1":  # PI-RADS scores: "4分" is score 4 (in TI-RADS 分 are points)
+        for m in _PIRADS_SCORE.finditer(text):
+            add("cat", m.group(1))
     for m in _SUBCAT.finditer(text):
         add("cat", m.group(1).upper())
     for m in _TNM.finditer(masked):
@@ -116,9 +121,21 @@ def _label_clash(focus: Focus, named: dict[str, frozenset[str]]) -> str | None:
     return None
 
 
+_ZH_POINT_RANGE = re.compile(r"(\d+)\s*(?:–|-|至|到)\s*(\d+)\s*分")
+_ZH_POINT_BOUND = re.compile(r"([≥≤<>])\s*(\d+)\s*分|(\d+)\s*分(?:及)?以上")
+
+
 def _point_intervals(text: str) -> list[Interval]:
     """Ranges of points a text states, counting a single "3 points"/"3分" as the range [3, 3]."""
     intervals = [i for i in passage_intervals(text) if i.kind == "points"]
+    intervals += [Interval("points", float(a), float(b)) for a, b in _ZH_POINT_RANGE.findall(text)]
+    for op, value, above in _ZH_POINT_BOUND.findall(text):
+        if above:
+            intervals.append(Interval("points", low=float(above)))
+        elif op in "≥>":
+            intervals.append(Interval("points", low=float(value), low_inclusive=op == "≥"))
+        else:
+            intervals.append(Interval("points", high=float(value), high_inclusive=op == "≤"))
     if not intervals:
         intervals = [Interval("points", float(v), float(v)) for v in _POINTS_VALUE.findall(text)]
     return intervals
@@ -179,6 +196,19 @@ def passage_off_question(focus: Focus, heading: str, text: str, system: str | No
                                 for a in asked for n in both.get(f, ())):
         return f"never mentions {'/'.join(sorted(a for v in focus.labels.values() for a in v))}"
     return None
+
+
+def holds_focus_quantities(focus: Focus, text: str) -> bool:
+    """True when the question states quantities and the passage's own ranges hold every one of them
+    ("总分7分以上" holds 7 points)."""
+    if not focus.quantities:
+        return False
+    for quantity in focus.quantities:
+        same = _point_intervals(text) if quantity.kind == "points" else [
+            i for i in passage_intervals(text) if i.kind == quantity.kind]
+        if not any(i.holds(quantity) for i in same):
+            return False
+    return True
 
 
 def heading_names_focus(focus: Focus, heading: str, system: str | None = None) -> bool:
