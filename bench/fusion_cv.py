@@ -45,7 +45,7 @@ Fusion = Callable[[Candidates, Candidates], list[str]]
 
 def _gold_doc(url: str) -> str | None:
     m = re.search(r"/types/(.+)/patient/(.+)$", url)
-    return f"types-{m.group(1).replace('/', '-')}-hp-{m.group(2)}-treatment-pdq" if m else None
+    return f"types-{m.group(1).replace('/', '-')}-hp-{m.group(2)}" if m else None
 
 
 def collect(workspace: Workspace, queries: Sequence[str], depth: int) -> list[dict[str, Candidates]]:

@@ -114,9 +114,15 @@ def _related(family: str, asked: str, named: str) -> bool:
 
 
 def _label_clash(focus: Focus, named: dict[str, frozenset[str]]) -> str | None:
+    """A text clashes when it names a sibling of an asked label and not the label itself (or a child):
+    "4B is a subgroup of category 4" is about 4B although it names 4A's parent too."""
     for family, asked in focus.labels.items():
         said = named.get(family)
-        if said and not any(_related(family, a, n) for a in asked for n in said):
+        if not said:
+            continue
+        sibling = any(not any(_related(family, a, n) for a in asked) for n in said)
+        same_or_child = any(_related(family, a, n) and len(n) >= len(a) for a in asked for n in said)
+        if (sibling and not same_or_child) or not any(_related(family, a, n) for a in asked for n in said):
             return f"asks {'/'.join(sorted(asked))}, states {'/'.join(sorted(said))}"
     return None
 
@@ -155,19 +161,22 @@ def _quantity_clash(focus: Focus, text: str) -> str | None:
 def off_question(focus: Focus, sentence: str, headings: Sequence[str] = (), system: str | None = None) -> str | None:
     """Why ``sentence`` (citing passages with these section ``headings``) does not address the question.
 
-    The sentence's own labels decide when it names any of an asked family; otherwise its cited
-    passages' headings do ("不需要细针穿刺" under "TR1：良性" is about TR1). None when it addresses it.
+    Both the sentence's own labels and its cited passages' headings must fit ("不需要细针穿刺" under
+    "TR1：良性" is about TR1; "a category 3 or 4 nodule…" under "Category 4X" is about 4X). None when
+    it addresses the question.
     """
     if is_meta(sentence):
         return "a note about the corpus, not guideline content"
     if not focus:
         return None
     own = labels(sentence, system)
-    clash = _label_clash(focus, own)
+    # Inside the asked member's own passage a sibling may be named as a comparison ("4X: managed like
+    # category 4B"); elsewhere a sentence naming only a sibling is about that sibling.
+    in_own_passage = any(heading_names_focus(focus, h, system) for h in headings)
+    clash = None if in_own_passage else _label_clash(focus, own)
     if clash:
         return clash
-    from_heading = {f: v for f, v in _merge(labels(h, system) for h in headings).items()
-                    if f in focus.labels and f not in own}
+    from_heading = {f: v for f, v in _merge(labels(h, system) for h in headings).items() if f in focus.labels}
     clash = _label_clash(focus, from_heading)
     if clash:
         return f"cited section {clash}"
