@@ -172,7 +172,7 @@ def off_question(focus: Focus, sentence: str, headings: Sequence[str] = (), syst
     own = labels(sentence, system)
     # Inside the asked member's own passage a sibling may be named as a comparison ("4X: managed like
     # category 4B"); elsewhere a sentence naming only a sibling is about that sibling.
-    in_own_passage = any(heading_names_focus(focus, h, system) for h in headings)
+    in_own_passage = any(_names_exactly(focus, labels(h, system)) for h in headings)
     clash = None if in_own_passage else _label_clash(focus, own)
     if clash:
         return clash
@@ -227,6 +227,13 @@ def heading_names_focus(focus: Focus, heading: str, system: str | None = None) -
     named = labels(heading, system)
     hits = any(_related(f, a, n) for f, asked in focus.labels.items() for a in asked for n in named.get(f, ()))
     return hits and _label_clash(focus, named) is None
+
+
+def _names_exactly(focus: Focus, named: dict[str, frozenset[str]]) -> bool:
+    """The text names an asked label itself or a child of it (not only a parent), and no sibling."""
+    child = any(_related(f, a, n) and len(n) >= len(a) for f, asked in focus.labels.items()
+                for a in asked for n in named.get(f, ()))
+    return child and _label_clash(focus, named) is None
 
 
 def _merge(dicts: Iterable[dict[str, frozenset[str]]]) -> dict[str, frozenset[str]]:
