@@ -152,7 +152,7 @@ def test_tr4_question_is_answered_with_the_tr4_size(corpus_workspace) -> None:  
     assert not answer.refused
     assert "1.5" in answer.text, answer.text
     assert "不需要细针穿刺" not in answer.text
-    assert all("TR1" not in c.source.chunk.section and "TR2" not in c.source.chunk.section for c in answer.citations)
+    assert all("TR1" not in _heading(c.source.chunk) and "TR2" not in _heading(c.source.chunk) for c in answer.citations)
 
 
 def test_subcategory_question_lists_all_members(corpus_workspace) -> None:  # noqa: F811
