@@ -58,8 +58,8 @@ FAMILIES = [
 
 @pytest.mark.parametrize(("template", "system", "members"), FAMILIES, ids=[f[1] + ("-zh" if "类" in f[0] else "")
                                                                            for f in FAMILIES])
-def test_a_siblings_passage_and_sentences_never_answer(rulebook_chunks: Book, template: str, system: str,
-                                                        members: dict[str, str]) -> None:  # noqa: F811
+def test_a_siblings_passage_and_sentences_never_answer(rulebook_chunks: Book, template: str,  # noqa: F811
+                                                        system: str, members: dict[str, str]) -> None:
     for asked_rule, asked in members.items():
         focus = question_focus(template.format(m=asked), system)
         assert focus, f"no focus read from {template.format(m=asked)!r}"
@@ -71,7 +71,7 @@ def test_a_siblings_passage_and_sentences_never_answer(rulebook_chunks: Book, te
             if rule == asked_rule:
                 assert passage_why is None, (asked, heading, passage_why)
                 assert heading_names_focus(focus, heading, system)
-                assert all(w is None for w in sentence_whys), (asked, list(zip(_sentences(chunk), sentence_whys)))
+                assert all(w is None for w in sentence_whys), (asked, list(zip(_sentences(chunk), sentence_whys, strict=True)))
             else:
                 assert passage_why is not None, f"{member}'s passage offered for a {asked} question"
                 assert all(w is not None for w in sentence_whys), (asked, member, sentence_whys)
