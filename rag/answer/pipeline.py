@@ -42,6 +42,7 @@ from rag.answer.relevance import (
     out_of_scope_ask,
     passage_off_question,
     question_focus,
+    subject_rank,
 )
 from rag.answer.shape import question_shape
 from rag.answer.verify import (
@@ -381,7 +382,10 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
         # ones outrank them, so a Chinese passage that covers the question can answer it in Chinese.
         cosines = retriever.cosines
         seen_ids = {h.chunk.chunk_id for h in hits}
-        zh_hits = retriever.search(question, k=RETRIEVE_K, mode="bm25", filters=DocFilter(languages=("zh",)))
+        site = tuple(sorted(_site_systems(intent.system))) if intent.system else ()
+        labelled = " ".join([question, *sorted(a for v in question_focus(question, intent.system).labels.values()
+                                               for a in v if not a.isdigit())])
+        zh_hits = retriever.search(labelled, k=RETRIEVE_K, mode="bm25", filters=DocFilter(languages=("zh",), systems=site))
         hits += [h for h in zh_hits if h.chunk.chunk_id not in seen_ids]
         retriever.cosines = cosines
     wanted = set(intent.filters.systems)
@@ -402,6 +406,10 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     focus = question_focus(question, intent.system)
     hits = [h for h in hits if not passage_off_question(focus, _heading(h.chunk.section), data_text(h.chunk.text),
                                                         intent.system)]
+    if focus.labels:
+        # The passage about exactly the asked member first ("Category 4A — suspicious" before "Airway
+        # nodule, segmental — category 4A"), then passages naming it among other things (stable order).
+        hits = sorted(hits, key=lambda h: subject_rank(focus, _heading(h.chunk.section), intent.system))
     if language == "zh" and any(_covers(focus, h, intent.system) for h in hits if h.document.language == "zh"):
         # A Chinese passage that covers the question answers it in Chinese; English ones only when none does.
         hits = [h for h in hits if h.document.language == "zh"]

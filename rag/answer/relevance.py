@@ -29,7 +29,7 @@ from rag.corpus.parse import META_SENTENCE_RE
 from rag.retrieval.quantity import Interval, Quantity, passage_intervals, query_quantities
 
 __all__ = ["Focus", "heading_names_focus", "holds_focus_quantities", "is_meta", "labels", "off_question",
-           "out_of_scope_ask", "passage_off_question", "question_focus"]
+           "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank"]
 
 OFF_QUESTION = "off-question"
 
@@ -205,6 +205,29 @@ def passage_off_question(focus: Focus, heading: str, text: str, system: str | No
                                 for a in asked for n in both.get(f, ())):
         return f"never mentions {'/'.join(sorted(a for v in focus.labels.values() for a in v))}"
     return None
+
+
+_HEAD_SPLIT = re.compile(r"\s+[—–-]\s+|[：:（(]")
+_RESIDUE = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]")
+
+
+def subject_rank(focus: Focus, heading: str, system: str | None = None) -> int:
+    """How squarely a heading is *about* the asked member: 0 "Category 4A — …"/"2类：…"/"T1b", 1 names it
+    exactly among other words ("Solid nodule — category 4A"), 2 names a parent or child, 3 none."""
+    named = labels(heading, system)
+    if not focus.labels or _label_clash(focus, named) or not heading_names_focus(focus, heading, system):
+        return 3
+    if not _names_exactly(focus, named):
+        return 2
+    head = _HEAD_SPLIT.split(heading, maxsplit=1)[0]
+    if _names_exactly(focus, labels(head, system)):
+        residue = head
+        for pattern in (_TR, _LR, _CATEGORY, _SUBCAT, _TNM, _STAGE):
+            residue = pattern.sub(" ", residue)
+        words = [w for w in _RESIDUE.findall(residue) if w.lower() not in ("category", "level", "stage", "score", "lung", "rads")]
+        if len(words) <= 1:
+            return 0
+    return 1
 
 
 def holds_focus_quantities(focus: Focus, text: str) -> bool:
