@@ -404,6 +404,11 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     # Relevance, not only support: a passage about a sibling of what was asked (TR1 for a TR4
     # question) is never offered, however well it matches the question's other words.
     focus = question_focus(question, intent.system)
+    if calc_text and intent.is_rads:
+        # The answer is about the computed category: a retrieved sentence about a sibling category
+        # ("Lung-RADS 2 when <6 mm…" beside a computed Lung-RADS 3) does not answer the question.
+        computed = question_focus(" ".join(parse_markers(t)[0] for t in calc_text), intent.system)
+        focus = Focus({**focus.labels, **computed.labels}, focus.quantities)
     hits = [h for h in hits if not passage_off_question(focus, _heading(h.chunk.section), data_text(h.chunk.text),
                                                         intent.system)]
     if focus.labels:

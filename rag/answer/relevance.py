@@ -147,10 +147,27 @@ def _point_intervals(text: str) -> list[Interval]:
     return intervals
 
 
+_ZH_NODE_RANGE = re.compile(r"(\d+)\s*(?:至|到|–|-|或)\s*(\d+)\s*枚")
+_ZH_NODE_ABOVE = re.compile(r"(\d+)\s*枚及以上|≥\s*(\d+)\s*枚")
+_ZH_NODE_ONE = re.compile(r"(?<![\d至到或–-])(\d+)\s*枚(?!及以上)")
+
+
+def _node_intervals(text: str) -> list[Interval]:
+    """Node-count ranges in English (rag.retrieval.quantity) and Chinese ("4至6枚", "7枚及以上", "1枚")."""
+    intervals = [i for i in passage_intervals(text) if i.kind == "nodes"]
+    intervals += [Interval("nodes", float(a), float(b)) for a, b in _ZH_NODE_RANGE.findall(text)]
+    intervals += [Interval("nodes", low=float(a or b)) for a, b in _ZH_NODE_ABOVE.findall(text)]
+    if not intervals:
+        intervals = [Interval("nodes", float(v), float(v)) for v in _ZH_NODE_ONE.findall(text)]
+    return intervals
+
+
 def _quantity_clash(focus: Focus, text: str) -> str | None:
     for quantity in focus.quantities:
         if quantity.kind == "points":
             same = _point_intervals(text)
+        elif quantity.kind == "nodes":
+            same = _node_intervals(text)
         else:
             same = [i for i in passage_intervals(text) if i.kind == quantity.kind]
         if same and not any(i.holds(quantity) for i in same):
