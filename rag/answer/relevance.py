@@ -41,7 +41,7 @@ _TR = re.compile(r"(?<![A-Za-z0-9])TR\s?([1-5])(?![0-9])", re.I)
 _LR = re.compile(r"(?<![A-Za-z0-9])LR-(\d|M|TIV|NC)(?![A-Za-z0-9])", re.I)
 _SUBCAT = re.compile(r"(?<![A-Za-z0-9.])([0-6][A-CX])(?![A-Za-z0-9])")
 # "category 3", "BI-RADS 4", "Lung-RADS 2", "score 4", "4类", "3 类"; not "3 months" or "4 points".
-_CATEGORY = re.compile(r"(?:\b(?:category|categories|score|BI-?RADS|Lung-?RADS|PI-?RADS)\s*([0-6][A-CX]?)(?![\dA-Za-z.])"
+_CATEGORY = re.compile(r"(?:\b(?:category|categories|score|BI-?RADS|Lung-?RADS|PI-?RADS)\s*([0-6][A-CX]?)(?![\dA-Za-z]|\.\d)"
                        r"|(?<![\d.])([0-6][A-CX]?)\s*(?:类|級|级)(?!别))", re.I)
 _PIRADS_SCORE = re.compile(r"(?<![\d.])([1-5])\s*分")
 _POINTS_VALUE = re.compile(r"(?<![\d.])(\d+)\s*(?:points?\b|分)", re.I)
