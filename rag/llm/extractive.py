@@ -28,6 +28,9 @@ __all__ = ["ExtractiveBackend", "Passage", "compose", "parse_prompt"]
 MAX_SENTENCES = 4
 MAX_PER_SOURCE = 2
 MIN_SCORE = 0.12  # a source's best sentence must share this much (IDF-weighted) with the question
+# ... and come within this share of the best sentence so far: a tail sentence that shares a word or
+# two with the question ("BI-RADS 1 means…" after "Density never changes the category") rarely answers it.
+RELATIVE_FLOOR = 0.6
 SOURCE_RE = re.compile(r"<<<SOURCE (\d+)>>>([^\n]*)\n(.*?)\n<<<END SOURCE \1>>>", re.S)
 QUESTION_RE = re.compile(r"<<<QUESTION>>>\n(.*?)\n<<<END QUESTION>>>", re.S)
 
@@ -117,6 +120,7 @@ def compose(question: str, passages: Sequence[Passage], *, weight: Weight = _uni
     if shape and any(shape.requires(_render(u)) for units in usable.values() for u in units):
         usable = {n: [u for u in units if shape.requires(_render(u))] for n, units in usable.items()}
     picked: list[tuple[int, int, str]] = []  # (source order, position, sentence)
+    lead = 0.0  # the best unit score so far: a later passage must come near it to add a sentence
     for order, passage in enumerate(passages):
         units = usable[passage.n]
         # Half credit for words of the passage's title and section ("pancreas", "T2"): a unit of a
@@ -128,10 +132,11 @@ def compose(question: str, passages: Sequence[Passage], *, weight: Weight = _uni
                          for u in units), key=lambda x: (x[0], x[1]), reverse=True)
         # The best-ranked passage passed the relevance gate, so its best unit is kept if it shares
         # anything with the question; later passages must earn their place.
-        floor = 1e-9 if order == 0 else MIN_SCORE
+        floor = 1e-9 if order == 0 else max(MIN_SCORE, RELATIVE_FLOOR * lead)
         if not scored or scored[0][0] < floor:
             continue
         best = scored[0][0]
+        lead = max(lead, best)
         for value, _, unit in scored[:MAX_PER_SOURCE]:
             if value < max(floor, 0.75 * best) or (unit.kind == "row" and value < best):
                 break
