@@ -172,3 +172,13 @@ def test_no_answer_sentence_is_a_corpus_note(corpus_workspace) -> None:  # noqa:
     for question in ("Which patients is LI-RADS CT/MRI meant for?", "Lung-RADS 2类的处理建议是什么？"):
         answer = answer_question(corpus_workspace, question)
         assert "own words" not in answer.text and "自己的话" not in answer.text
+
+
+def test_points_question_reaches_the_level_that_holds_them() -> None:
+    from rag.answer.intent import understand
+
+    intent = understand("总分7分以上是TR几级？")
+    assert intent.system == "ACR-TI-RADS"
+    focus = question_focus(intent.question, intent.system)
+    assert off_question(focus, "总分≥7分。", ["TR5：高度可疑"], intent.system) is None
+    assert off_question(focus, "总分4–6分。", ["TR4：中度可疑"], intent.system)
