@@ -353,18 +353,37 @@ def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
 
 # ask ---------------------------------------------------------------------------------------
 def _cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.answer.conversation import SessionStore
     from rag.answer.pipeline import answer_question
     from rag.errors import IndexBusy
 
+    store = SessionStore(settings.index_dir)
+    if args.end_session:
+        removed = store.delete(args.end_session)
+        print(f"session {args.end_session!r} {'deleted' if removed else 'did not exist'}", file=sys.stderr)
+        if not args.question:
+            return 0
+    if not args.question:
+        raise InvalidInput("no question given", hint="rag ask \"What is Lung-RADS 4A?\"")
     question = " ".join(args.question)
+    conversation = store.load(args.session) if args.session else None
     workspace = _workspace(settings)
     try:
         _ensure_index(workspace)
-        answer = answer_question(workspace, question, backend=args.backend)
+        answer = answer_question(workspace, question, backend=args.backend, conversation=conversation)
         output, text = answer.as_contract(), answer.render_text()
+        if args.session and conversation is not None:
+            store.save(args.session, conversation)
     except IndexBusy:
-        output = _forward_or_raise(settings, "/ask", {"question": question, "backend": args.backend})
+        # Another process holds the index: send it the standalone question, so the session still carries.
+        standalone = conversation.rewrite(question) if conversation is not None else question
+        output = _forward_or_raise(settings, "/ask", {"question": standalone, "backend": args.backend})
         text = output["answer"]
+        if args.session and conversation is not None:
+            from rag.answer.intent import understand
+
+            conversation.record(question, standalone, understand(standalone))
+            store.save(args.session, conversation)
     finally:
         workspace.close()
     if args.json:
@@ -505,7 +524,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("ask", _cmd_ask, "Answer a question from the corpus with numbered citations.")
-    p.add_argument("question", nargs="+")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--session", help="carry follow-ups across calls; keeps the last questions in "
+                                     "INDEX_DIR/sessions/NAME.json (owner-only) until --end-session")
+    p.add_argument("--end-session", metavar="NAME", help="delete the named session's file")
     p.add_argument("--backend", help="extractive (default), llamacpp, openai")
     p.add_argument("--json", action="store_true")
 

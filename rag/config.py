@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(60.0, gt=0)
+    # openai backend: ask the server for JSON {sentences: [{text, sources}]} (response_format json_schema;
+    # vLLM, llama.cpp server and Ollama support it). The reply is parsed and verified like plain text.
+    llm_structured: bool = False
 
     def collection(self) -> str:
         """The Qdrant collection name, derived from what changes the vectors."""

@@ -125,6 +125,12 @@ def test_valid_crafted_document_passes(tmp_path: Path) -> None:
     assert _check(tmp_path, _doc()) == []
 
 
+def test_meta_note_in_front_matter_passes(tmp_path: Path) -> None:
+    """The corpus note moves to front matter, where it is neither indexed nor quoted."""
+    doc = _doc().replace("rule_prefix: TESTA\n", "rule_prefix: TESTA\nnote: \"Summary in the project's own words.\"\n")
+    assert _check(tmp_path, doc) == []
+
+
 def test_problem_renders_line_and_dict(tmp_path: Path) -> None:
     problems = _check(tmp_path, _doc().replace("system: AJCC8-general", "system: AJCC9-nowhere"))
     [problem] = problems
@@ -148,6 +154,9 @@ DEFECTS: list[tuple[str, str, str, str]] = [
     ("unknown system", "system: AJCC8-general", "system: AJCC8-spleen", "unknown-system"),
     ("doc id not a slug", "doc_id: test-a", "doc_id: Test A", "bad-doc-id"),
     ("bad prefix", "rule_prefix: TESTA", "rule_prefix: test-a", "bad-prefix"),
+    ("meta sentence in prose", "Short introduction.", "Summary in the project's own words. Short introduction.",
+     "meta-sentence"),
+    ("meta sentence in Chinese", "Short introduction.", "本文用项目自己的话概述分期要点。", "meta-sentence"),
     ("malformed heading id", "[TESTA.T.T2]", "[TESTA.T.T 2x]", "malformed-rule-id"),
     ("lower-case id", "[TESTA.N.N1]", "[testa.N.N1]", "malformed-rule-id"),
     ("malformed row id", "| TESTA.STAGE.T2 |", "| TESTA..STAGE.T2 |", "malformed-rule-id"),

@@ -10,13 +10,18 @@ last turn is needed, because each standalone question already carries its own co
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
 
 from rag.answer.intent import Intent, tnm_labels, understand
+from rag.errors import InvalidInput
 
-__all__ = ["Conversation", "Turn", "rewrite_followup"]
+__all__ = ["Conversation", "SessionStore", "Turn", "rewrite_followup"]
 
 _CUE = re.compile(r"^\s*(?:and|but|so|what\s+if|what\s+about|how\s+about|if|instead|same|now|then|"
                   r"那|那么|如果|若|假如|要是|换成|改为|而|还有)(?:\b|(?=[\u4e00-\u9fff]))", re.I)
@@ -92,3 +97,69 @@ class Conversation:
 
     def clear(self) -> None:
         self.turns.clear()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The turns as JSON-ready data (for ``SessionStore``)."""
+        return {"max_turns": self.turns.maxlen, "turns": [asdict(t) for t in self.turns]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conversation:
+        """A conversation restored from ``to_dict`` output (unknown keys ignored)."""
+        conversation = cls(int(data.get("max_turns") or 6))
+        for turn in data.get("turns") or []:
+            conversation.turns.append(Turn(str(turn["question"]), str(turn["standalone"]), turn.get("system")))
+        return conversation
+
+
+_SESSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+class SessionStore:
+    """Named conversations for ``rag ask --session NAME``, one JSON file each under ``INDEX_DIR/sessions``.
+
+    Privacy, by design: a follow-up can only be rewritten if the previous question is remembered, so
+    a session file holds the last ``max_turns`` questions (and their standalone forms) — and nothing
+    else: no answers, no timings. It exists only when the user names a session; it is written with
+    owner-only permissions (0600); questions are never written to logs; ``rag ask --end-session NAME``
+    deletes it. Without ``--session`` nothing is stored. (A server process keeps sessions in memory.)
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.directory = Path(index_dir) / "sessions"
+
+    def path(self, name: str) -> Path:
+        """The session's file; the name must be a short slug (it becomes a file name)."""
+        if not _SESSION_NAME.match(name or ""):
+            raise InvalidInput(f"bad session name {name!r}",
+                               hint="use letters, digits, '-', '_' or '.', up to 64 characters, e.g. --session case-17")
+        return self.directory / f"{name}.json"
+
+    def load(self, name: str, max_turns: int = 6) -> Conversation:
+        """The named conversation, or a new empty one."""
+        path = self.path(name)
+        if not path.exists():
+            return Conversation(max_turns)
+        try:
+            return Conversation.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidInput(f"session file {path} is unreadable ({exc})",
+                               hint=f"delete it with `rag ask --end-session {name}`") from None
+
+    def save(self, name: str, conversation: Conversation) -> Path:
+        """Write the conversation (owner-only permissions; atomically replaced)."""
+        path = self.path(name)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(conversation.to_dict(), handle, ensure_ascii=False)
+        os.replace(tmp, path)
+        return path
+
+    def delete(self, name: str) -> bool:
+        """Forget the named session; True when there was one."""
+        path = self.path(name)
+        if path.exists():
+            path.unlink()
+            return True
+        return False

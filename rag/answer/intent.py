@@ -40,12 +40,12 @@ class Intent:
 # RADS and classification schemes: named explicitly, so they filter retrieval too.
 _SCHEMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Lung-RADS-v2022", re.compile(r"lung[\s-]?rads", re.I)),
-    ("ACR-TI-RADS", re.compile(r"\bti[\s-]?rads\b|\btr[1-5]\b", re.I)),
+    ("ACR-TI-RADS", re.compile(r"\bti[\s-]?rads\b|\btr[1-5]\b|(?<![A-Za-z])TR(?=几)", re.I)),
     ("BI-RADS", re.compile(r"\bbi[\s-]?rads\b", re.I)),
     ("LI-RADS-v2018", re.compile(r"\bli[\s-]?rads\b|\bLR-(?:[1-5]|M|TIV)\b", re.I)),
     ("PI-RADS-v2.1", re.compile(r"\bpi[\s-]?rads\b", re.I)),
     ("WHO-CNS5", re.compile(r"\bwho\s+cns|\bcns\s*5\b|glioma|astrocytoma|glioblastoma|oligodendroglioma|"
-                            r"meningioma|胶质瘤|脑膜瘤", re.I)),
+                            r"meningioma|胶质瘤|脑膜瘤|星形细胞瘤|胶质母细胞瘤|少突胶质", re.I)),
     ("WHO-NET2019", re.compile(r"neuroendocrine|\bNETs?\b|\bNEC\b|神经内分泌", re.I)),
 )
 # Anatomic sites → AJCC 8th systems (the default edition); order matters (first match wins).

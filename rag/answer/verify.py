@@ -348,8 +348,7 @@ class Citation:
         record: dict[str, Any] = {
             "n": self.n, "chunk_id": chunk.chunk_id, "doc_id": document.doc_id, "title": document.title,
             "edition": document.edition, "version": document.version, "section": chunk.section, "page": chunk.page,
-            "quote": self.quote,
-            "source": document.source, "origin": self.source.origin,
+            "quote": self.quote, "source": document.source, "origin": self.source.origin, "language": document.language,
         }
         if self.source.rule_id:
             record["rule_id"] = self.source.rule_id

@@ -17,6 +17,10 @@ import yaml
 
 from rag.errors import IngestError
 
+# A sentence about the corpus, not about the guideline: retrieved as chunk text it would be quoted as
+# an answer ("Summary in the project's own words [1]."), so it belongs in the front matter's ``note``.
+META_SENTENCE_RE = re.compile(r"\b(?:in\s+(?:the\s+project's|our)\s+own\s+words|own-words\s+summary)\b|自己的话|用项目的话", re.I)
+
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})

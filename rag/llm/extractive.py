@@ -17,8 +17,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from rag.answer.relevance import is_meta, labels
+from rag.answer.shape import Shape
 from rag.answer.verify import Unit, chunk_units, facts, is_instruction
-from rag.index.tokenize import tokenize
+from rag.index.tokenize import has_chinese, tokenize
 from rag.llm.base import BACKENDS, Prompt, to_messages, truncate_at_stop
 
 __all__ = ["ExtractiveBackend", "Passage", "compose", "parse_prompt"]
@@ -26,6 +28,9 @@ __all__ = ["ExtractiveBackend", "Passage", "compose", "parse_prompt"]
 MAX_SENTENCES = 4
 MAX_PER_SOURCE = 2
 MIN_SCORE = 0.12  # a source's best sentence must share this much (IDF-weighted) with the question
+# ... and come within this share of the best sentence so far: a tail sentence that shares a word or
+# two with the question ("BI-RADS 1 means…" after "Density never changes the category") rarely answers it.
+RELATIVE_FLOOR = 0.6
 SOURCE_RE = re.compile(r"<<<SOURCE (\d+)>>>([^\n]*)\n(.*?)\n<<<END SOURCE \1>>>", re.S)
 QUESTION_RE = re.compile(r"<<<QUESTION>>>\n(.*?)\n<<<END QUESTION>>>", re.S)
 
@@ -62,9 +67,19 @@ def _render(unit: Unit) -> str:
 
 
 def _titled(unit: Unit, title: str) -> str:
-    """A table row names its table, so "T2a: IB" is not read as the wrong edition's grid."""
+    """A table row names its table, so "T2a: IB" is not read as the wrong edition's grid; a sentence
+    under a labelled heading ("M1b：胸外单发转移") names the label when it does not itself, so the
+    answer says *which* category it describes."""
     text = _render(unit)
-    return f"{title} — {text}" if unit.kind == "row" and title else text
+    if unit.kind == "row" and title:
+        return f"{title} — {text}"
+    if title and unit.kind != "row":
+        heading = labels(title)
+        own = labels(text)
+        if any(family not in own for family in heading) and not is_meta(title):
+            zh = has_chinese(text)
+            return f"{title}{'：' if zh else ': '}{text}"
+    return text
 
 
 def _score(unit: Unit, question_tokens: set[str], question_facts: frozenset[str], weight: Weight,
@@ -87,29 +102,41 @@ def _with_marker(sentence: str, n: int) -> str:
 
 
 def compose(question: str, passages: Sequence[Passage], *, weight: Weight = _uniform,
-            extra_terms: Sequence[str] = (), max_sentences: int = MAX_SENTENCES) -> str:
+            extra_terms: Sequence[str] = (), max_sentences: int = MAX_SENTENCES,
+            shape: Shape | None = None, system: str | None = None) -> str:
     """The extractive answer: best sentences of the passages, in source order, each with its [n].
 
+    ``shape`` (``rag.answer.shape``): when some unit of some passage has what the question's shape
+    requires (a size for "at what size…"), units without it are passed over; units with what it
+    prefers (several members for "what are the subcategories…") score higher.
     Returns "" when no passage shares anything with the question (the caller refuses).
     """
     question_tokens = set(tokenize(" ".join([question, *extra_terms])))
     question_facts = facts(question)
     total = sum(weight(t) for t in question_tokens)
+    shape = shape or Shape()
+    usable = {p.n: [u for u in chunk_units(p.text) if not is_instruction(u.text) and not is_meta(u.text)]
+              for p in passages}
+    if shape and any(shape.requires(_render(u)) for units in usable.values() for u in units):
+        usable = {n: [u for u in units if shape.requires(_render(u))] for n, units in usable.items()}
     picked: list[tuple[int, int, str]] = []  # (source order, position, sentence)
+    lead = 0.0  # the best unit score so far: a later passage must come near it to add a sentence
     for order, passage in enumerate(passages):
-        units = [u for u in chunk_units(passage.text) if not is_instruction(u.text)]
+        units = usable[passage.n]
         # Half credit for words of the passage's title and section ("pancreas", "T2"): a unit of a
         # passage about the asked topic need not repeat the topic itself.
         about = set(tokenize(passage.context)) & question_tokens
         base = 0.5 * sum(weight(t) for t in about) / total if total else 0.0
-        scored = sorted(((base + _score(u, question_tokens - about, question_facts, weight, total), -u.start, u)
+        scored = sorted(((base + _score(u, question_tokens - about, question_facts, weight, total)
+                          + shape.bonus(_titled(u, passage.title), system), -u.start, u)
                          for u in units), key=lambda x: (x[0], x[1]), reverse=True)
         # The best-ranked passage passed the relevance gate, so its best unit is kept if it shares
         # anything with the question; later passages must earn their place.
-        floor = 1e-9 if order == 0 else MIN_SCORE
+        floor = 1e-9 if order == 0 else max(MIN_SCORE, RELATIVE_FLOOR * lead)
         if not scored or scored[0][0] < floor:
             continue
         best = scored[0][0]
+        lead = max(lead, best)
         for value, _, unit in scored[:MAX_PER_SOURCE]:
             if value < max(floor, 0.75 * best) or (unit.kind == "row" and value < best):
                 break

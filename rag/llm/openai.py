@@ -60,6 +60,12 @@ def _server_message(response: httpx.Response) -> str:
     return json.dumps(body)[:300]
 
 
+def _structured_format() -> dict[str, Any]:
+    from rag.answer.prompt import ANSWER_RESPONSE_FORMAT
+
+    return ANSWER_RESPONSE_FORMAT
+
+
 class OpenAIBackend(ChatBackend):
     """Chat completions from an OpenAI-compatible HTTP server."""
 
@@ -70,6 +76,7 @@ class OpenAIBackend(ChatBackend):
         *,
         api_key: str | None = None,
         timeout_s: float = 60.0,
+        response_format: dict[str, Any] | None = None,
     ) -> None:
         try:
             import httpx
@@ -81,6 +88,8 @@ class OpenAIBackend(ChatBackend):
         self._httpx = httpx
         self.base_url = base_url.rstrip("/")
         self.model = model
+        # Sent with every request when set (structured output: ``rag.answer.prompt.ANSWER_RESPONSE_FORMAT``).
+        self.response_format = response_format
         headers = {"Accept": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
@@ -111,6 +120,7 @@ class OpenAIBackend(ChatBackend):
             settings.llm_model,
             api_key=settings.llm_api_key,
             timeout_s=settings.llm_timeout_s,
+            response_format=_structured_format() if settings.llm_structured else None,
         )
 
     def close(self) -> None:
@@ -162,6 +172,8 @@ class OpenAIBackend(ChatBackend):
         }
         if stop:
             body["stop"] = list(stop)
+        if self.response_format:
+            body["response_format"] = self.response_format
         return body
 
     @contextmanager

@@ -43,6 +43,30 @@ def convex(lexical: Ranking, dense: Ranking, *, dense_share: float) -> list[tupl
     return _ordered(scores)
 
 
+def margin(ranking: Ranking, depth: int = 10) -> float:
+    """How decisively a retriever prefers its top candidate: (top - second) / (top - depth-th), in [0, 1].
+
+    A retriever that is sure of its answer separates it from the rest; one that is guessing gives
+    its top candidates near-equal scores. Scale-free, so BM25 and cosine margins compare.
+    """
+    if len(ranking) < 2:
+        return 1.0 if ranking else 0.0
+    values = [score for _, score in ranking[:depth]]
+    spread = values[0] - values[-1]
+    return (values[0] - values[1]) / spread if spread > 0 else 0.0
+
+
+def adaptive_convex(lexical: Ranking, dense: Ranking, *, base_share: float, slope: float) -> list[tuple[str, float]]:
+    """Convex mix whose dense share moves with the two retrievers' margins (query-adaptive weighting).
+
+    share = base_share + slope * (margin(dense) - margin(bm25)), clipped to [0.1, 0.9]: on a query where
+    BM25 singles out one passage and the dense ranking is flat (a rare term, a code like "N2b"), BM25
+    gets more say, and the other way round for paraphrased questions.
+    """
+    share = base_share + slope * (margin(dense) - margin(lexical))
+    return convex(lexical, dense, dense_share=min(0.9, max(0.1, share)))
+
+
 def min_max(ranking: Ranking) -> dict[str, float]:
     """Scores rescaled to [0, 1] over this list; a list of equal scores counts each as a full match."""
     if not ranking:

@@ -20,10 +20,10 @@ from rag.corpus.lint.calculators import calculator_rows, check_calculators
 from rag.corpus.lint.grids import check_stage_tables
 from rag.corpus.lint.scan import RULE_ID_RE, FileScan, Problem, scan_file
 from rag.corpus.lint.translations import calculator_tables, check_translations
-from rag.corpus.parse import MARKDOWN_SUFFIXES, parse_file
+from rag.corpus.parse import MARKDOWN_SUFFIXES, META_SENTENCE_RE, parse_file
 from rag.errors import IngestError
 
-__all__ = ["CODES", "KNOWN_SYSTEMS", "REQUIRED_FIELDS", "Problem", "check_corpus"]
+__all__ = ["CODES", "KNOWN_SYSTEMS", "META_SENTENCE_RE", "REQUIRED_FIELDS", "Problem", "check_corpus"]
 
 # docs/CORPUS_FORMAT.md, "System ids" (a test keeps the two in step).
 KNOWN_SYSTEMS = frozenset({
@@ -69,6 +69,7 @@ CODES: dict[str, str] = {
     "calc-mismatch": "a calculator stage row disagrees with the corpus text for its rule id",
     "calc-missing-cell": "a corpus grid cell is reached by no calculator row with its rule id",
     "zh-grid-mismatch": "a zh document's grid cell disagrees with the calculator table the grid restates",
+    "meta-sentence": "chunk text holds a note about the corpus itself ('in the project's own words'); move it to front matter `note:`",
     "section-too-long": "(warning) a section's prose exceeds ~1,500 characters",
     "unknown-reference": "(warning) prose mentions a rule id that no file defines",
     "calculators-unavailable": "(warning) the calculators could not be loaded for the consistency check",
@@ -175,6 +176,10 @@ def _check_structure(scan: FileScan) -> list[Problem]:
                                            "parts of letters, digits, _ + -)")
         elif prefix and attempt.split(".")[0] != prefix:
             add(line, "wrong-prefix", f"{attempt} does not start with this file's rule_prefix {prefix}")
+    for line, text in scan.prose:
+        if META_SENTENCE_RE.search(text):
+            add(line, "meta-sentence", "a note about the corpus itself would be indexed and quoted as an answer; "
+                                       "move it to the front matter's `note:` field")
     for table in scan.tables:
         if not table.has_separator:
             add(table.line, "table-no-separator", "table header is not followed by a |---| separator row")
