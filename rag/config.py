@@ -9,7 +9,7 @@ import os
 from hashlib import sha1
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(60.0, gt=0)
+    # The web app's librarian role (Library view, /api/admin/*); off unless both are set. The app keeps
+    # only a salted scrypt hash of the password (rag.web.auth).
+    admin_user: str | None = None
+    admin_password: SecretStr | None = None
 
     def collection(self) -> str:
         """The Qdrant collection name, derived from what changes the vectors."""

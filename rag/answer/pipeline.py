@@ -38,7 +38,7 @@ from rag.index.tokenize import tokenize
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
 from rag.retrieval.retrieve import Retriever
-from rag.types import SearchHit
+from rag.types import DocFilter, SearchHit
 from rag.workspace import Workspace
 
 __all__ = ["Answer", "answer_question", "build_prompt", "REFUSAL"]
@@ -333,12 +333,14 @@ def _resolve_backend(workspace: Workspace, name: str | None,
 
 
 def answer_question(workspace: Workspace, question: str, *, backend: str | None = None,
-                    llm: LLMBackend | None = None, conversation: Any = None) -> Answer:
+                    llm: LLMBackend | None = None, conversation: Any = None,
+                    filters: DocFilter | None = None) -> Answer:
     """Answer one question from the workspace's corpus, every sentence cited and verified.
 
     ``backend`` names a registered backend (default: settings); ``llm`` passes a backend object
     directly (tests use ``FakeBackend``). ``conversation`` (a ``rag.answer.conversation.Conversation``)
-    rewrites follow-ups into standalone questions and records the turn.
+    rewrites follow-ups into standalone questions and records the turn. ``filters`` (system, edition,
+    language, doc id) restrict the retrieved passages, as the web app's filter menus ask.
     """
     if question is None or not question.strip():
         raise InvalidInput("empty question", hint="type a question, e.g. 'What is Lung-RADS 4A?'")
@@ -348,14 +350,14 @@ def answer_question(workspace: Workspace, question: str, *, backend: str | None 
     name, model, notice = _resolve_backend(workspace, backend, llm)
     timings: dict[str, float] = {}
     try:
-        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings, filters)
     except BackendUnavailable as exc:
         if isinstance(model, ExtractiveBackend):
             raise
         # A server that went away or a prompt over the model's context: answer anyway, and say so.
         notice = f"backend {name!r} failed: {exc.user_message()}; answered with the extractive backend"
         name, model = "extractive", ExtractiveBackend()
-        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings, filters)
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, question=question, rewritten=standalone, notice=notice, timings_ms=timings)
     if conversation is not None:
@@ -364,7 +366,7 @@ def answer_question(workspace: Workspace, question: str, *, backend: str | None 
 
 
 def _answer(workspace: Workspace, question: str, intent: Intent, name: str, model: LLMBackend,
-            retriever: _ScoringRetriever, timings: dict[str, float]) -> Answer:
+            retriever: _ScoringRetriever, timings: dict[str, float], filters: DocFilter | None = None) -> Answer:
     language = intent.language
     t0 = time.perf_counter()
     calculation, calc_sources, calc_text, assumed = None, [], [], False
@@ -376,7 +378,11 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     t1 = time.perf_counter()
     # Filters are applied to an unfiltered ranking: embedded Qdrant filters point by point in Python,
     # which measured 3x slower than over-fetching here; a filter that leaves nothing is ignored.
-    hits = retriever.search(question, k=RETRIEVE_K * 2)
+    if filters is not None and not filters.is_empty():
+        # The user's own filters (the web app's menus) are strict: searched inside them, and checked again.
+        hits = [h for h in retriever.search(question, k=RETRIEVE_K * 2, filters=filters) if _passes(filters, h)]
+    else:
+        hits = retriever.search(question, k=RETRIEVE_K * 2)
     wanted = set(intent.filters.systems)
     if calculation is not None:
         wanted = {calculation.get("system", ""), "AJCC8-general"} | {s.document.system for s in calc_sources}
@@ -418,6 +424,14 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     return Answer(question=question, text=verified.text, refused=False, backend=name, language=language,
                   citations=verified.citations, unsupported=verified.unsupported, calculation=calculation,
                   relevance=best, signals=signals)
+
+
+def _passes(filters: DocFilter, hit: SearchHit) -> bool:
+    document = hit.document
+    return ((not filters.systems or document.system in filters.systems)
+            and (not filters.editions or document.edition in filters.editions)
+            and (not filters.languages or document.language in filters.languages)
+            and (not filters.doc_ids or document.doc_id in filters.doc_ids))
 
 
 def _question_tokens(workspace: Workspace, question: str, language: str) -> tuple[list[str], list[str]]:
