@@ -30,6 +30,7 @@ CSS = """
 .stage-result table { border-collapse: collapse; }
 .stage-result td, .stage-result th { border: 1px solid var(--border-color-primary); padding: 2px 8px; }
 .points { font-size: 1.1em; font-weight: 600; }
+#ev-panel .ev-hint, #stage-result > div > .stage-result { margin-top: 22px; }
 #ev-panel .ev-hint { color: var(--body-text-color-subdued); }
 a.cite { text-decoration: none; font-weight: 600; }
 """
