@@ -139,13 +139,17 @@ def test_librarian_upload_is_cited_then_retired_and_restored(web_app: WebApp) ->
     assert {"retired", "restored"} <= {e["action"] for e in audit if e["doc_id"] == "kestrel-guide"}
 
 
-def _highlighted_pixels(png: bytes) -> int:
+def _highlight(png: bytes) -> tuple[int, int]:
+    """(yellow highlight pixels, dark text pixels inside the highlighted rows) of a rendered page."""
     import numpy as np
     from PIL import Image
 
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    return int(((r > 240) & (g > 200) & (g < 250) & (b < 190)).sum())  # the translucent yellow box
+    yellow = (r > 240) & (g > 200) & (g < 250) & (b < 190)  # the translucent box over white
+    rows = yellow.any(axis=1)
+    dark = (rgb.sum(axis=2) < 200) & rows[:, None]
+    return int(yellow.sum()), int(dark.sum())
 
 
 def test_uploaded_pdf_is_cited_with_its_page_rendered_and_highlighted(web_app: WebApp, tmp_path: Path) -> None:
@@ -173,8 +177,9 @@ def test_uploaded_pdf_is_cited_with_its_page_rendered_and_highlighted(web_app: W
                                                                  "quote": citation["quote"]})
         outside = client.get("/api/evidence/page.png", params={"chunk_id": citation["chunk_id"], "page": 9, "quote": ""})
     assert page.status_code == 200 and page.headers["content-type"] == "image/png"
-    assert _highlighted_pixels(page.content) > 500
-    assert _highlighted_pixels(unrelated.content) == 0
+    yellow, text = _highlight(page.content)
+    assert yellow > 500 and text > 100  # the quote is boxed and its words still show through
+    assert _highlight(unrelated.content) == (0, 0)
     assert outside.status_code == 400
 
 

@@ -119,13 +119,13 @@ def render_page(workspace: Workspace, chunk_id: str, page: int, quote: str) -> b
                 for start, count in find_spans(textpage.get_text_range(), quote):
                     for i in range(textpage.count_rects(start, count)):
                         boxes.append(textpage.get_rect(i))
-            image = pdf_page.render(scale=SCALE).to_pil().convert("RGBA")
+            image = pdf_page.render(scale=SCALE).to_pil().convert("RGB")
         finally:
             pdf.close()
-    overlay = ImageDraw.Draw(image, "RGBA")
+    overlay = ImageDraw.Draw(image, "RGBA")  # RGBA fill on an RGB image blends: the text stays readable
     for left, bottom, right, top in boxes:  # PDF points, origin bottom-left
         overlay.rectangle([left * SCALE - 1, (height - top) * SCALE - 1, right * SCALE + 1, (height - bottom) * SCALE + 1],
                           fill=(255, 214, 0, 90), outline=(230, 120, 0, 255), width=2)
     buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -265,7 +265,8 @@ def stage_tab(runtime: Runtime) -> None:
                                     elem_id="stage-report")
                 stage_report = gr.Button(tr("stage_report"), elem_id="stage-report-button")
         with gr.Column(scale=2, min_width=300):
-            gr.HTML("Image (kept in this browser session only) · 图像（仅保存在本浏览器会话中）", html_template=IMAGE_HTML, js_on_load=IMAGE_JS, elem_id="rads-image-box")
+            gr.HTML("Image (kept in this browser session only) · 图像（仅保存在本浏览器会话中）", html_template=IMAGE_HTML,
+                    js_on_load=IMAGE_JS, elem_id="rads-image-box")
             result = gr.HTML("", label=tr("result"), show_label=True, container=True, elem_id="stage-result")
 
     groups = [tnm_group, ti_group, lr_group, pi_group, li_group, bi_group]

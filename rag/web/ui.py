@@ -106,13 +106,15 @@ def i18n() -> gr.I18n:
     """The static UI's translations (the browser's language picks zh-CN)."""
     global _I18N
     if _I18N is None:
-        _I18N = gr.I18n(**STRINGS)  # type: ignore[arg-type]
+        # Our keys get a prefix: Gradio's own translations use names like "file" and "login" for groups.
+        prefixed = {lang: {f"rag_{k}": v for k, v in table.items()} for lang, table in STRINGS.items()}
+        _I18N = gr.I18n(**prefixed)  # type: ignore[arg-type]
     return _I18N
 
 
 def tr(key: str) -> Any:
     """A translatable label."""
-    return i18n()(key)
+    return i18n()(f"rag_{key}")
 
 
 def theme() -> gr.themes.Base:
