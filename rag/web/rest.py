@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.errors import InvalidInput, RagError
 from rag.types import DocFilter
 from rag.web import library
-from rag.web.auth import COOKIE, SESSION_SECONDS, Librarians
+from rag.web.auth import COOKIE, ENABLE_HINT, SESSION_SECONDS, Librarians
 from rag.web.runtime import IndexBuilding, Runtime
 
 CLI_PREFIX = "/_rag"  # where forwarded CLI requests land (written to <index_dir>/server.json)
@@ -131,9 +131,11 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
         """`{"status": "ok", "documents", "chunks"}`, or HTTP 503 with the build's progress while it runs."""
         if runtime.build.status != "ok":
             return JSONResponse(runtime.build.as_dict(), status_code=503)
-        catalog = runtime.workspace.catalog
-        active = [d for d in catalog.documents() if d.status == "active"]
-        return JSONResponse({"status": "ok", "documents": len(active), "chunks": catalog.count_chunks()})
+        with runtime.lock:  # one SQLite connection: reads wait for a running ingest
+            catalog = runtime.workspace.catalog
+            active = [d for d in catalog.documents() if d.status == "active"]
+            chunks = catalog.count_chunks()
+        return JSONResponse({"status": "ok", "documents": len(active), "chunks": chunks})
 
     @router.post("/api/search", tags=["clinician"])
     def search(body: SearchBody) -> dict[str, Any]:
@@ -168,7 +170,8 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
     @router.get("/api/documents", tags=["clinician"])
     def documents() -> dict[str, Any]:
         """The corpus: `rag corpus list --json`."""
-        return {"documents": library.documents(runtime.workspace)}
+        with runtime.lock:
+            return {"documents": library.documents(runtime.workspace)}
 
     @router.get("/api/evidence/page.png", tags=["clinician"], response_class=Response)
     def page_image(chunk_id: str, page: int, quote: str = "") -> Response:
@@ -185,7 +188,7 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
     def login(body: LoginBody) -> JSONResponse:
         """A librarian session: the token (also set as an HttpOnly cookie)."""
         if not librarians.enabled:
-            raise RagError("the librarian role is not enabled", hint=library_hint())
+            raise RagError("the librarian role is not enabled", hint=ENABLE_HINT)
         token = librarians.login(body.user, body.password)
         if token is None:
             return _error(401, "wrong user name or password", "check RAG_ADMIN_USER / RAG_ADMIN_PASSWORD")
@@ -227,7 +230,8 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
     @router.get("/api/admin/audit", tags=["librarian"])
     def audit(limit: int = 100, user: str = Depends(require)) -> dict[str, Any]:
         """Who changed what, when."""
-        return {"audit": library.audit(runtime.workspace, max(1, min(limit, 1000)))}
+        with runtime.lock:
+            return {"audit": library.audit(runtime.workspace, max(1, min(limit, 1000)))}
 
     # --- forwarded CLI requests (rag.server.forward) -------------------------------------------------
     @router.post(CLI_PREFIX + "/{endpoint}", include_in_schema=False)
@@ -246,8 +250,3 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
 
     return router
 
-
-def library_hint() -> str:
-    from rag.web.auth import ENABLE_HINT
-
-    return ENABLE_HINT
