@@ -170,8 +170,7 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
     @router.get("/api/documents", tags=["clinician"])
     def documents() -> dict[str, Any]:
         """The corpus: `rag corpus list --json`."""
-        with runtime.lock:
-            return {"documents": library.documents(runtime.workspace)}
+        return {"documents": runtime.run(library.documents)}
 
     @router.get("/api/evidence/page.png", tags=["clinician"], response_class=Response)
     def page_image(chunk_id: str, page: int, quote: str = "") -> Response:
@@ -230,8 +229,7 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
     @router.get("/api/admin/audit", tags=["librarian"])
     def audit(limit: int = 100, user: str = Depends(require)) -> dict[str, Any]:
         """Who changed what, when."""
-        with runtime.lock:
-            return {"audit": library.audit(runtime.workspace, max(1, min(limit, 1000)))}
+        return {"audit": runtime.run(lambda ws: library.audit(ws, max(1, min(limit, 1000))))}
 
     # --- forwarded CLI requests (rag.server.forward) -------------------------------------------------
     @router.post(CLI_PREFIX + "/{endpoint}", include_in_schema=False)
