@@ -18,7 +18,6 @@ from rag.workspace import Workspace
 
 SCALE = 1.6  # 72 dpi × 1.6 ≈ 115 dpi: readable on a laptop, small enough to send per click
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def _normalised(text: str) -> tuple[str, list[int]]:
@@ -41,26 +40,26 @@ def _normalised(text: str) -> tuple[str, list[int]]:
 
 def find_spans(page_text: str, quote: str) -> list[tuple[int, int]]:
     """Character ranges (start, count) of ``page_text`` that show the quote: the whole quote when it is
-    on the page, else each of its sentences (or leading 8-word runs) that is."""
+    on the page, else each of its sentences (or a sentence's leading 8 words) that is."""
     haystack, index = _normalised(page_text)
-    pieces = [quote] + re.split(r"(?<=[.;:。；])\s+", quote)
+
+    def locate(needle: str) -> tuple[int, int] | None:
+        at = haystack.find(needle) if len(needle) >= 12 or needle == haystack else -1
+        if at < 0 or not needle:
+            return None
+        start, end = index[at], index[at + len(needle) - 1] + 1
+        return start, end - start
+
+    whole = locate(_normalised(quote)[0])
+    if whole:
+        return [whole]
     spans: list[tuple[int, int]] = []
-    for piece in pieces:
-        needle, _ = _normalised(piece)
-        candidates = [needle]
+    for sentence in re.split(r"(?<=[.;:。；])\s+", quote):
+        needle = _normalised(sentence)[0]
         words = needle.split(" ")
-        if len(words) > 8:
-            candidates.append(" ".join(words[:8]))
-        for candidate in candidates:
-            if len(candidate) < 12 and candidate != haystack:
-                continue
-            at = haystack.find(candidate)
-            if at >= 0:
-                start, end = index[at], index[at + len(candidate) - 1] + 1
-                spans.append((start, end - start))
-                break
-        if spans and piece is quote:
-            return spans
+        found = locate(needle) or (locate(" ".join(words[:8])) if len(words) > 8 else None)
+        if found:
+            spans.append(found)
     return spans
 
 
