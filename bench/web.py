@@ -7,7 +7,8 @@ corpora into a temporary folder first, a few minutes), and, as the baseline, ``r
 stdlib JSON server the CLI forwards to) over a second copy of the same index. Measured:
 
 - page interactive: a fresh Chromium context loads ``/`` until the question box is editable
-  (the issue's target: ≤ 2 s after the server is up);
+  (the issue's target: ≤ 2 s after the server is up), interleaved with the same measurement on a
+  bare one-textbox Gradio app (the baseline: what Gradio's own page costs on this box);
 - extractive answers: gold questions through ``POST /api/ask`` on the warm app, interleaved with
   the same questions through ``rag serve``'s ``/ask`` (ratio = app / baseline; targets p50 ≤ 1 s,
   p95 ≤ 2 s);
@@ -91,6 +92,28 @@ def _start_baseline(index: Path, env: dict[str, str]) -> tuple[subprocess.Popen[
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     _wait(url, "/health", 600)
+    return process, url
+
+
+_BARE_GRADIO = """
+import os, sys
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+import gradio as gr, uvicorn
+from fastapi import FastAPI
+with gr.Blocks() as blocks:
+    gr.Textbox(label="Question", elem_id="question")
+app = gr.mount_gradio_app(FastAPI(), blocks, path="/", ssr_mode=False, theme=gr.themes.Base(font=["sans-serif"]))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
+"""
+
+
+def _start_bare_gradio(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The page baseline: a one-textbox Gradio app, same server stack, same browser."""
+    port = _port()
+    process = subprocess.Popen([sys.executable, "-c", _BARE_GRADIO, str(port)], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    _wait(url, "/gradio_api/info", 300)
     return process, url
 
 
@@ -197,13 +220,22 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(work / "app", work / "baseline", ignore=shutil.ignore_patterns(".lock", "server.json", "*.lock"))
         base_proc, baseline = _start_baseline(work / "baseline", env)
         processes.append(base_proc)
+        bare_proc, bare = _start_bare_gradio(env)
+        processes.append(bare_proc)
         questions = _questions(args.questions)
-        page = page_interactive(app, args.page_runs)
+        page: list[float] = []
+        bare_page: list[float] = []
+        for _ in range(args.page_runs):  # interleaved, one load each in turn
+            page += page_interactive(app, 1)
+            bare_page += page_interactive(bare, 1)
+        bare_proc.terminate()
         asked = ask_latency(app, baseline, questions)
         stress = load(app, questions, args.clients, args.seconds)
         result = {
             "date": time.strftime("%Y-%m-%d %H:%M"), **startup,
             "page_interactive_s": {"p50": round(statistics.median(page), 2), "max": round(max(page), 2), "runs": len(page)},
+            "page_baseline_bare_gradio_s": {"p50": round(statistics.median(bare_page), 2), "max": round(max(bare_page), 2)},
+            "page_ratio_p50": round(statistics.median(page) / statistics.median(bare_page), 2),
             "ask_app_s": {"p50": round(_pct(asked["app"], 0.5), 3), "p95": round(_pct(asked["app"], 0.95), 3)},
             "ask_baseline_rag_serve_s": {"p50": round(_pct(asked["baseline"], 0.5), 3),
                                          "p95": round(_pct(asked["baseline"], 0.95), 3)},

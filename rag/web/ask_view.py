@@ -16,6 +16,7 @@ from typing import Any
 import gradio as gr
 
 from rag.answer.conversation import Conversation
+from rag.answer.verify import split_sentences
 from rag.errors import RagError
 from rag.types import DocFilter
 from rag.web.evidence import answer_markdown, esc, evidence_html, link_markers, t
@@ -49,7 +50,7 @@ def _filters(systems: list[str] | None, editions: list[str] | None, language: st
 def _support_lines(record: dict[str, Any], language: str) -> str:
     lines = []
     if record.get("citations"):
-        lines.append(f"<sup>✓ {t(language, 'supported')}</sup>")
+        lines.append(f"<sup>✓ = {t(language, 'supported')}</sup>")
     for u in record.get("unsupported", []):
         lines.append(f"<sup>✗ {t(language, 'removed')}: ~~{esc(u['sentence'])}~~ ({esc(u['reason'])})</sup>")
     return "<br>".join(lines)
@@ -70,7 +71,12 @@ def render_answer(record: dict[str, Any], turn: int, searched: str = "") -> str:
     """The chat message for one answer: linked markers, support, backend, notices."""
     language = record.get("language", "en")
     quotes = {int(c["n"]): str(c.get("quote", "")) for c in record.get("citations", [])}
-    parts = [link_markers(record["answer"], str(turn), quotes)]
+    if record.get("refused"):
+        parts = [link_markers(record["answer"], str(turn), quotes)]
+    else:  # each sentence shown passed the verifier against the passages it cites: say so per sentence
+        tick = f"<sup title='{t(language, 'supported')}'>✓</sup>"
+        joiner = "" if language == "zh" else " "
+        parts = [joiner.join(link_markers(s, str(turn), quotes) + tick for s in split_sentences(record["answer"]))]
     if record.get("refused") and searched:
         parts.append(searched)
     support = _support_lines(record, language)
