@@ -5,15 +5,17 @@ functions (``rag.corpus.ingest.ingest``, ``rag.corpus.admin.retire``). Uploaded 
 ``<index_dir>/library/`` with their metadata in a ``NAME.EXT.yaml`` sidecar (the format
 ``rag.corpus.parse`` reads), so a re-ingest from the command line sees the same documents.
 
-Replace and restore use what ``main`` has today: a replacement overwrites the document's file and
-re-ingests it (the ingest reports "replaced"); a restore re-ingests a retired document's file
-(its embeddings come from the cache). When the versioned lifecycle functions land in
-``rag.corpus.admin`` these two should call them instead.
+When ``rag.corpus.admin`` has the versioned lifecycle API (``add``/``replace``/``retire``/``restore``
+with an ``actor``), these call it, so the librarian's name lands in the audit trail and a replaced
+version stays citable as superseded. Without it (``main`` before the lifecycle branch), upload
+ingests the stored file, a replacement overwrites an uploaded file and re-ingests it, and a restore
+re-ingests a retired document's file (embeddings come from the cache).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,8 +86,18 @@ def _sidecar(meta: UploadMeta, librarian: str) -> dict[str, Any]:
 def _ingest_one(workspace: Workspace, path: Path) -> dict[str, Any]:
     from rag.corpus.ingest import ingest
 
-    report = ingest(workspace, [path], progress=False).as_dict()
-    files = report.get("files") or []
+    return _first_file(ingest(workspace, [path], progress=False))
+
+
+def _lifecycle() -> Any | None:
+    """``rag.corpus.admin`` when it has the versioned lifecycle API, else None."""
+    from rag.corpus import admin
+
+    return admin if all(hasattr(admin, name) for name in ("add", "replace", "restore", "history")) else None
+
+
+def _first_file(report: Any) -> dict[str, Any]:
+    files = report.as_dict().get("files") or []
     entry = dict(files[0]) if files else {"status": "rejected", "reason": "nothing ingested"}
     if entry.get("status") == "rejected":
         raise InvalidInput(str(entry.get("reason") or "the file was rejected"), hint="fix the file and upload it again")
@@ -106,6 +118,10 @@ def upload(workspace: Workspace, filename: str, data: bytes, meta: UploadMeta, l
     target.with_name(target.name + ".yaml").write_text(yaml.safe_dump(_sidecar(meta, librarian), allow_unicode=True),
                                                        encoding="utf-8")
     try:
+        admin = _lifecycle()
+        if admin is not None:
+            return _first_file(admin.add(workspace, [target], system=meta.system, edition=meta.edition,
+                                         effective_date=meta.effective_date, language=meta.language, actor=librarian))
         return _ingest_one(workspace, target)
     except InvalidInput:
         target.unlink(missing_ok=True)
@@ -124,6 +140,13 @@ def replace(workspace: Workspace, doc_id: str, filename: str, data: bytes, libra
     """A new version of a document: its file is overwritten (same type) and re-ingested."""
     document = _document(workspace, doc_id)
     _check_size(data)
+    admin = _lifecycle()
+    if admin is not None:  # the new version is a file of its own; the old one stays citable as superseded
+        folder = library_dir(workspace) / "versions"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{int(time.time())}-{_safe_name(filename)}"
+        target.write_bytes(data)
+        return _first_file(admin.replace(workspace, doc_id, target, actor=librarian))
     old = Path(document.path)
     if Path(_safe_name(filename)).suffix.lower() != old.suffix.lower():
         raise InvalidInput(f"{doc_id} is a {old.suffix} document", hint=f"upload the new version as {old.suffix}")
@@ -142,14 +165,22 @@ def replace(workspace: Workspace, doc_id: str, filename: str, data: bytes, libra
 
 def retire(workspace: Workspace, doc_id: str, reason: str, librarian: str) -> dict[str, Any]:
     """Take a document out of search (kept, and audited)."""
-    from rag.corpus.admin import retire as _retire
+    admin = _lifecycle()
+    if admin is not None:
+        admin.retire(workspace, doc_id, reason, actor=librarian)
+    else:
+        from rag.corpus.admin import retire as _retire
 
-    _retire(workspace, doc_id, reason=f"{reason} (by {librarian})".strip())
+        _retire(workspace, doc_id, reason=f"{reason} (by {librarian})".strip())
     return {"doc_id": doc_id, "status": "retired"}
 
 
 def restore(workspace: Workspace, doc_id: str, librarian: str) -> dict[str, Any]:
     """Bring a retired document back by re-ingesting its file (embeddings come from the cache)."""
+    admin = _lifecycle()
+    if admin is not None:
+        admin.restore(workspace, doc_id, actor=librarian)
+        return {"doc_id": doc_id, "status": "active"}
     document = _document(workspace, doc_id)
     if document.status != "retired":
         raise InvalidInput(f"{doc_id} is not retired (status {document.status})")

@@ -32,8 +32,8 @@ def _tables(runtime: Runtime) -> tuple[list[list[Any]], list[list[Any]]]:
         docs = library.documents(runtime.workspace)
         log = library.audit(runtime.workspace, 200)
     rows = [[d[c] for c in DOC_COLUMNS] for d in docs]
-    audit = [[time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(e["ts"]))), e["action"], e["doc_id"], e["detail"]]
-             for e in log]
+    audit = [[time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(e["ts"]))), e["action"], e["doc_id"],
+              " ".join(str(e.get(k) or "") for k in ("actor", "reason", "detail")).strip()] for e in log]
     return rows, audit
 
 
