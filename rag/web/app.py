@@ -49,8 +49,8 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
         finally:
             if port:
                 withdraw(settings)
-            runtime.wait_ready(timeout=5)
-            runtime.close()
+            if runtime.wait_ready(timeout=5):  # a first-run build still going is left to die with the process
+                runtime.close()
 
     app = FastAPI(title="Oncology guideline assistant", version="0.1.0", lifespan=lifespan,
                   description="REST API beside the web UI. Bodies are the CONTRACT.md JSON objects; "

@@ -128,7 +128,8 @@ def build_ui(runtime: Runtime, librarians: Librarians) -> gr.Blocks:
     from rag.web.library_view import library_tab
     from rag.web.stage_view import stage_tab
 
-    with gr.Blocks(title="Oncology guideline assistant", analytics_enabled=False) as blocks:
+    # delete_cache: files uploaded through the page (a librarian's documents) leave Gradio's temp folder within the hour.
+    with gr.Blocks(title="Oncology guideline assistant", analytics_enabled=False, delete_cache=(1800, 3600)) as blocks:
         status = gr.Markdown(elem_id="build-status")
         with gr.Tabs():
             with gr.Tab(tr("tab_ask"), id="ask"):
