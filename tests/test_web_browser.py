@@ -172,7 +172,9 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     page.fill("#lib-date input, #lib-date textarea", "2025-03-01")
     page.fill("#lib-title input, #lib-title textarea", "Heron lesion scheme")
     page.click("#lib-upload")
-    page.wait_for_function("() => /✓ added heron/.test(document.querySelector('#lib-message').innerText)")
+    page.wait_for_function("() => /^\\s*[✓⚠]/.test(document.querySelector('#lib-message').innerText)", timeout=300_000)
+    message = page.locator("#lib-message").inner_text()
+    assert re.search(r"✓ added heron", message), message
     assert "heron" in page.locator("#lib-documents").inner_text()
     view.shot("library-desktop")
 
