@@ -22,7 +22,7 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 TIMEOUT_MS = 120_000
 
-_DONE = r"/(Answered by|回答方式|⚠|⏳)/g"  # the last line of every finished reply
+_DONE = r"/(Answered by|回答方式|⚠|Please wait)/g"  # the last line of every finished reply
 
 
 @pytest.fixture(scope="module")

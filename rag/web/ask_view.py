@@ -151,7 +151,7 @@ def ask_tab(runtime: Runtime) -> None:
             record, final, cards = answer_turn(runtime, chat_state, text, _filters(sys_f, ed_f, lang_f),
                                                None if backend_name == "default" else backend_name)
         except IndexBuilding as exc:
-            history[-1] = {"role": "assistant", "content": f"⏳ {esc(exc.user_message())}"}
+            history[-1] = {"role": "assistant", "content": f"Please wait: {esc(exc.user_message())}"}
             yield history, chat_state, gr.skip(), gr.skip(), gr.skip()
             return
         except RagError as exc:

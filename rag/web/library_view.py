@@ -102,7 +102,7 @@ def library_tab(runtime: Runtime, librarians: Librarians) -> None:
             rows, log = _tables(runtime)
             return f"✓ {outcome}", rows, log
         except IndexBuilding as exc:
-            return f"⏳ {exc.user_message()}", gr.update(), gr.update()
+            return f"Please wait: {exc.user_message()}", gr.update(), gr.update()
         except RagError as exc:
             return f"⚠ {exc.user_message()}", gr.update(), gr.update()
 
@@ -112,7 +112,7 @@ def library_tab(runtime: Runtime, librarians: Librarians) -> None:
             yield "⚠ choose a file first", gr.update(), gr.update()
             return
         name = Path(path).name
-        yield f"⏳ ingesting {name}: reading, chunking and embedding…", gr.update(), gr.update()
+        yield f"Ingesting {name}: reading, chunking and embedding…", gr.update(), gr.update()
         data = Path(path).read_bytes()
         meta = library.UploadMeta(sys_ or "", ed or "", date or "", lang or "en", doc_title or "")
 

@@ -99,7 +99,7 @@ def render_stage(output: Mapping[str, Any], runtime: Runtime, report: str | None
     parts = [f"<div class='stage-result'><h3>{esc(output.get('system'))} — {esc(output.get('edition'))}</h3>",
              f"<table>{rows}</table>"]
     if output.get("missing"):
-        parts.append("<p><b>Still needed:</b></p><ul>" + "".join(f"<li>❓ {esc(missing_question(m))}</li>"
+        parts.append("<p><b>Still needed:</b></p><ul>" + "".join(f"<li>{esc(missing_question(m))}</li>"
                                                              for m in output["missing"]) + "</ul>")
     for d in output.get("discrepancies", []):
         parts.append(f"<p class='discrepancy'>⚠ {esc(d.get('message'))}</p>")

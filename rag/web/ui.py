@@ -147,7 +147,7 @@ def build_ui(runtime: Runtime, librarians: Librarians) -> gr.Blocks:
             if build.status == "error":
                 return gr.update(value=f"**The index could not be built:** {build.error}", visible=True), gr.Timer(active=False)
             done = f" ({build.files_done}/{build.files_total} files read)" if build.files_total else ""
-            return (gr.update(value=f"⏳ Building the index from the bundled corpora (first run): {build.phase}{done}, "
+            return (gr.update(value=f"**Building the index** from the bundled corpora (first run): {build.phase}{done}, "
                                     f"{build.as_dict()['seconds']:.0f} s. Staging works already; questions wait for the index.",
                               visible=True), gr.Timer(active=True))
 
