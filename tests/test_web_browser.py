@@ -132,6 +132,12 @@ def test_stage_form_offers_only_the_table_labels(browser: Any, web_app: WebApp) 
     page.locator("#stage-result a.cite").first.click()
     assert page.locator("section.ev:not([hidden])").first.is_visible()
     view.shot("stage-form-desktop")
+    _choose(page, "stage-system", "ACR-TI-RADS")  # no feature is preselected: unrecorded features score nothing
+    page.locator("#ti-composition").wait_for()
+    assert page.input_value("#ti-composition input") == ""
+    _choose(page, "ti-composition", "solid (2 pts)")
+    _choose(page, "ti-echogenic_foci", "punctate (3 pts)")
+    page.wait_for_function("() => document.querySelector('#ti-points').innerText.startsWith('5 points')")
     view.close()
 
 

@@ -124,8 +124,8 @@ def ask_tab(runtime: Runtime) -> None:
                 ask = gr.Button(tr("ask"), variant="primary", scale=1, elem_id="ask-button", min_width=80)
             with gr.Accordion(tr("filters"), open=False):
                 with gr.Row():
-                    f_system = gr.Dropdown(systems, multiselect=True, label=tr("f_system"), elem_id="f-system")
-                    f_edition = gr.Dropdown(editions, multiselect=True, label=tr("f_edition"), elem_id="f-edition")
+                    f_system = gr.Dropdown(systems, value=[], multiselect=True, label=tr("f_system"), elem_id="f-system")
+                    f_edition = gr.Dropdown(editions, value=[], multiselect=True, label=tr("f_edition"), elem_id="f-edition")
                     f_language = gr.Radio(["any", "en", "zh"], value="any", label=tr("f_language"))
                     backend = gr.Dropdown(["default", "extractive", "llamacpp", "openai"], value="default",
                                           label=tr("backend"))

@@ -220,16 +220,17 @@ def stage_tab(runtime: Runtime) -> None:
                 with gr.Row():
                     extras = {
                         "psa": gr.Number(label=tr("psa"), visible=False, minimum=0),
-                        "grade_group": gr.Dropdown(["1", "2", "3", "4", "5"], label=tr("grade_group"), visible=False),
-                        "histology": gr.Dropdown([], label=tr("histology"), visible=False),
-                        "grade": gr.Dropdown([], label=tr("grade"), visible=False),
-                        "location": gr.Dropdown([], label=tr("location"), visible=False),
+                        "grade_group": gr.Dropdown(["1", "2", "3", "4", "5"], value=None, label=tr("grade_group"), visible=False),
+                        "histology": gr.Dropdown([], value=None, label=tr("histology"), visible=False),
+                        "grade": gr.Dropdown([], value=None, label=tr("grade"), visible=False),
+                        "location": gr.Dropdown([], value=None, label=tr("location"), visible=False),
                         "age": gr.Number(label=tr("age"), visible=False, minimum=0, maximum=120),
-                        "mitotic_rate": gr.Dropdown([], label=tr("mitotic_rate"), visible=False),
-                        "primary_site": gr.Dropdown([], label=tr("primary_site"), visible=False),
+                        "mitotic_rate": gr.Dropdown([], value=None, label=tr("mitotic_rate"), visible=False),
+                        "primary_site": gr.Dropdown([], value=None, label=tr("primary_site"), visible=False),
                     }
             with gr.Group(visible=False) as ti_group:
-                ti = {k: gr.Dropdown([(f"{v} ({p} pt{'s' if p != 1 else ''})", v) for v, p in POINTS[k].items()],
+                # value=None: Gradio would preselect the first (zero-point) choice, scoring unrecorded features.
+                ti = {k: gr.Dropdown([(f"{v} ({p} pt{'s' if p != 1 else ''})", v) for v, p in POINTS[k].items()], value=None,
                                      label=k.replace("_", " "), elem_id=f"ti-{k}") for k in POINTS}
                 ti_size = gr.Number(label="max diameter (cm)", minimum=0, elem_id="ti-size")
                 ti_points = gr.HTML("<span class='points'>0 points</span>", elem_id="ti-points")
@@ -242,9 +243,9 @@ def stage_tab(runtime: Runtime) -> None:
             with gr.Group(visible=False) as pi_group:
                 with gr.Row():
                     pi_zone = gr.Dropdown(PIRADS_ZONES, value="PZ", label="zone")
-                    pi_t2 = gr.Dropdown(["1", "2", "3", "4", "5"], label="T2W score")
-                    pi_dwi = gr.Dropdown(["1", "2", "3", "4", "5"], label="DWI score")
-                    pi_dce = gr.Dropdown(["positive", "negative"], label="DCE")
+                    pi_t2 = gr.Dropdown(["1", "2", "3", "4", "5"], value=None, label="T2W score")
+                    pi_dwi = gr.Dropdown(["1", "2", "3", "4", "5"], value=None, label="DWI score")
+                    pi_dce = gr.Dropdown(["positive", "negative"], value=None, label="DCE")
             with gr.Group(visible=False) as li_group:
                 with gr.Row():
                     li_risk = gr.Checkbox(value=True, label="high-risk population (cirrhosis, chronic HBV, prior HCC)")
@@ -258,7 +259,7 @@ def stage_tab(runtime: Runtime) -> None:
                 with gr.Row():
                     bi_modality = gr.Dropdown(["diagnostic mammogram", "screening mammogram", "breast ultrasound", "breast MRI"],
                                               value="diagnostic mammogram", label="exam")
-                    bi_category = gr.Dropdown(BIRADS_CATEGORIES, label="assessment category")
+                    bi_category = gr.Dropdown(BIRADS_CATEGORIES, value=None, label="assessment category")
             calc = gr.Button(tr("stage"), variant="primary", elem_id="stage-button")
             with gr.Accordion(tr("paste"), open=True):
                 report = gr.Textbox(label=tr("paste"), placeholder=tr("report_ph"), lines=5, max_length=50_000,
