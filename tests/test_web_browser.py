@@ -178,7 +178,11 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     page.fill("#lib-date input, #lib-date textarea", "2025-03-01")
     page.fill("#lib-title input, #lib-title textarea", "Heron lesion scheme")
     page.click("#lib-upload")
-    page.wait_for_function("() => /^\\s*[✓⚠]/.test(document.querySelector('#lib-message').innerText)", timeout=300_000)
+    try:
+        page.wait_for_function("() => /^\\s*[✓⚠]/.test(document.querySelector('#lib-message').innerText)", timeout=300_000)
+    except playwright_api.TimeoutError:
+        log = (web_app.directory / "app.log").read_text(errors="replace")[-3000:]
+        pytest.fail(f"no upload result; the page says {page.locator('#lib-message').inner_text()!r}; app log:\n{log}")
     message = page.locator("#lib-message").inner_text()
     assert re.search(r"✓ added heron", message), message
     assert "heron" in page.locator("#lib-documents").inner_text()

@@ -18,6 +18,7 @@ import gradio as gr
 from rag.errors import RagError
 from rag.web import library
 from rag.web.auth import ENABLE_HINT, Librarians
+from rag.web.evidence import esc
 from rag.web.runtime import IndexBuilding, Runtime
 from rag.web.ui import tr
 
@@ -25,16 +26,23 @@ DOC_COLUMNS = ["doc_id", "title", "system", "edition", "effective_date", "langua
 AUDIT_COLUMNS = ["when", "action", "doc_id", "detail"]
 
 
-def _tables(runtime: Runtime) -> tuple[list[list[Any]], list[list[Any]]]:
+def _html_table(columns: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table class='lib-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _tables(runtime: Runtime) -> tuple[str, str]:
+    """The document table and the audit log as HTML (a plain table loads faster than Gradio's Dataframe)."""
     if not runtime.ready:
-        return [], []
+        return "", ""
     with runtime.lock:
         docs = library.documents(runtime.workspace)
         log = library.audit(runtime.workspace, 200)
     rows = [[d[c] for c in DOC_COLUMNS] for d in docs]
     audit = [[time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(e["ts"]))), e["action"], e["doc_id"],
               " ".join(str(e.get(k) or "") for k in ("actor", "reason", "detail")).strip()] for e in log]
-    return rows, audit
+    return _html_table(DOC_COLUMNS, rows), _html_table(AUDIT_COLUMNS, audit)
 
 
 def library_tab(runtime: Runtime, librarians: Librarians) -> None:
@@ -70,9 +78,8 @@ def library_tab(runtime: Runtime, librarians: Librarians) -> None:
             replace_file = gr.File(label=tr("replace"), file_types=[".pdf", ".md", ".markdown", ".txt"], type="filepath")
             replace = gr.Button(tr("replace"), elem_id="lib-replace")
         refresh = gr.Button(tr("refresh"), size="sm")
-        documents = gr.Dataframe(headers=DOC_COLUMNS, label=tr("documents"), interactive=False, wrap=True,
-                                 elem_id="lib-documents")
-        audit = gr.Dataframe(headers=AUDIT_COLUMNS, label=tr("audit"), interactive=False, wrap=True)
+        documents = gr.HTML(label=tr("documents"), show_label=True, container=True, elem_id="lib-documents", max_height=420)
+        audit = gr.HTML(label=tr("audit"), show_label=True, container=True, elem_id="lib-audit", max_height=320)
 
     def who(session_token: str) -> str:
         name = librarians.user_for(session_token)

@@ -33,6 +33,8 @@ CSS = """
 #ev-panel .ev-hint, #stage-result > div > .stage-result { margin-top: 22px; }
 #ev-panel .ev-hint { color: var(--body-text-color-subdued); }
 a.cite { text-decoration: none; font-weight: 600; }
+.lib-table { border-collapse: collapse; width: 100%; font-size: 0.9em; margin-top: 22px; }
+.lib-table th, .lib-table td { border-bottom: 1px solid var(--border-color-primary); padding: 3px 6px; text-align: left; }
 """
 
 # The evidence panel listens for clicks on [n] links anywhere on the page (the chat strips onclick)
