@@ -76,29 +76,6 @@ def _pdf_path(workspace: Workspace, chunk_id: str) -> tuple[Path, int | None]:
     return path, chunk.page
 
 
-def pages_of(workspace: Workspace, chunk_id: str, quote: str) -> list[int]:
-    """The pages to show for a cited PDF chunk: its first page, plus the next one when the chunk's
-    quote (or text) continues there."""
-    import pypdfium2
-
-    path, first = _pdf_path(workspace, chunk_id)
-    if first is None:
-        return []
-    pages = [first]
-    with _PDFIUM:
-        pdf = pypdfium2.PdfDocument(str(path))
-        try:
-            if first < len(pdf) and quote:
-                textpage = pdf[first].get_textpage()  # the next page (0-based index = first)
-                text = textpage.get_text_range()
-                on_first = find_spans(pdf[first - 1].get_textpage().get_text_range(), quote)
-                if not on_first and find_spans(text, quote):
-                    pages.append(first + 1)
-        finally:
-            pdf.close()
-    return pages
-
-
 def render_page(workspace: Workspace, chunk_id: str, page: int, quote: str) -> bytes:
     """PNG bytes of one page (1-based) of the chunk's PDF, the quote highlighted."""
     import pypdfium2
