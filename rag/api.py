@@ -8,12 +8,12 @@ same underlying functions.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from rag.config import Settings
-from rag.corpus.ingest import IngestReport
+from rag.corpus.ingest import FileReport, IngestReport
 from rag.types import DocFilter, SearchHit, SearchMode
 from rag.workspace import Workspace
 
@@ -64,9 +64,10 @@ def stage(system: str, *, text: str | None = None, tnm: str | None = None,
     return run_stage(settings or Settings(), StageRequest(system=system, text=text, tnm=tnm, findings=findings))
 
 
-def ensure_index(workspace: Workspace) -> bool:
+def ensure_index(workspace: Workspace, *, on_file: Callable[[FileReport], None] | None = None) -> bool:
     """Build the index from the bundled corpora when it is empty, or bring it up to date when a
-    bundled file changed (an upgrade); True if it ingested anything."""
+    bundled file changed (an upgrade); True if it ingested anything. ``on_file`` sees each file as it
+    is read (the web app shows first-run progress with it)."""
     from rag.corpus.ingest import discover, sha256_file
     from rag.corpus.ingest import ingest as _ingest
     from rag.errors import IndexMissing
@@ -91,5 +92,5 @@ def ensure_index(workspace: Workspace) -> bool:
     stale = [f for f in stale if str(f.resolve()) not in retired]  # a librarian's retirement stands
     if not stale:
         return False
-    _ingest(workspace, stale)
+    _ingest(workspace, stale, on_file=on_file)
     return True

@@ -9,7 +9,7 @@ import os
 from hashlib import sha1
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # openai backend: ask the server for JSON {sentences: [{text, sources}]} (response_format json_schema;
     # vLLM, llama.cpp server and Ollama support it). The reply is parsed and verified like plain text.
     llm_structured: bool = False
+    # The web app's librarian role (Library view, /api/admin/*); off unless both are set. The app keeps
+    # only a salted scrypt hash of the password (rag.web.auth).
+    admin_user: str | None = None
+    admin_password: SecretStr | None = None
 
     def collection(self) -> str:
         """The Qdrant collection name, derived from what changes the vectors."""

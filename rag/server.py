@@ -98,6 +98,34 @@ def _ingest(workspace: Workspace, request: dict[str, Any]) -> dict[str, Any]:
 
 
 _ENDPOINTS = {"/search": _search, "/ask": _ask, "/ingest": _ingest}
+ENDPOINTS = tuple(_ENDPOINTS)
+
+
+def handle(workspace: Workspace, endpoint: str, request: dict[str, Any]) -> dict[str, Any]:
+    """Answer one forwarded CLI request (the web app serves the same endpoints under its own prefix)."""
+    handler = _ENDPOINTS.get(endpoint)
+    if handler is None:
+        raise InvalidInput(f"no such endpoint {endpoint}")
+    return handler(workspace, request)
+
+
+def announce(settings: Settings, url: str) -> None:
+    """Tell CLI processes where to send requests while this process holds the index."""
+    path = server_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"url": url, "pid": os.getpid()}))
+    os.replace(tmp, path)
+
+
+def withdraw(settings: Settings) -> None:
+    """Remove this process's server file (left alone if another process wrote it since)."""
+    path = server_file(settings)
+    try:
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError):
+        pass
 
 
 class RagHTTPServer(ThreadingHTTPServer):
@@ -119,19 +147,10 @@ class RagHTTPServer(ThreadingHTTPServer):
 
     def announce(self) -> None:
         """Tell CLI processes where to send requests while this server holds the index."""
-        path = server_file(self.settings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"url": self.url, "pid": os.getpid()}))
-        os.replace(tmp, path)
+        announce(self.settings, self.url)
 
     def server_close(self) -> None:
-        path = server_file(self.settings)
-        try:
-            if json.loads(path.read_text()).get("pid") == os.getpid():
-                path.unlink()
-        except (OSError, ValueError):
-            pass
+        withdraw(self.settings)
         super().server_close()
         self.workspace.close()
 

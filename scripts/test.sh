@@ -13,6 +13,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 if [ -f scripts/build_llama_cpp.sh ]; then
   PYTHON=.venv/bin/python bash scripts/build_llama_cpp.sh
 fi
+# The web app's browser tests drive Debian's chromium (Playwright's own browser download is not used)
+# and need CJK fonts for the Chinese UI; install them on a fresh machine when we can.
+if { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } \
+    && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/python -m ruff check rag tests bench app.py
 .venv/bin/python -m mypy  # files and options: [tool.mypy] in pyproject.toml

@@ -22,7 +22,7 @@ if _OWN_MODEL_CACHE:
 from rag.config import Settings  # noqa: E402
 from rag.workspace import Workspace  # noqa: E402
 
-pytest_plugins = ["llm_fixtures", "fixtures_answer"]  # shared fixtures (one corpus index per session)
+pytest_plugins = ["llm_fixtures", "fixtures_answer", "web_fixtures"]  # shared fixtures (one corpus index per session)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -334,12 +334,14 @@ def _resolve_backend(workspace: Workspace, name: str | None,
 
 
 def answer_question(workspace: Workspace, question: str, *, backend: str | None = None,
-                    llm: LLMBackend | None = None, conversation: Any = None) -> Answer:
+                    llm: LLMBackend | None = None, conversation: Any = None,
+                    filters: DocFilter | None = None) -> Answer:
     """Answer one question from the workspace's corpus, every sentence cited and verified.
 
     ``backend`` names a registered backend (default: settings); ``llm`` passes a backend object
     directly (tests use ``FakeBackend``). ``conversation`` (a ``rag.answer.conversation.Conversation``)
-    rewrites follow-ups into standalone questions and records the turn.
+    rewrites follow-ups into standalone questions and records the turn. ``filters`` (system, edition,
+    language, doc id) restrict the retrieved passages, as the web app's filter menus ask.
     """
     if question is None or not question.strip():
         raise InvalidInput("empty question", hint="type a question, e.g. 'What is Lung-RADS 4A?'")
@@ -349,14 +351,14 @@ def answer_question(workspace: Workspace, question: str, *, backend: str | None 
     name, model, notice = _resolve_backend(workspace, backend, llm)
     timings: dict[str, float] = {}
     try:
-        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings, filters)
     except BackendUnavailable as exc:
         if isinstance(model, ExtractiveBackend):
             raise
         # A server that went away or a prompt over the model's context: answer anyway, and say so.
         notice = f"backend {name!r} failed: {exc.user_message()}; answered with the extractive backend"
         name, model = "extractive", ExtractiveBackend()
-        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings)
+        result = _answer(workspace, standalone, intent, name, model, _ScoringRetriever(workspace), timings, filters)
     timings["total"] = (time.perf_counter() - started) * 1000
     result = replace(result, question=question, rewritten=standalone, notice=notice, timings_ms=timings)
     if conversation is not None:
@@ -365,7 +367,7 @@ def answer_question(workspace: Workspace, question: str, *, backend: str | None 
 
 
 def _answer(workspace: Workspace, question: str, intent: Intent, name: str, model: LLMBackend,
-            retriever: _ScoringRetriever, timings: dict[str, float]) -> Answer:
+            retriever: _ScoringRetriever, timings: dict[str, float], filters: DocFilter | None = None) -> Answer:
     language = intent.language
     t0 = time.perf_counter()
     calculation, calc_sources, calc_text, assumed = None, [], [], False
@@ -377,7 +379,11 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     t1 = time.perf_counter()
     # Filters are applied to an unfiltered ranking: embedded Qdrant filters point by point in Python,
     # which measured 3x slower than over-fetching here; a filter that leaves nothing is ignored.
-    hits = retriever.search(question, k=RETRIEVE_K * 2)
+    if filters is not None and not filters.is_empty():
+        # The user's own filters (the web app's menus) are strict: searched inside them, and checked again.
+        hits = [h for h in retriever.search(question, k=RETRIEVE_K * 2, filters=filters) if _passes(filters, h)]
+    else:
+        hits = retriever.search(question, k=RETRIEVE_K * 2)
     if language == "zh":
         # The Chinese documents restate a few English ones; find their passages even when the English
         # ones outrank them, so a Chinese passage that covers the question can answer it in Chinese.
@@ -387,7 +393,7 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
         labelled = " ".join([question, *sorted(a for v in question_focus(question, intent.system).labels.values()
                                                for a in v if not a.isdigit())])
         zh_hits = retriever.search(labelled, k=RETRIEVE_K, mode="bm25", filters=DocFilter(languages=("zh",), systems=site))
-        hits += [h for h in zh_hits if h.chunk.chunk_id not in seen_ids]
+        hits += [h for h in zh_hits if h.chunk.chunk_id not in seen_ids and (filters is None or _passes(filters, h))]
         retriever.cosines = saved_cosines
     wanted = set(intent.filters.systems)
     if calculation is not None:
@@ -509,6 +515,14 @@ def _on_question(segments: Sequence[Segment], sources: Sequence[Source], focus: 
         if sentences:
             kept.append(Segment(" ".join(sentences), segment.kind))
     return kept, off
+
+
+def _passes(filters: DocFilter, hit: SearchHit) -> bool:
+    document = hit.document
+    return ((not filters.systems or document.system in filters.systems)
+            and (not filters.editions or document.edition in filters.editions)
+            and (not filters.languages or document.language in filters.languages)
+            and (not filters.doc_ids or document.doc_id in filters.doc_ids))
 
 
 def _question_tokens(workspace: Workspace, question: str, language: str) -> tuple[list[str], list[str]]:
