@@ -320,6 +320,17 @@ def random_corpus(n: int = 80, seed: int = 11) -> tuple[list[tuple[str, ...]], n
     return rows, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
+def tie_groups(results: list[tuple[str, float]]) -> list[frozenset[str]]:
+    """Ids grouped by equal score, best first; the last group is dropped (the cut may split it)."""
+    groups: list[tuple[float, set[str]]] = []
+    for chunk_id, score in results:
+        if groups and abs(groups[-1][0] - score) <= 1e-6 * max(1.0, abs(score)):
+            groups[-1][1].add(chunk_id)
+        else:
+            groups.append((score, {chunk_id}))
+    return [frozenset(g) for _, g in groups[:-1]]
+
+
 def test_both_backends_return_the_same_top_results(tmp_path: Path) -> None:
     rows, vectors = random_corpus()
     stores = {engine: open_store(engine, tmp_path / engine) for engine in ENGINES}
@@ -339,7 +350,9 @@ def test_both_backends_return_the_same_top_results(tmp_path: Path) -> None:
                    for engine, store in stores.items()}
             for kind, edge, client in zip(("dense", "sparse", "hybrid"), got["edge"], got["client"], strict=True):
                 assert edge, (trial, kind)
-                assert ids(edge) == ids(client), (trial, kind, words, flt)
+                # RRF scores depend on ranks only, so two points with mirrored ranks tie exactly and the
+                # engines may order (or cut) them differently: compare ids tie group by tie group.
+                assert tie_groups(edge) == tie_groups(client), (trial, kind, words, flt)
                 assert [s for _, s in edge] == pytest.approx([s for _, s in client], rel=1e-4), (trial, kind)
     finally:
         for store in stores.values():
