@@ -148,7 +148,7 @@ def _prepare(path: Path, workspace: Workspace, known: dict[str, Document], by_pa
         claimed[previous.doc_id] = resolved
         return FileReport(str(path), "unchanged", previous.doc_id)
     try:
-        parsed = parse_file(path)
+        parsed = parse_file(path, max_bytes=workspace.settings.max_file_bytes)
     except IngestError as exc:
         return FileReport(str(path), "rejected", reason=exc.user_message())
     doc_id = doc_id_for(parsed)
