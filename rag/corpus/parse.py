@@ -94,8 +94,8 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocum
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise IngestError(f"{path.name}: file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.1f} MB limit",
-                              hint="split the document, or raise RAG_MAX_FILE_MB")
+            raise IngestError(f"{path.name}: file is {size:,} bytes, over the size limit of {max_bytes:,} bytes",
+                              hint=f"split the document, or raise RAG_MAX_FILE_MB (now {max_bytes / 1048576:g})")
         raw = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read file ({exc.strerror})") from exc
