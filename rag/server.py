@@ -117,9 +117,9 @@ def _search(server: RagHTTPServer, body: dict[str, Any]) -> dict[str, Any]:
     from rag.types import DocFilter
 
     request = SearchRequest.model_validate(body)
-    ensure_index(server.workspace)
+    ensure_index(server.live_workspace)
     flt = DocFilter(**{k: tuple(v) for k, v in (request.filters or {}).items()})
-    hits = Retriever(server.workspace).search(request.query, k=request.k, mode=request.mode, filters=flt)
+    hits = Retriever(server.live_workspace).search(request.query, k=request.k, mode=request.mode, filters=flt)
     return {"query": request.query, "mode": request.mode, "results": [h.as_contract() for h in hits]}
 
 
@@ -128,8 +128,8 @@ def _ask(server: RagHTTPServer, body: dict[str, Any]) -> dict[str, Any]:
     from rag.api import ensure_index
 
     request = AskRequest.model_validate(body)
-    ensure_index(server.workspace)
-    return answer_question(server.workspace, request.question, backend=request.backend).as_contract()
+    ensure_index(server.live_workspace)
+    return answer_question(server.live_workspace, request.question, backend=request.backend).as_contract()
 
 
 def _ingest(server: RagHTTPServer, body: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def _ingest(server: RagHTTPServer, body: dict[str, Any]) -> dict[str, Any]:
 
     request = IngestRequest.model_validate(body)
     paths = check_ingest_paths(server.settings, request.paths)
-    return ingest(server.workspace, paths, progress=False).as_dict()
+    return ingest(server.live_workspace, paths, progress=False).as_dict()
 
 
 def check_ingest_paths(settings: Settings, paths: list[str]) -> list[Path]:
@@ -203,6 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, unknown method, oversize header) as JSON too."""
+        if code == HTTPStatus.NOT_IMPLEMENTED:  # a method we do not route: the client's error, not ours
+            code, message = HTTPStatus.METHOD_NOT_ALLOWED, f"method {self.command} not allowed; use GET /health or POST"
         self._fail(code, message or HTTPStatus(code).phrase)
 
     def _allowed(self, *, post: bool) -> bool:
@@ -311,13 +313,14 @@ class RagHTTPServer(ThreadingHTTPServer):
     def __init__(self, settings: Settings, port: int = 0) -> None:
         if not 0 <= port <= 65535:
             raise InvalidInput(f"--port {port} is not a TCP port", hint="give 0 (any free port) or 1024-65535")
+        self.settings = settings
+        self.token = secrets.token_urlsafe(32)
+        self.workspace: Workspace | None = None
         try:
             super().__init__(("127.0.0.1", port), _Handler)
         except OSError as exc:
             raise InvalidInput(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})",
                                hint="choose another --port, or 0 for any free port") from exc
-        self.settings = settings
-        self.token = secrets.token_urlsafe(32)
         self.workspace = Workspace(settings)
         self.lock = threading.Lock()
         try:
@@ -325,7 +328,15 @@ class RagHTTPServer(ThreadingHTTPServer):
         except BaseException:
             super().server_close()
             self.workspace.close()
+            self.workspace = None
             raise
+
+    @property
+    def live_workspace(self) -> Workspace:
+        """The workspace of a started server (endpoints run only then)."""
+        if self.workspace is None:
+            raise RagError("the server is not running")
+        return self.workspace
 
     @property
     def url(self) -> str:
@@ -342,6 +353,9 @@ class RagHTTPServer(ThreadingHTTPServer):
         os.replace(tmp, path)
 
     def server_close(self) -> None:
+        if self.workspace is None:  # never started (port taken, index held): nothing of ours to remove
+            super().server_close()
+            return
         for path in (server_file(self.settings), token_file(self.settings)):
             try:
                 if path.name == SERVER_FILE and json.loads(path.read_text()).get("pid") != os.getpid():
@@ -352,7 +366,8 @@ class RagHTTPServer(ThreadingHTTPServer):
             except (OSError, ValueError):
                 pass
         super().server_close()
-        self.workspace.close()
+        if self.workspace is not None:
+            self.workspace.close()
 
 
 def write_private(path: Path, text: str) -> None:
