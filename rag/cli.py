@@ -80,6 +80,8 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
 def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from rag.corpus.ingest import FileReport, IngestReport, ingest
 
+    if any(not p.strip() for p in args.paths):  # Path("") is ".", which would ingest the current folder
+        raise InvalidInput("empty path given to ingest", hint="name the files or folders to ingest")
     workspace = _workspace(settings)
     try:
         report = ingest(workspace, [Path(p) for p in args.paths])
@@ -235,7 +237,9 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any] | None, str]]:
         if not line.strip():
             continue
         try:
-            obj = loads(line)
+            # Lenient on NaN/1e999 here so the line keeps its id: each consumer rejects non-finite
+            # numbers in the fields it uses (validate_request), and output is written strictly.
+            obj = json.loads(line)
         except json.JSONDecodeError as exc:
             out.append((number, None, f"line {number}: invalid JSON ({exc.msg})"))
             continue
