@@ -10,7 +10,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -84,6 +86,7 @@ def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
         raise InvalidInput("empty path given to ingest", hint="name the files or folders to ingest")
     workspace = _workspace(settings)
     try:
+        workspace.require_free_space()
         report = ingest(workspace, [Path(p) for p in args.paths])
     except IndexBusy as busy:
         forwarded = _forward_or_raise(settings, busy, "/ingest", {"paths": [str(Path(p).resolve()) for p in args.paths]})
@@ -480,10 +483,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {settings_error_message(exc)} (fix or unset the variable)", file=sys.stderr)
         return 2
     except OSError as exc:
+        if exc.errno in _STORAGE_ERRNOS:
+            print(f"error: cannot write under {_index_dir_for_message()}: {exc.strerror or exc} "
+                  "(free some space or fix the folder's permissions, then retry; the previous index is unchanged)", file=sys.stderr)
+            return 1
         if exc.filename is None or str(exc.filename) not in _user_paths(args):
             raise
         print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if not any(word in message for word in ("disk", "full", "readonly", "unable to open", "locked")):
+            raise
+        print(f"error: the index catalogue under {_index_dir_for_message()} cannot be used: {message} "
+              "(free some space, check the folder's permissions, or stop the other writer; the previous index is unchanged)",
+              file=sys.stderr)
+        return 1
     except (ValueError, UnicodeEncodeError) as exc:
         message = str(exc)
         if isinstance(exc, UnicodeEncodeError) or "not JSON compliant" in message:
@@ -501,6 +516,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 1
+
+
+# Errors of the storage under the index, not of the input: a full disk, a quota, a file-size limit, a read-only mount.
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+def _index_dir_for_message() -> str:
+    try:
+        return str(Settings().index_dir)
+    except Exception:  # noqa: BLE001 - only for a message; settings were valid when the command started
+        return "the index folder"
 
 
 def settings_url(exc: BaseException) -> str | None:

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # Largest file ingest reads: parsing and chunking hold the whole text in memory (a 50 MB text
     # file took >150 s and 1.5 GB), and no guideline document comes near this.
     max_file_mb: float = Field(20.0, gt=0, le=2048)
+    # An ingest refuses to start with less free space than this under index_dir: on a full disk the
+    # embedded vector engine's memory-mapped writes die of SIGBUS (no Python error to catch), so the
+    # only safe answer is not to begin. The previous index keeps serving either way.
+    min_free_mb: float = Field(200.0, ge=0)
     # How long `rag serve` waits for a request body before answering 400 (a client that announces
     # more bytes than it sends must not hold a thread forever).
     server_read_timeout_s: float = Field(10.0, gt=0, le=600)

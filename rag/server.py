@@ -137,6 +137,7 @@ def _ingest(server: RagHTTPServer, body: dict[str, Any]) -> dict[str, Any]:
 
     request = IngestRequest.model_validate(body)
     paths = check_ingest_paths(server.settings, request.paths)
+    server.live_workspace.require_free_space()
     return ingest(server.live_workspace, paths, progress=False).as_dict()
 
 
