@@ -185,3 +185,26 @@ def test_restart_after_sigkill_has_no_stale_lock(tmp_path: Path) -> None:
         second.communicate(timeout=60)
     assert not (index / "server.json").exists() and not (index / "server.token").exists()
     shutil.rmtree(index)
+
+
+@pytest.mark.slow
+def test_a_read_only_index_still_searches(small_disk: Path) -> None:
+    """The index on a read-only mount: search works (SQLite opened read-only), writes fail in one line."""
+    corpus = write(small_disk / "corpus" / "lung.md", LUNG).parent
+    env = dict(os.environ, RAG_INDEX_DIR=str(small_disk / "index"), RAG_CORPORA_DIR=str(corpus), PYTHONPATH=str(REPO))
+
+    def rag(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "rag", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+    assert rag("ingest", str(corpus)).returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        found = rag("search", "subcarinal", "--mode", "bm25", "--k", "1", "--json")
+        assert found.returncode == 0 and "station 7" in found.stdout, found.stderr
+        for args in (("search", "subcarinal", "--k", "1", "--json"), ("ingest", str(corpus / "lung.md"), "--json"),
+                     ("corpus", "retire", "lung")):
+            result = rag(*args)
+            assert "Traceback" not in result.stderr, (args, result.stderr)
+            assert result.returncode == 0 or len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
