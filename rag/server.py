@@ -342,7 +342,7 @@ class RagHTTPServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]  # AF_INET: host is a str
 
     def announce(self) -> None:
         """Tell CLI processes where to send requests (and with which token) while this server holds the index."""

@@ -15,4 +15,5 @@ if [ -f scripts/build_llama_cpp.sh ]; then
 fi
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/python -m ruff check rag tests bench app.py
+.venv/bin/python -m mypy  # files and options: [tool.mypy] in pyproject.toml
 exec .venv/bin/python -m pytest -q "$@"

@@ -25,7 +25,55 @@ from rag.workspace import Workspace  # noqa: E402
 pytest_plugins = ["llm_fixtures", "fixtures_answer"]  # shared fixtures (one corpus index per session)
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """../shared beside the checkout (main, CI's clone) or beside the worktrees' folder (a worktree under wt/)."""
+    for parent in (REPO.parent, REPO.parent.parent):
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    return REPO.parent / "shared"
+
+
+SHARED = _find_shared()
+
+
+def require_shared(path: Path) -> Path:
+    """``path`` (a file under ../shared), or stop the test: a skip only on a machine without ../shared
+    outside CI; a failure in CI (``CI`` is set) or when ../shared is there but lacks the file."""
+    if path.exists():
+        return path
+    message = f"{path} is missing: the shared/ folder must sit beside the repository (../shared)"
+    if os.environ.get("CI") or SHARED.is_dir():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(f"{message}; skipped because CI is not set")
+
+
+def _fast_tier(config: pytest.Config) -> bool:
+    """True under ``-m "not slow"`` (docs/TESTING.md): no test may build an index from real embeddings."""
+    return "not slow" in (config.option.markexpr or "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _fast_tier(config):
+        return
+    for item in items:
+        # corpus_workspace is the session's real index over the bundled corpus (fixtures_answer.py).
+        if item.get_closest_marker("slow") is None and "corpus_workspace" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} uses corpus_workspace but is not marked slow")
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_loads_no_model(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the fast tier, a test that loads the embedding model fails with the fix instead of running slowly."""
+    if not _fast_tier(request.config) or request.node.get_closest_marker("slow"):
+        return
+
+    def refuse() -> None:
+        pytest.fail(f"{request.node.nodeid} loads the embedding model (to build an index?): mark it slow",
+                    pytrace=False)
+
+    monkeypatch.setattr("rag.index.embed._load_model", refuse)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

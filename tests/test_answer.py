@@ -13,6 +13,8 @@ from rag.answer.verify import Source, check_sentence, parse_markers, split_sente
 from rag.corpus.ingest import ingest
 from rag.llm.base import FakeBackend
 
+pytestmark = pytest.mark.slow  # every test reads the session's real index over the bundled corpus
+
 IN_SCOPE = [
     "What is Lung-RADS category 4A?",
     "and what is Lung-RADS 4B?",

@@ -15,7 +15,7 @@ import pytest
 from rag.answer.pipeline import answer_question
 from rag.workspace import Workspace
 
-pytestmark = pytest.mark.llm
+pytestmark = [pytest.mark.llm, pytest.mark.slow]  # slow: reads the session's real corpus index
 QUESTION = "What T category is a 4.5 cm lung tumour with visceral pleural invasion?"
 
 

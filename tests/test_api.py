@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import rag
 from rag.config import Settings
 from tests.conftest import write
@@ -22,6 +24,7 @@ def test_api_functions_survive_submodule_imports() -> None:
     assert callable(rag.stage) and callable(rag.ingest) and callable(rag.search)
 
 
+@pytest.mark.slow
 def test_ingest_search_stage_through_the_api(tmp_path: Path) -> None:
     settings = Settings(index_dir=tmp_path / "index")
     write(tmp_path / "c" / "n.md", "---\ntitle: Nodes\nsystem: AJCC8-lung\n---\n# Nodes\n\n"

@@ -19,7 +19,6 @@ import json
 import random
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,12 +32,9 @@ from rag.calculators.staging.site import SiteSpec
 from rag.calculators.staging.table import Condition, StageRow, StageTable
 from rag.config import Settings
 from rag.errors import InvalidInput
+from tests.conftest import REPO, SHARED
 
-REPO = Path(__file__).resolve().parent.parent
-# ../shared beside the checkout (main) or beside the worktrees' parent (a worktree under wt/).
-SAMPLE_CASES = next((p / "shared" / "cases" / "sample_cases.jsonl" for p in (REPO.parent, REPO.parent.parent)
-                     if (p / "shared" / "cases" / "sample_cases.jsonl").exists()),
-                    REPO.parent / "shared" / "cases" / "sample_cases.jsonl")
+SAMPLE_CASES = SHARED / "cases" / "sample_cases.jsonl"
 PREFIXES = ("", "c", "p", "yp", "yc", "r", "a")
 ID_LITERAL = re.compile(r"""(?<![\w{])(["'])(?P<id>[A-Z][A-Z0-9]*\d\.[A-Za-z0-9_.+-]*[A-Za-z0-9_+-])\1""")
 ID_FSTRING = re.compile(r"""\bf(["'])\{\w+\}(?P<rest>\.(?:RULE|GRADE|PSA|LOCATION)[A-Za-z0-9_.+-]*)\1""")

@@ -39,6 +39,7 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return index, corpus
 
 
+@pytest.mark.slow
 def test_search_json_matches_the_contract(small_index: tuple[Path, Path]) -> None:
     index, _ = small_index
     result = rag("search", "subcarinal nodes", "--k", "2", "--json", index=index)
@@ -51,6 +52,7 @@ def test_search_json_matches_the_contract(small_index: tuple[Path, Path]) -> Non
     assert first["page"] is None and first["edition"] == "AJCC 8th edition"
 
 
+@pytest.mark.slow
 def test_search_batch_one_process_many_queries(small_index: tuple[Path, Path], tmp_path: Path) -> None:
     index, _ = small_index
     queries = write(tmp_path / "q.jsonl", "\n".join([
@@ -70,6 +72,7 @@ def test_search_batch_one_process_many_queries(small_index: tuple[Path, Path], t
     assert any("invalid JSON" in (line.get("error") or "") for line in lines)
 
 
+@pytest.mark.slow
 def test_corpus_list_and_audit(small_index: tuple[Path, Path]) -> None:
     index, _ = small_index
     listed = json.loads(rag("corpus", "list", "--json", index=index).stdout)["documents"]
@@ -79,6 +82,7 @@ def test_corpus_list_and_audit(small_index: tuple[Path, Path]) -> None:
     assert audit[0]["action"] == "added" and audit[0]["doc_id"] == "lung"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, code, message", [
     (["search", ""], 2, "empty query"),
     (["search", "x", "--mode", "fuzzy"], 2, "invalid choice"),
@@ -106,6 +110,7 @@ def test_stage_cites_corpus_rows_without_an_index(tmp_path: Path) -> None:
     assert not (tmp_path / "none").exists()  # staging never builds an index
 
 
+@pytest.mark.slow
 def test_cli_forwards_to_the_process_holding_the_index(small_index: tuple[Path, Path], tmp_path: Path) -> None:
     """Embedded Qdrant admits one process per folder: `rag serve` holds it and the CLI forwards to it."""
     import time

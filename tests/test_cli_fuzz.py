@@ -116,7 +116,8 @@ def _paths(files: dict[str, Path]) -> st.SearchStrategy[str]:
 def _argv(files: dict[str, Path]) -> st.SearchStrategy[list[str]]:
     paths = _paths(files)
     # Outputs go only where nothing is read from: the fuzz must not overwrite its own inputs.
-    outs = st.sampled_from([str(files["out"]), str(files["dir_out"]), "/nonexistent/out.jsonl", "/dev/null", "", str(files["dir_out"]) + "/\udcff.jsonl"])
+    outs = st.sampled_from([str(files["out"]), str(files["dir_out"]), "/nonexistent/out.jsonl", "/dev/null", "",
+                            str(files["dir_out"]) + "/\udcff.jsonl"])
 
     def build(parts: list[tuple[str, str | None] | str]) -> list[str]:
         argv: list[str] = []

@@ -10,6 +10,8 @@ import pytest
 
 from rag.index.embed import Embedder
 
+pytestmark = pytest.mark.slow  # loads the real model and exports it to ONNX once per run
+
 QUERIES = [
     "T2a visceral pleural invasion",
     "What are the treatments for hairy cell leukemia?",

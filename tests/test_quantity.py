@@ -67,6 +67,7 @@ def test_fit_rewards_a_passage_with_one_range_over_a_table_of_many() -> None:
     assert fit([], definition) == 0.0
 
 
+@pytest.mark.slow
 def test_search_lifts_the_definition_whose_range_holds_the_size(tmp_path: Path) -> None:
     """Three definitions share every word; only the range tells them apart."""
     folder = tmp_path / "corpus"

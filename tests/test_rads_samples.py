@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from rag.calculators.rads import CALCULATORS
 from rag.calculators.registry import find_calculator
 from rag.errors import InvalidInput
+from tests.conftest import SHARED, require_shared
 
 SAMPLES: list[dict[str, Any]] = [
     {
@@ -128,7 +128,7 @@ SAMPLES: list[dict[str, Any]] = [
         "gold": {"diagnosis": "Glioblastoma, IDH-wildtype", "grade": "CNS WHO grade 4"},
     },
 ]
-SHARED = Path("/work/shared/cases/sample_cases.jsonl")
+CASES = SHARED / "cases" / "sample_cases.jsonl"
 
 
 def as_text(inp: Any) -> str:
@@ -151,9 +151,9 @@ def _check(result: dict[str, Any], gold: dict[str, Any]) -> None:
         assert result.get(key) == want, (key, result.get(key), want)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared sample file not present")
 def test_embedded_samples_match_the_shared_file() -> None:
-    shared = {json.loads(line)["id"]: json.loads(line) for line in SHARED.read_text().splitlines() if line.strip()}
+    lines = require_shared(CASES).read_text().splitlines()
+    shared = {json.loads(line)["id"]: json.loads(line) for line in lines if line.strip()}
     for case in SAMPLES:
         assert shared[case["id"]]["input"] == case["input"]
         assert shared[case["id"]]["gold"] == case["gold"]

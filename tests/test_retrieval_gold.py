@@ -162,6 +162,7 @@ def _report(outcomes: dict[Gold, Outcome]) -> None:
                 print(f"      got {top}")
 
 
+@pytest.mark.slow
 def test_top3_hit_rates(outcomes: dict[Gold, Outcome]) -> None:
     _report(outcomes)
     assert _rate(GOLD, outcomes) >= MIN_EXACT_RATE
@@ -169,12 +170,14 @@ def test_top3_hit_rates(outcomes: dict[Gold, Outcome]) -> None:
     assert _rate(GOLD, outcomes, answered=True) >= MIN_ANSWERED_RATE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("item", [g for g in GOLD if _is_core(g)], ids=lambda g: f"{g.rule_id}@{g.label}")
 def test_core_question_hits(item: Gold, outcomes: dict[Gold, Outcome]) -> None:
     outcome = outcomes[item]
     assert outcome.hit, f"{item.query!r} → {item.rule_id}; top {TOP_K}: {outcome.top}"
 
 
+@pytest.mark.slow
 def test_every_system_has_five_questions_that_hit(outcomes: dict[Gold, Outcome]) -> None:
     """The corpus issue's gate: per system, at least five clinicians' questions find the defining chunk."""
     hits: dict[str, int] = defaultdict(int)

@@ -9,12 +9,15 @@ from rag.corpus.chunk import chunk_document
 from rag.corpus.ingest import ingest
 from rag.corpus.parse import parse_file
 from rag.errors import InvalidInput
+from rag.index.edge import EdgeStore
 from rag.index.lexical import LexicalIndex
+from rag.index.qdrant import QdrantClientStore
 from rag.index.tokenize import tokenize
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.retrieve import Retriever, prepare_query
+from rag.types import DocFilter
 from rag.workspace import Workspace
-from tests.conftest import SHARED, write
+from tests.conftest import SHARED, require_shared, write
 
 PDQ = SHARED / "data" / "pdq"
 
@@ -75,7 +78,7 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         def _calc_idf(self, nd: dict[str, int]) -> None:
             self.idf = {w: math.log(1 + (self.corpus_size - n + 0.5) / (n + 0.5)) for w, n in nd.items()}
 
-    parsed = parse_file(PDQ / "types-kidney-hp-kidney-treatment-pdq.md")
+    parsed = parse_file(require_shared(PDQ / "types-kidney-hp-kidney-treatment-pdq.md"))
     chunks = chunk_document(parsed, "kidney")
     tokens = [tokenize(c.text) or ["\x00"] for c in chunks]
     LexicalIndex.build(tmp_path / "bm25", [c.chunk_id for c in chunks], ["kidney"] * len(chunks), tokens)
@@ -93,11 +96,13 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         assert [s * 2.2 for _, s in got] == pytest.approx([scores[i] for i in expected], rel=1e-4), query
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fusion", ["convex", "rrf"])
 def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: str) -> None:
     """RAG_QDRANT_URL moves BM25 into Qdrant (sparse + IDF); RRF fusion runs in its query API.
 
-    No Qdrant server runs here, so the same code path runs against qdrant-client's local mode.
+    No Qdrant server runs here, so the same code (QdrantClientStore with sparse vectors) runs against
+    qdrant-client's local mode, and must rank as the embedded default does (qdrant-edge + bm25s).
     Convex fusion needs the scores, so it fuses Qdrant's sparse and dense results in-process.
     """
     folder = tmp_path / "corpus"
@@ -106,21 +111,35 @@ def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: st
                            "Subcarinal station 7 nodes are N2 and never N3.\n")
     write(folder / "b.md", "---\ntitle: Thyroid\nsystem: ACR-TI-RADS\n---\n# TI-RADS\n\n## Foci\n\n"
                            "Punctate echogenic foci add 3 points.\n")
-    local = Workspace(Settings(index_dir=tmp_path / "local", fusion=fusion))
-    sparse = Workspace(Settings(index_dir=tmp_path / "sparse", fusion=fusion), sparse=True)
+    embedded = Workspace(Settings(index_dir=tmp_path / "embedded", fusion=fusion))
+    client = Workspace(Settings(index_dir=tmp_path / "client", fusion=fusion, vector_engine="local"), sparse=True)
     try:
-        for ws in (local, sparse):
+        for ws in (embedded, client):
             ingest(ws, [folder], progress=False)
-        assert sparse.uses_sparse_vectors and not local.uses_sparse_vectors
+        assert isinstance(embedded.vectors, EdgeStore) and isinstance(client.vectors, QdrantClientStore)
+        assert client.uses_sparse_vectors and not embedded.uses_sparse_vectors
         for query in ("subcarinal station 7", "punctate echogenic foci", "visceral pleural invasion"):
             for mode in ("bm25", "dense", "hybrid"):
-                expected = Retriever(local).search(query, k=1, mode=mode)[0].chunk.chunk_id
-                assert Retriever(sparse).search(query, k=1, mode=mode)[0].chunk.chunk_id == expected, (query, mode)
+                expected = Retriever(embedded).search(query, k=1, mode=mode)[0].chunk.chunk_id
+                assert Retriever(client).search(query, k=1, mode=mode)[0].chunk.chunk_id == expected, (query, mode)
+        only = DocFilter(systems=("ACR-TI-RADS",))
+        for mode in ("bm25", "dense", "hybrid"):
+            hits = Retriever(client).search("visceral pleural invasion", k=5, mode=mode, filters=only)
+            assert {h.document.doc_id for h in hits} <= {"b"}, mode
+        # A changed file replaces its chunks: the old points are deleted from both stores.
+        write(folder / "b.md", "---\ntitle: Thyroid\nsystem: ACR-TI-RADS\n---\n# TI-RADS\n\n## Foci\n\n"
+                               "Macrocalcifications add 1 point.\n")
+        for ws in (embedded, client):
+            ingest(ws, [folder], progress=False)
+            assert ws.vectors.count() == ws.catalog.count_chunks(), ws.vectors
+        assert Retriever(client).search("macrocalcifications", k=1, mode="bm25")[0].document.doc_id == "b"
+        assert not any("Punctate" in h.chunk.text for h in Retriever(client).search("punctate echogenic foci", k=5))
     finally:
-        local.close()
-        sparse.close()
+        embedded.close()
+        client.close()
 
 
+@pytest.mark.slow
 def test_second_process_gets_a_clear_busy_error(workspace: Workspace, tmp_path: Path) -> None:
     from rag.errors import IndexBusy
 
@@ -134,6 +153,7 @@ def test_second_process_gets_a_clear_busy_error(workspace: Workspace, tmp_path: 
         other.close()
 
 
+@pytest.mark.slow
 def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "c"
     write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"
@@ -148,10 +168,9 @@ def test_chinese_query_expands_through_the_glossary(workspace: Workspace, tmp_pa
     assert any("Visceral pleural invasion makes" in h.chunk.text for h in hits)
 
 
+@pytest.mark.slow
 def test_glossary_rows_are_hidden_unless_asked_for(tmp_path: Path) -> None:
     """The glossary expands queries; it is not an answer, so search shows it only when filtered to it."""
-    from rag.types import DocFilter
-
     folder = tmp_path / "corpus"
     write(folder / "gloss.md", "---\ntitle: Glossary\nsystem: glossary\nlanguage: zh\n---\n# 术语\n\n"
                                "| 中文 | English |\n|---|---|\n| 脏层胸膜侵犯 | visceral pleural invasion |\n")

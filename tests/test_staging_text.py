@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,9 @@ from rag.calculators.staging import CALCULATORS
 from rag.calculators.staging.calculator import render_findings
 from rag.calculators.staging.tnm_string import parse_tnm, scan_tnm
 from rag.errors import InvalidInput
+from tests.conftest import SHARED, require_shared
 
-CASES = Path("/work/shared/cases/sample_cases.jsonl")
+CASES = SHARED / "cases" / "sample_cases.jsonl"
 OURS = {"AJCC8-lung", "TNM9-lung", "AJCC8-breast", "AJCC8-colorectal", "AJCC8-prostate"}
 
 
@@ -135,11 +135,14 @@ def _as_text(inp: object) -> str:  # the rendering contract_check.py uses
     return render_findings(inp)
 
 
-_SAMPLES = [json.loads(line) for line in CASES.read_text().splitlines() if line.strip()] if CASES.exists() else []
+# Without the shared file, one placeholder case fails (CI) or skips (elsewhere) instead of an empty parameter set.
+_SAMPLES = ([json.loads(line) for line in CASES.read_text().splitlines() if line.strip()] if CASES.exists()
+            else [{"id": "shared-file-missing", "system": "AJCC8-lung"}])
 
 
 @pytest.mark.parametrize("case", [c for c in _SAMPLES if c["system"] in OURS], ids=lambda c: c["id"])
 def test_sample_cases(case: dict) -> None:
+    require_shared(CASES)
     res = find_calculator(case["system"]).from_text(_as_text(case["input"]))
     for key, gold in case["gold"].items():
         accepted = {_norm(x) for x in [gold, *case.get("accept", {}).get(key, [])]}

@@ -34,7 +34,7 @@ class Intent:
 
     @property
     def is_rads(self) -> bool:
-        return bool(self.system) and not self.system.startswith(("AJCC", "TNM"))
+        return bool(self.system and not self.system.startswith(("AJCC", "TNM")))
 
 
 # RADS and classification schemes: named explicitly, so they filter retrieval too.

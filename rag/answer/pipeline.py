@@ -38,7 +38,7 @@ from rag.index.tokenize import tokenize
 from rag.llm.base import LLMBackend, Message, get_backend
 from rag.llm.extractive import ExtractiveBackend, Passage, compose
 from rag.retrieval.retrieve import Retriever
-from rag.types import SearchHit
+from rag.types import SearchHit, SearchMode
 from rag.workspace import Workspace
 
 __all__ = ["Answer", "answer_question", "build_prompt", "REFUSAL"]
@@ -111,7 +111,8 @@ class Answer:
             for c in self.citations:
                 s = c.source
                 where = f", p. {s.chunk.page}" if s.chunk.page else ""
-                lines.append(f"[{c.n}] {s.document.title} ({s.document.edition}) — {s.chunk.section}{where}")
+                edition = f"{s.document.edition or 'no edition'}, version {s.document.version}"
+                lines.append(f"[{c.n}] {s.document.title} ({edition}) — {s.chunk.section}{where}")
                 quote = re.sub(r"\s+", " ", c.quote).strip()
                 lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
         if self.unsupported:
@@ -172,7 +173,7 @@ class _ScoringRetriever(Retriever):
         super().__init__(workspace)
         self.cosines: dict[str, float] = {}
 
-    def _rank(self, query: Any, k: int, mode: str, flt: Any) -> list[tuple[str, float]]:
+    def _rank(self, query: Any, k: int, mode: SearchMode, flt: Any) -> list[tuple[str, float]]:
         self.cosines = {}
         return super()._rank(query, k, mode, flt)
 
@@ -244,7 +245,7 @@ def _calculation(workspace: Workspace, intent: Intent) -> tuple[dict[str, Any] |
         if intent.is_rads:
             output = run_stage(settings, StageRequest(system=system, text=intent.question))
             return (output, False) if output.get("citations") else (None, False)
-        labels = dict(zip("TNM", [None, None, None], strict=True))
+        labels: dict[str, str | None] = dict(zip("TNM", [None, None, None], strict=True))
         if intent.findings_text and re.search(r"\d|[a-z]{4,}|[\u4e00-\u9fff]{2,}", intent.findings_text, re.I):
             derived = calculate(StageRequest(system=system, text=intent.findings_text))
             for axis in "TNM":

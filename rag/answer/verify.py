@@ -40,7 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.index.tokenize import has_chinese, tokenize
-from rag.types import Chunk, Document
+from rag.types import Chunk, CitationOrigin, Document
 
 __all__ = [
     "SUPPORT_THRESHOLD",
@@ -321,7 +321,7 @@ class Source:
     n: int
     chunk: Chunk
     document: Document
-    origin: str = "retrieval"  # retrieval | calculator
+    origin: CitationOrigin = "retrieval"
     rule_id: str | None = None
     score: float = 0.0
 
@@ -347,7 +347,8 @@ class Citation:
         chunk, document = self.source.chunk, self.source.document
         record: dict[str, Any] = {
             "n": self.n, "chunk_id": chunk.chunk_id, "doc_id": document.doc_id, "title": document.title,
-            "edition": document.edition, "section": chunk.section, "page": chunk.page, "quote": self.quote,
+            "edition": document.edition, "version": document.version, "section": chunk.section, "page": chunk.page,
+            "quote": self.quote,
             "source": document.source, "origin": self.source.origin,
         }
         if self.source.rule_id:
@@ -431,12 +432,6 @@ def _source_facts(source: Source, wanted: frozenset[str]) -> frozenset[str]:
     base = facts(meta + blanked)
     best = max(rows, key=lambda u: (len(wanted & facts(u.text)), -u.start))
     return base | facts(best.text)
-
-
-def best_quote(sentence: str, source: Source) -> str:
-    """The verbatim span of the source chunk that best supports the sentence (a sentence or a row)."""
-    unit = best_unit(sentence, source)
-    return unit.text if unit is not None else source.chunk.text.strip()[:400]
 
 
 def quote_span(units: Sequence[Unit], source: Source) -> str:

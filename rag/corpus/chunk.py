@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rag.corpus.parse import ParsedDocument
-from rag.types import Chunk
+from rag.types import Chunk, ChunkKind
 
 RULE_ID_PATTERN = r"[A-Z][A-Z0-9]*(?:\.[A-Za-z0-9_+\-()]+)+"
 _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -191,7 +191,7 @@ def _assemble(text: str, offset: int, blocks: list[_Block], doc_id: str, chunk_c
     pending: list[_Block] = []  # prose blocks (and the heading) waiting to become a chunk
     heading: _Block | None = None
 
-    def emit(start: int, end: int, kind: str, body: str | None = None) -> None:
+    def emit(start: int, end: int, kind: ChunkKind, body: str | None = None) -> None:
         raw = text[start:end] if body is None else body
         cleaned = clean_text(raw)
         if not cleaned or (heading is not None and cleaned == clean_text(text[heading.start:heading.end])

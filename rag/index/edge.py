@@ -16,7 +16,6 @@ project's ``rrf_k``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -115,11 +114,6 @@ class EdgeStore:
         self._shard.flush()
         self._points = None
 
-    def optimize(self) -> bool:
-        """Merge segments and build the HNSW graph (blocking); worth calling after a large ingest."""
-        shard = self._shard_or_none()
-        return bool(shard.optimize()) if shard is not None else False
-
     def set_payload(self, chunk_ids: Sequence[str], payload: Mapping[str, Any]) -> None:
         """Update document metadata on existing points (a re-titled or retired document)."""
         import qdrant_edge as qe
@@ -166,8 +160,8 @@ class EdgeStore:
     def _filter(self, flt: DocFilter) -> Any:
         import qdrant_edge as qe
 
-        must = [qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values)))
-                for key, values in flt.fields().items() if values]
+        must: list[Any] = [qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values)))
+                           for key, values in flt.fields().items() if values]
         return qe.Filter(must=must) if must else None
 
     def _query(self, request: Any) -> list[tuple[str, float]]:
@@ -222,18 +216,5 @@ class EdgeStore:
             prefetches.append(qe.Prefetch(limit=depth, filter=query_filter, query=qe.Query.Nearest(
                 qe.SparseVector(indices=indices, values=values), using=SPARSE)))
         return self._query(qe.QueryRequest(limit=limit, prefetches=prefetches,
-                                           query=qe.Fusion.Rrf(k=self.settings.rrf_k + 1), with_payload=["chunk_id"]))
-
-
-def edge_available() -> bool:
-    """True when the optional qdrant-edge-py package is installed."""
-    try:
-        import qdrant_edge  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def edge_path(settings: Settings) -> Path:
-    """Where the shard for these settings lives (for docs and cleanup)."""
-    return settings.index_dir / "edge" / settings.collection()
+                                           query=qe.Fusion.Rrf(k=self.settings.rrf_k + 1),  # type: ignore[arg-type]  # stub: Rrf is nested in Fusion, not a subclass
+                                           with_payload=["chunk_id"]))

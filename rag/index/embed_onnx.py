@@ -41,7 +41,7 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 class OnnxQueryEncoder:
     """Tokenise one query, run the exported graph (transformer + mean pooling + normalisation)."""
 
-    def __init__(self, session: Any, tokenizer: Any, max_length: int) -> None:
+    def __init__(self, session: Any, tokenizer: Any, max_length: int | None) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self._max_length = max_length
@@ -73,7 +73,7 @@ def load_query_encoder(model: SentenceTransformer, cache_dir: Path, model_versio
 
 def export(model: SentenceTransformer, path: Path) -> None:
     """Write the transformer with mean pooling and L2 normalisation as one ONNX graph, atomically."""
-    graph = _PooledEncoder(model[0].auto_model).eval()
+    graph = _PooledEncoder(model[0].auto_model).eval()  # type: ignore[arg-type]  # typed as Tensor | Module
     sample = model.tokenizer(["export sample"], return_tensors="pt")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -189,7 +189,7 @@ class QdrantClientStore:
         indices, values = query_sparse_vector(tokens)
         query_filter = self._filter(flt)
         prefetch = [models.Prefetch(query=vector.tolist(), using=DENSE, limit=depth, filter=query_filter)]
-        if indices:
+        if self.sparse and indices:
             prefetch.append(models.Prefetch(query=models.SparseVector(indices=indices, values=values),
                                             using=SPARSE, limit=depth, filter=query_filter))
         # Qdrant ranks from 0 (1 / (k + rank0)); rag.retrieval.fusion ranks from 1, so k is rrf_k + 1 for equal scores.

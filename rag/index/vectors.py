@@ -13,7 +13,7 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -76,6 +76,7 @@ def accepts(flt: DocFilter, payload: Mapping[str, Any]) -> bool:
     return all(not values or payload.get(key) in values for key, values in flt.fields().items())
 
 
+@runtime_checkable
 class VectorStore(Protocol):
     """One Qdrant collection of chunk vectors, keyed by chunk id, whichever engine holds it.
 

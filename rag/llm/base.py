@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "BackendName",
     "ChatBackend",
     "FakeBackend",
     "LLMBackend",
@@ -203,6 +204,7 @@ class FakeBackend(ChatBackend):
 
 
 BackendFactory = Callable[["Settings"], LLMBackend]
+BackendName = Literal["extractive", "fake", "llamacpp", "openai"]  # RAG_LLM_BACKEND values
 
 
 def _lazy(module: str, attr: str) -> BackendFactory:
@@ -217,7 +219,7 @@ def _lazy(module: str, attr: str) -> BackendFactory:
     return factory
 
 
-BACKENDS: dict[str, BackendFactory] = {
+BACKENDS: dict[BackendName, BackendFactory] = {
     "extractive": _lazy("rag.llm.extractive", "ExtractiveBackend"),
     "fake": FakeBackend.from_settings,
     "llamacpp": _lazy("rag.llm.llamacpp", "LlamaCppBackend"),
@@ -232,11 +234,9 @@ def get_backend(settings: Settings, name: str | None = None) -> LLMBackend:
     setting to give, or the server to start.
     """
     chosen = name or settings.llm_backend
-    try:
-        factory = BACKENDS[chosen]
-    except KeyError:
+    if chosen not in BACKENDS:  # narrows the name to a BackendName
         raise BackendUnavailable(
             f"unknown LLM backend {chosen!r}",
             hint=f"set RAG_LLM_BACKEND to one of: {', '.join(sorted(BACKENDS))}",
-        ) from None
-    return factory(settings)
+        )
+    return BACKENDS[chosen](settings)

@@ -65,7 +65,7 @@ def load_glossary(workspace: Workspace) -> Glossary:
     cached = _CACHE.get(key)
     if cached and cached[0] == generation:
         return cached[1]
-    texts = []
+    texts: list[str] = []
     for document in workspace.catalog.documents(include_retired=False):
         if document.system == "glossary":
             chunk_ids = workspace.catalog.chunk_ids(document.doc_id)

@@ -88,6 +88,7 @@ def _first(hits: list[Hit]) -> Hit | None:
 
 def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
     obs = _Obs()
+    h: Hit | None
     d = f"lirads.observation[{idx}]"
 
     def use(name: str, value: Any, h: Hit) -> None:

@@ -231,11 +231,6 @@ def node_counts(text: str) -> list[NodeCount]:
     return sorted(found.values(), key=lambda c: c.start)
 
 
-def context_has(before: str, words: Mapping[str, Any] | tuple[str, ...]) -> bool:
-    """True when any of ``words`` occurs in the lower-cased context string."""
-    return any(w in before for w in words)
-
-
 _DISTANCE_AFTER = re.compile(r"^\s*(?:\)|\()?\s*(?:from|away|to\s+the\s+(?:\w+\s+)?margin|of\s+the\s+(?:\w+\s+)?margin|距)", re.I)
 
 
@@ -255,9 +250,9 @@ def classify_size(size: Size, cues: Mapping[str, re.Pattern[str]]) -> str | None
     if best is None:  # "30 mm invasive carcinoma": the cue follows the number
         first_at, first_end = len(size.after) + 1, 0
         for kind, pattern in cues.items():
-            m = pattern.search(size.after)
-            if m and m.start() < first_at:
-                best, first_at, first_end = kind, m.start(), m.end()
+            after = pattern.search(size.after)
+            if after and after.start() < first_at:
+                best, first_at, first_end = kind, after.start(), after.end()
         # "4.5 cm lung tumour": an organ word used as an adjective names the tumour, not another thing.
         tumour = cues.get("tumour")
         if best == "other" and tumour is not None and tumour.match(size.after[first_end:].lstrip()):

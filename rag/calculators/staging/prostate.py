@@ -147,7 +147,7 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
         found["M"] = Assignment(m, f"PROSTATE8.M.{m}", d["distant"].evidence)
     elif "m0_stated" in d:
         found["M"] = Assignment("M0", "PROSTATE8.M.M0", d["m0_stated"].evidence)
-    extras = {k: d[k] for k in ("psa", "grade_group") if k in d}
+    extras: dict[str, Fact] = {k: d[k] for k in ("psa", "grade_group") if k in d}
     if "grade_group" in extras:
         rules.append(f"PROSTATE8.GRADE.GG{extras['grade_group'].value}")
     if "psa" in extras:

@@ -142,7 +142,7 @@ def _compare_grid(r: StageRow, spot: _Where, grid: Grid, grow: GridRow) -> list[
 
 
 def _compare_long(r: StageRow, spot: _Where, long: LongTable, cells: tuple[str, ...]) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     if len(cells) != long.table.width:
         return out
     stage = cells[long.stage_col]
@@ -151,7 +151,7 @@ def _compare_long(r: StageRow, spot: _Where, long: LongTable, cells: tuple[str, 
                                                    f"{stage!r} in the corpus table"))
     for axis, col, used in (("T", long.t_col, r.t), ("N", long.n_col, r.n), ("M", long.m_col, r.m)):
         listed = _plain_labels(cells[col]) if col is not None else None
-        if listed is None:
+        if listed is None or col is None:
             continue  # "any", ranges ("T1–2") and prose are not compared label by label
         uncovered = _uncovered(used, listed, category_labels(spot.scan, axis))
         if uncovered:

@@ -14,7 +14,6 @@ a T category that no row lists is a combination the corpus cannot answer for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.corpus.lint.scan import RULE_ID_RE, FileScan, Problem
@@ -202,7 +201,3 @@ def _missing_t_rows(scan: FileScan, grids: list[Grid], t_defined: set[str]) -> l
                                 f"T category {label} ({d.rule_id}) appears in no stage grid row and no "
                                 f"STAGE.{label} rule states its group"))
     return problems
-
-
-def grid_index(grids: Iterable[Grid]) -> dict[str, tuple[Grid, GridRow]]:
-    return {r.rule_id: (g, r) for g in grids for r in g.rows}

@@ -238,7 +238,7 @@ def extract(text: str) -> Descriptors:
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T from the deepest layer, N from the count; histology, grade, location as extra inputs."""
     t = assignment(PREFIX, "T", d["depth"].value, d["depth"]) if "depth" in d else None
-    extras = {k: d[k] for k in ("histology", "grade", "location") if k in d}
+    extras: dict[str, Fact] = {k: d[k] for k in ("histology", "grade", "location") if k in d}
     return Derived(assignments=by_axis(T=t, N=n_by_count(PREFIX, d, N_BANDS)), extras=extras)
 
 

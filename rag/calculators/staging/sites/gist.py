@@ -161,7 +161,7 @@ def extract(text: str) -> Descriptors:
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T by size; N1 for any positive node; mitotic rate and site as table inputs."""
-    extras = {k: d[k] for k in ("mitotic_rate", "primary_site") if k in d}
+    extras: dict[str, Fact] = {k: d[k] for k in ("mitotic_rate", "primary_site") if k in d}
     return Derived(assignments=by_axis(T=t_by_size(PREFIX, d, SIZE_BANDS, "T4"),
                                        N=n_by_count(PREFIX, d, N_BANDS)), extras=extras)
 

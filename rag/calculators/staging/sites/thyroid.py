@@ -205,7 +205,7 @@ def derive_n(d: Descriptors) -> Assignment | None:
 def derive(d: Descriptors, ctx: Context) -> Derived:
     """T and N from descriptors; histology and age as the inputs that choose the table."""
     assigned = by_axis(T=derive_t(d), N=derive_n(d))
-    extras = {k: d[k] for k in ("histology", "age") if k in d}
+    extras: dict[str, Fact] = {k: d[k] for k in ("histology", "age") if k in d}
     notes = tuple(a.note for a in assigned.values() if a.note)
     return Derived(assignments=assigned, extras=extras, notes=notes)
 
