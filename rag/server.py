@@ -44,7 +44,7 @@ from rag.workspace import Workspace
 SERVER_FILE = "server.json"
 TOKEN_FILE = "server.token"
 MAX_BODY = 2_000_000
-MAX_K = 100
+MAX_K = 1000  # as `rag search --k`, which forwards here
 MAX_QUERY_CHARS = 10_000
 
 
@@ -76,9 +76,22 @@ class SearchRequest(_Request):
     query: str = Field(max_length=MAX_QUERY_CHARS)
     k: int = Field(8, ge=1, le=MAX_K)
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
-    filters: dict[Literal["systems", "editions", "doc_ids", "languages"], list[str]] | None = None
+    filters: dict[str, list[str]] | None = None
 
     _text = field_validator("query")(_clean_text)
+
+    @field_validator("filters")
+    @classmethod
+    def _filter_names(cls, value: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        import dataclasses
+
+        from rag.types import DocFilter
+
+        known = {f.name for f in dataclasses.fields(DocFilter)}
+        unknown = sorted(set(value or {}) - known)
+        if unknown:
+            raise ValueError(f"unknown filter(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}")
+        return value
 
 
 class AskRequest(_Request):
@@ -170,12 +183,11 @@ _ENDPOINTS: dict[str, Callable[[RagHTTPServer, dict[str, Any]], dict[str, Any]]]
 
 class _Handler(BaseHTTPRequestHandler):
     server: RagHTTPServer
-    # Reads time out (a body shorter than announced, a client that goes quiet): set per server.
-    timeout: float | None = None
 
     def setup(self) -> None:
-        self.timeout = self.server.settings.server_read_timeout_s
         super().setup()
+        # Reads time out (a body shorter than announced, a client that goes quiet): never a hung thread.
+        self.connection.settimeout(self.server.settings.server_read_timeout_s)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet: a URL or body may hold patient text
         return
@@ -210,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _allowed(self, *, post: bool) -> bool:
         """Host, Origin, token and Content-Type checks; answers and returns False when one fails."""
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.server_address[0]), int(self.server.server_address[1])
         own = {f"{host}:{port}", f"localhost:{port}"}
         if (self.headers.get("Host") or "").strip().lower() not in own:
             self._fail(HTTPStatus.FORBIDDEN, "Host header does not name this server (expected "
