@@ -163,10 +163,12 @@ class Catalog:
             self._db.execute("PRAGMA busy_timeout=30000")
             if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
                 self._migrate()
-        except (sqlite3.OperationalError, OSError):
+        except (sqlite3.OperationalError, OSError) as exc:
             # A read-only folder, a read-only mount or a full disk: searching must still work, so open
             # the existing registry read-only; any write then fails with SQLite's own clear error.
-            if not path.is_file():
+            # Anything else (a lock held past the busy timeout) is not a reason to go read-only.
+            storage = isinstance(exc, OSError) or any(w in str(exc) for w in ("readonly", "disk", "full", "unable to open"))
+            if not storage or not path.is_file():
                 raise
             self._db = self._open_readonly(path)
             self.readonly = True
