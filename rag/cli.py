@@ -1,20 +1,30 @@
 """The ``rag`` command: a thin shell over the library (see CONTRACT.md for the machine interface).
 
 Errors: one line on stderr naming the problem and the fix; exit 2 for bad input or usage, 1 for
-anything else the user can act on. Any other exception is a bug and keeps its traceback.
+anything else the user can act on. ``main`` maps the whole classes of user-caused failures to such a
+line (``RagError``, invalid ``RAG_*`` settings, an ``OSError`` on a path the user gave, a result that
+cannot be written as JSON, an unreachable Qdrant server); any other exception is a bug and keeps its
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rag.config import Settings
-from rag.errors import InvalidInput, RagError
+from rag.config import Settings, load_settings, settings_error_message
+from rag.errors import IndexBusy, InvalidInput, RagError
+from rag.jsonio import dumps, is_unicode, loads, plain_id, record_line
+
+# Arguments that name files: OS paths may hold any bytes, so only these may carry undecodable ones.
+_PATH_ARGS = frozenset({"paths", "path", "batch", "out", "file"})
+MAX_K = 1000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,7 +33,47 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(dumps(obj) + "\n")
+
+
+def _bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high] (``--k 0`` is an error, not "the default")."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is outside {low}-{high}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _bounded_float(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high] (``nan`` and ``inf`` parse as floats; they are not waits)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:  # false for NaN too
+            raise argparse.ArgumentTypeError(f"{text.strip()} is outside {low:g}-{high:g}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def _open_out(path: str) -> Any:
+    """Open an output file the user named, or say in one line why it cannot be."""
+    try:
+        return open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}", hint="give a writable --out path") from exc
 
 
 def _workspace(settings: Settings):  # type: ignore[no-untyped-def]
@@ -47,13 +97,15 @@ def _ensure_index(workspace) -> None:  # type: ignore[no-untyped-def]
 # ingest ------------------------------------------------------------------------------------
 def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from rag.corpus.ingest import FileReport, IngestReport, ingest
-    from rag.errors import IndexBusy
 
+    if any(not p.strip() for p in args.paths):  # Path("") is ".", which would ingest the current folder
+        raise InvalidInput("empty path given to ingest", hint="name the files or folders to ingest")
     workspace = _workspace(settings)
     try:
+        workspace.require_free_space()
         report = ingest(workspace, [Path(p) for p in args.paths])
-    except IndexBusy:
-        forwarded = _forward_or_raise(settings, "/ingest", {"paths": [str(Path(p).resolve()) for p in args.paths]})
+    except IndexBusy as busy:
+        forwarded = _forward_or_raise(settings, busy, "/ingest", {"paths": [str(Path(p).resolve()) for p in args.paths]})
         files = tuple(FileReport(f["path"], f["status"], f["doc_id"], f["reason"], f["chunks"], tuple(f["warnings"]))
                       for f in forwarded["files"])
         report = IngestReport(files, forwarded["embedded"], forwarded["reused"], forwarded["seconds"], forwarded["counts"])
@@ -89,6 +141,8 @@ def _admin(settings: Settings, args: argparse.Namespace, run: Callable[[Any], An
     try:
         workspace = _workspace(settings)
         try:
+            if lock is not None:  # a write: refuse it on a nearly full disk before anything is opened
+                workspace.require_free_space()
             return run(workspace)
         finally:
             workspace.close()
@@ -258,16 +312,14 @@ def _cmd_search(settings: Settings, args: argparse.Namespace) -> int:
         return _search_batch(settings, args)
     if not args.query:
         raise InvalidInput("no query given", hint="rag search QUERY, or rag search --batch IN.jsonl --out OUT.jsonl")
-    from rag.errors import IndexBusy
-
     query = " ".join(args.query)
     workspace = _workspace(settings)
     try:
         _ensure_index(workspace)
         hits = Retriever(workspace).search(query, k=args.k, mode=args.mode, filters=_filters(args))
         output = {"query": query, "mode": args.mode, "results": [h.as_contract() for h in hits]}
-    except IndexBusy:
-        output = _forward_or_raise(settings, "/search", {"query": query, "k": args.k, "mode": args.mode,
+    except IndexBusy as busy:
+        output = _forward_or_raise(settings, busy, "/search", {"query": query, "k": args.k, "mode": args.mode,
                                                          "filters": _filters(args).fields_for_request()})
     finally:
         workspace.close()
@@ -283,15 +335,17 @@ def _cmd_search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _forward_or_raise(settings: Settings, endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Send the request to the process holding the embedded index (``rag serve`` / the app)."""
-    from rag.errors import IndexBusy
+def _forward_or_raise(settings: Settings, busy: IndexBusy, endpoint: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Send the request to the process holding the embedded index (``rag serve`` / the app).
+
+    ``busy`` is the error the store raised: it names the folder actually locked (the edge shard, or
+    qdrant-client's folder), which the message repeats.
+    """
     from rag.server import forward
 
     result = forward(settings, endpoint, payload)
     if result is None:
-        raise IndexBusy(f"the embedded index at {settings.qdrant_path} is in use by another process, "
-                        "and no `rag serve` answers for it")
+        raise IndexBusy(f"{busy}, and no `rag serve` answers for {settings.index_dir}")
     return result
 
 
@@ -306,9 +360,14 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any] | None, str]]:
         if not line.strip():
             continue
         try:
+            # Lenient on NaN/1e999 here so the line keeps its id: each consumer rejects non-finite
+            # numbers in the fields it uses (validate_request), and output is written strictly.
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             out.append((number, None, f"line {number}: invalid JSON ({exc.msg})"))
+            continue
+        except (ValueError, RecursionError) as exc:
+            out.append((number, None, f"line {number}: invalid JSON ({exc})"))
             continue
         if not isinstance(obj, dict):
             out.append((number, None, f"line {number}: expected a JSON object"))
@@ -329,22 +388,24 @@ def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
         _ensure_index(workspace)
         retriever = Retriever(workspace)
         flt = _filters(args)
-        with open(args.out, "w", encoding="utf-8") as out:
+        with _open_out(args.out) as out:
             for number, obj, error in items:
                 record: dict[str, Any]
                 if obj is None:
                     record = {"id": None, "error": error}
                 else:
-                    record = {"id": obj.get("id", number)}
+                    record = {"id": plain_id(obj.get("id", number))}
+                    query = obj.get("query", "")
                     try:
-                        hits = retriever.search(str(obj.get("query", "")), k=args.k, mode=args.mode, filters=flt)
-                        record.update({"query": obj.get("query"), "mode": args.mode,
-                                       "results": [h.as_contract() for h in hits]})
+                        if not isinstance(query, str) or not is_unicode(query):
+                            raise InvalidInput(f"line {number}: query must be a text string")
+                        hits = retriever.search(query, k=args.k, mode=args.mode, filters=flt)
+                        record.update({"query": query, "mode": args.mode, "results": [h.as_contract() for h in hits]})
                     except InvalidInput as exc:
                         record["error"] = exc.user_message()
-                if "error" in record:
-                    failures += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                line, ok = record_line(record)
+                failures += not ok
+                out.write(line)
     finally:
         workspace.close()
     print(f"{len(items) - failures} queries answered, {failures} rejected -> {args.out}", file=sys.stderr)
@@ -355,7 +416,6 @@ def _search_batch(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     from rag.answer.conversation import SessionStore
     from rag.answer.pipeline import answer_question
-    from rag.errors import IndexBusy
 
     store = SessionStore(settings.index_dir)
     if args.end_session:
@@ -374,10 +434,10 @@ def _cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
         output, text = answer.as_contract(), answer.render_text()
         if args.session and conversation is not None:
             store.save(args.session, conversation)
-    except IndexBusy:
+    except IndexBusy as busy:
         # Another process holds the index: send it the standalone question, so the session still carries.
         standalone = conversation.rewrite(question) if conversation is not None else question
-        output = _forward_or_raise(settings, "/ask", {"question": standalone, "backend": args.backend})
+        output = _forward_or_raise(settings, busy, "/ask", {"question": standalone, "backend": args.backend})
         text = output["answer"]
         if args.session and conversation is not None:
             from rag.answer.intent import understand
@@ -405,7 +465,7 @@ def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
     from rag.calculators.service import StageRequest, stage, stage_batch
 
     if args.batch:
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
+        out = _open_out(args.out) if args.out else sys.stdout
         try:
             stats = stage_batch(settings, _read_jsonl(Path(args.batch)), out)
         finally:
@@ -417,16 +477,15 @@ def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
         raise InvalidInput("--system is required", hint="e.g. --system AJCC8-lung; see CONTRACT.md for names")
     text = args.text
     if args.file:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"cannot read {args.file}: {exc}") from exc
+        text = _read_report(args.file)
     findings = None
     if args.findings:
         try:
-            findings = json.loads(args.findings)
+            findings = loads(args.findings)
         except json.JSONDecodeError as exc:
             raise InvalidInput(f"--findings is not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise InvalidInput(f"--findings is not valid JSON ({exc})", hint="numbers must be finite") from exc
         if not isinstance(findings, dict):
             raise InvalidInput("--findings must be a JSON object", hint='e.g. --findings \'{"psa": 6.2}\'')
     if text is None and findings is None and args.tnm is None:
@@ -439,6 +498,18 @@ def _cmd_stage(settings: Settings, args: argparse.Namespace) -> int:
 
         print(render_text(output))
     return 0
+
+
+def _read_report(name: str) -> str:
+    """The report text from a file, or from stdin for ``-`` (kept out of argv, which `ps` shows)."""
+    try:
+        if name == "-":
+            return sys.stdin.buffer.read().decode("utf-8")
+        return Path(name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"cannot read {name}: not UTF-8 text (byte {exc.start})", hint="save the report as UTF-8") from exc
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {name}: {exc.strerror or exc}", hint="check the path given to --file") from exc
 
 
 # parser ------------------------------------------------------------------------------------
@@ -465,7 +536,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
         if writes:
             p.add_argument("--actor", help="who makes the change, for the audit trail (default: your login name)")
-            p.add_argument("--wait", type=float, default=120.0,
+            p.add_argument("--wait", type=_bounded_float(0, 86_400), default=120.0,
                            help="seconds to wait for another writer before giving up (default 120)")
         return p
 
@@ -494,7 +565,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("doc_id")
     p = corpus_command("history", _cmd_corpus_history, "The audit trail of one document (or of all).")
     p.add_argument("doc_id", nargs="?")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=_bounded_int(1, 1_000_000))
     p.add_argument("--lines", action="store_true", help="one JSON object per line, oldest last")
     p = corpus_command("list", _cmd_corpus_list, "Active versions; --all adds superseded and retired ones.")
     p.add_argument("--all", action="store_true", help="include superseded and retired versions")
@@ -503,7 +574,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?")
     p.add_argument("--json", action="store_true")
     p = corpus_command("audit", _cmd_corpus_audit, "The append-only audit trail, one JSON line per change with --json.")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_bounded_int(1, 1_000_000), default=50)
     p.add_argument("--lines", action="store_true", help="one JSON object per line, newest first")
 
     p = command("cite", _cmd_cite, "Resolve a chunk id from any answer, even a superseded or retired one.")
@@ -512,7 +583,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("search", _cmd_search, "Hybrid (BM25 + dense) search with citations.")
     p.add_argument("query", nargs="*")
-    p.add_argument("--k", type=int, default=8)
+    p.add_argument("--k", type=_bounded_int(1, MAX_K), default=8, help=f"results to return, 1-{MAX_K} (default 8)")
     p.add_argument("--mode", choices=("hybrid", "bm25", "dense"), default="hybrid")
     p.add_argument("--batch", help="JSON lines with {id, query}")
     p.add_argument("--out", help="output JSON lines (with --batch)")
@@ -532,12 +603,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = command("serve", _cmd_serve, "Hold the index and answer other processes on 127.0.0.1 (JSON over HTTP).")
-    p.add_argument("--port", type=int, default=0, help="0 = any free port (written to INDEX_DIR/server.json)")
+    p.add_argument("--port", type=_bounded_int(0, 65535), default=0,
+                   help="0 = any free port (written to INDEX_DIR/server.json; the access token to INDEX_DIR/server.token, mode 0600)")
 
     p = command("stage", _cmd_stage, "Deterministic TNM stage or RADS category, citing the rules used.")
     p.add_argument("--system", help="e.g. AJCC8-lung, TNM9-lung, Lung-RADS-v2022, ACR-TI-RADS, WHO-CNS5")
-    p.add_argument("--text")
-    p.add_argument("--file")
+    p.add_argument("--text", help="findings or report text; for real patient reports use --file - (stdin) instead, "
+                                   "since command-line arguments are visible to other users in `ps` and kept in shell history")
+    p.add_argument("--file", help="read the text from FILE, or from standard input with --file -")
     p.add_argument("--tnm")
     p.add_argument("--findings", help="JSON object of structured findings")
     p.add_argument("--batch", help="JSON lines with {id, system, text|findings|tnm}")
@@ -550,24 +623,103 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_text_args(args: argparse.Namespace) -> None:
+    """Text arguments must be Unicode: undecodable argv bytes arrive as lone surrogates, which no
+    tokenizer, JSON writer or terminal accepts. File paths may hold any bytes and are exempt."""
+    for name, value in vars(args).items():
+        if name in _PATH_ARGS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and not is_unicode(item):
+                raise InvalidInput(f"--{name.replace('_', '-')} is not valid UTF-8 text", hint="check the terminal's encoding")
+
+
+def _user_paths(args: argparse.Namespace) -> set[str]:
+    paths: set[str] = set()
+    for name in _PATH_ARGS:
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                paths.update({item, str(Path(item)), str(Path(item).resolve())})
+    return paths
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rag`` console script."""
+    from pydantic import ValidationError
+
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help(sys.stderr)
         return 2
     try:
-        settings = Settings()
+        _check_text_args(args)
+        settings = load_settings()
         return int(args.run(settings, args))
     except RagError as exc:
         print(f"error: {exc.user_message()}", file=sys.stderr)
         return exc.exit_code
+    except ValidationError as exc:  # a Settings built further down (a library default) from a bad RAG_* value
+        if exc.title != Settings.__name__:
+            raise
+        print(f"error: {settings_error_message(exc)} (fix or unset the variable)", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno in _STORAGE_ERRNOS:
+            print(f"error: cannot write under {_index_dir_for_message()}: {exc.strerror or exc} "
+                  "(free some space or fix the folder's permissions, then retry; the previous index is unchanged)", file=sys.stderr)
+            return 1
+        if exc.filename is None or str(exc.filename) not in _user_paths(args):
+            raise
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if not any(word in message for word in ("disk", "full", "readonly", "unable to open", "locked")):
+            raise
+        print(f"error: the index catalogue under {_index_dir_for_message()} cannot be used: {message} "
+              "(free some space, check the folder's permissions, or stop the other writer; the previous index is unchanged)",
+              file=sys.stderr)
+        return 1
+    except (ValueError, UnicodeEncodeError) as exc:
+        message = str(exc)
+        if isinstance(exc, UnicodeEncodeError) or "not JSON compliant" in message:
+            print(f"error: the result cannot be written as JSON text ({message[:120]})", file=sys.stderr)
+            return 2
+        raise
+    except Exception as exc:
+        if type(exc).__module__.startswith("qdrant_client") and settings_url(exc):
+            print(f"error: cannot reach the Qdrant server at {settings_url(exc)} ({str(exc)[:160]}) "
+                  "(start it, fix RAG_QDRANT_URL, or unset it for the embedded index)", file=sys.stderr)
+            return 1
+        raise
     except KeyboardInterrupt:
         print("error: interrupted; the previous index is still in place", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1
+
+
+# Errors of the storage under the index, not of the input: a full disk, a quota, a file-size limit, a read-only mount.
+_STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+def _index_dir_for_message() -> str:
+    try:
+        return str(Settings().index_dir)
+    except Exception:  # noqa: BLE001 - only for a message; settings were valid when the command started
+        return "the index folder"
+
+
+def settings_url(exc: BaseException) -> str | None:
+    """The configured Qdrant URL when ``exc`` is qdrant-client failing to talk to it (refused, unknown host)."""
+    try:
+        url = Settings().qdrant_url
+    except Exception:  # noqa: BLE001 - settings were already loaded once; any failure here means "not this case"
+        return None
+    name = type(exc).__name__
+    return url if url and name in {"ResponseHandlingException", "UnexpectedResponse", "ConnectError"} else None
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ import os
 from hashlib import sha1
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import InvalidInput
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 
@@ -64,6 +66,52 @@ class Settings(BaseSettings):
     # only a salted scrypt hash of the password (rag.web.auth).
     admin_user: str | None = None
     admin_password: SecretStr | None = None
+    # Folders (os.pathsep-separated) besides corpora_dir from which `rag serve` and the web app accept
+    # ingest requests. A request for any other path is refused: the server must never read back
+    # arbitrary files of the machine through /search.
+    ingest_roots: str = ""
+    # Largest file ingest reads: parsing and chunking hold the whole text in memory (a 50 MB text
+    # file took >150 s and 1.5 GB), and no guideline document comes near this.
+    max_file_mb: float = Field(20.0, gt=0, le=2048)
+    # An ingest refuses to start with less free space than this under index_dir: on a full disk the
+    # embedded vector engine's memory-mapped writes die of SIGBUS (no Python error to catch), so the
+    # only safe answer is not to begin. The previous index keeps serving either way.
+    min_free_mb: float = Field(200.0, ge=0)
+    # How long `rag serve` waits for a request body before answering 400 (a client that announces
+    # more bytes than it sends must not hold a thread forever).
+    server_read_timeout_s: float = Field(10.0, gt=0, le=600)
+
+    @field_validator("index_dir")
+    @classmethod
+    def _index_dir_is_a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} exists and is not a folder")
+        return value
+
+    @field_validator("qdrant_url")
+    @classmethod
+    def _qdrant_url_is_http(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(value.strip())
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a URL ({exc})") from exc
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL such as http://127.0.0.1:6333")
+        return value.strip()
+
+    def allowed_ingest_roots(self) -> tuple[Path, ...]:
+        """The resolved folders a server may ingest from: the corpora folder plus ``ingest_roots``."""
+        roots = [self.corpora_dir] + [Path(p) for p in self.ingest_roots.split(os.pathsep) if p.strip()]
+        return tuple(dict.fromkeys(r.expanduser().resolve() for r in roots))
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
 
     def collection(self) -> str:
         """The Qdrant collection name, derived from what changes the vectors."""
@@ -73,3 +121,27 @@ class Settings(BaseSettings):
     @property
     def qdrant_path(self) -> Path:
         return self.index_dir / "qdrant"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """``Settings()`` from the environment, with a bad ``RAG_*`` value reported as one line (exit 2).
+
+    Why: pydantic's ValidationError is a multi-line traceback-like dump; the contract asks for one
+    line naming the variable and the fix.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InvalidInput(settings_error_message(exc), hint="fix or unset the variable") from exc
+
+
+def settings_error_message(exc: ValidationError) -> str:
+    """One line per problem, joined: ``RAG_TOP_K='abc': Input should be a valid integer``."""
+    problems = []
+    for error in exc.errors():
+        name = "RAG_" + "_".join(str(part) for part in error.get("loc", ())).upper()
+        value = error.get("input")
+        shown = f"={value!r}" if isinstance(value, (str, int, float)) and len(repr(value)) <= 80 else ""
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        problems.append(f"{name}{shown}: {message}")
+    return "invalid setting " + "; ".join(problems)

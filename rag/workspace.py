@@ -75,6 +75,19 @@ class Workspace:
     def bm25_dir(self, name: str) -> Path:
         return self.settings.index_dir / name
 
+    def require_free_space(self) -> None:
+        """Refuse a write (an ingest) when the index's disk is nearly full; see ``Settings.min_free_mb``."""
+        import shutil
+
+        from rag.errors import RagError
+
+        folder = self.settings.index_dir
+        probe = folder if folder.exists() else next((p for p in folder.parents if p.exists()), Path("."))
+        free_mb = shutil.disk_usage(probe).free / 1048576
+        if free_mb < self.settings.min_free_mb:
+            raise RagError(f"only {free_mb:.0f} MB free under {folder}; an ingest needs at least {self.settings.min_free_mb:g} MB",
+                           hint="free some disk space (or set RAG_MIN_FREE_MB); the previous index is unchanged and still serves")
+
     def close(self) -> None:
         with self._lock:
             if self._vectors is not None:

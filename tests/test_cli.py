@@ -116,7 +116,8 @@ def test_cli_forwards_to_the_process_holding_the_index(small_index: tuple[Path, 
     import time
 
     index, corpus = small_index
-    env = dict(os.environ, RAG_INDEX_DIR=str(index), HF_HUB_OFFLINE="1")
+    # The server ingests only from the corpus folders it is configured with (RAG_INGEST_ROOTS).
+    env = dict(os.environ, RAG_INDEX_DIR=str(index), HF_HUB_OFFLINE="1", RAG_INGEST_ROOTS=str(corpus))
     server = subprocess.Popen([sys.executable, "-m", "rag", "serve"], cwd=REPO, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -16,6 +16,7 @@ from rag.calculators.registry import find_calculator
 from rag.calculators.rulebook import RuleBook
 from rag.config import Settings
 from rag.errors import InvalidInput, RagError
+from rag.jsonio import is_unicode, plain_id, record_line
 from rag.types import CalcResult, RuleCitation, StageResult
 
 
@@ -94,8 +95,58 @@ def rulebook(settings: Settings) -> RuleBook:
                      catalog_generation(Path(settings.index_dir)), _corpus_stamp(Path(settings.corpora_dir)))
 
 
+# Plausible ranges of the numeric findings keys (CONTRACT.md): a value outside is a typo or a unit
+# mix-up, never a patient, and must not reach a table lookup (or the output, if it is NaN).
+_NUMERIC_RANGES: dict[str, tuple[float, float]] = {"psa": (0, 100_000), "grade_group": (1, 5), "age": (0, 130)}
+MAX_TEXT_CHARS = 200_000
+
+
+def validate_request(request: StageRequest) -> None:
+    """``InvalidInput`` for a request no calculator should see: wrong types, undecodable text, non-finite
+    or implausible numbers. Why here: the CLI, the batch, the server and the app all come through."""
+    for name in ("system", "text", "tnm"):
+        value = getattr(request, name)
+        if value is None and name != "system":
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a text string, not {type(value).__name__}")
+        if not is_unicode(value):
+            raise InvalidInput(f"{name} is not valid Unicode text (lone surrogate)")
+        if len(value) > MAX_TEXT_CHARS:
+            raise InvalidInput(f"{name} is longer than {MAX_TEXT_CHARS} characters", hint="stage one report at a time")
+    if request.findings is None:
+        return
+    if not isinstance(request.findings, Mapping):
+        raise InvalidInput("findings must be a JSON object")
+    _check_values(request.findings, "findings")
+    for key, (low, high) in _NUMERIC_RANGES.items():
+        value = request.findings.get(key)
+        if value is None or isinstance(value, str):
+            continue  # text values ("6.2") are read by the calculators, which report what they cannot use
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(f"findings.{key} must be a number")
+        if not low <= value <= high:
+            raise InvalidInput(f"findings.{key} = {value} is outside the plausible range {low}-{high}")
+
+
+def _check_values(value: object, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(f"{where} is not a finite number", hint="use a plain number such as 6.2")
+    if isinstance(value, str) and not is_unicode(value):
+        raise InvalidInput(f"{where} is not valid Unicode text (lone surrogate)")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str) or not is_unicode(key):
+                raise InvalidInput(f"{where} has a key that is not text")
+            _check_values(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_values(item, f"{where}[{i}]")
+
+
 def calculate(request: StageRequest) -> CalcResult:
     """Run the calculator for the request's system."""
+    validate_request(request)
     calculator = find_calculator(request.system)
     if request.text is not None and request.text.strip():
         if request.findings or request.tnm:
@@ -137,20 +188,18 @@ def stage_batch(settings: Settings, items: list[tuple[int, dict[str, Any] | None
         if obj is None:
             record = {"id": None, "error": error}
         else:
-            record = {"id": obj.get("id", number)}
+            record = {"id": plain_id(obj.get("id", number))}
             try:
-                findings = obj.get("findings")
-                if findings is not None and not isinstance(findings, dict):
-                    raise InvalidInput("findings must be a JSON object")
-                request = StageRequest(system=str(obj.get("system") or ""), text=obj.get("text"),
-                                       tnm=obj.get("tnm"), findings=findings)
-                if not request.system:
+                system = obj.get("system")
+                if not system:
                     raise InvalidInput("missing system")
+                request = StageRequest(system=system, text=obj.get("text"), tnm=obj.get("tnm"), findings=obj.get("findings"))
                 record.update(run_stage(settings, request))
             except RagError as exc:
                 record["error"] = exc.user_message()
-        stats["errors" if "error" in record else "ok"] += 1
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        line, ok = record_line(record)
+        stats["ok" if ok else "errors"] += 1
+        out.write(line)
     return stats
 
 

@@ -214,7 +214,7 @@ def _prepare(path: Path, workspace: Workspace, known: dict[str, Document], by_pa
         claimed[previous.doc_id] = resolved
         return FileReport(str(path), "unchanged", previous.doc_id, version=previous.version)
     try:
-        parsed = _with_intake_defaults(parse_file(path), intake)
+        parsed = _with_intake_defaults(parse_file(path, max_bytes=workspace.settings.max_file_bytes), intake)
     except IngestError as exc:
         return FileReport(str(path), "rejected", reason=exc.user_message())
     named = doc_id_for(parsed)

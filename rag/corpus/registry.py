@@ -153,14 +153,42 @@ class Catalog:
     """A thin, typed wrapper over the SQLite registry. One instance per process is enough."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
-        if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
-            self._migrate()
+        self.readonly = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            if int(self._db.execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION:
+                self._migrate()
+        except (sqlite3.OperationalError, OSError) as exc:
+            # A read-only folder, a read-only mount or a full disk: searching must still work, so open
+            # the existing registry read-only; any write then fails with SQLite's own clear error.
+            # Anything else (a lock held past the busy timeout) is not a reason to go read-only.
+            storage = isinstance(exc, OSError) or any(w in str(exc) for w in ("readonly", "disk", "full", "unable to open"))
+            if not storage or not path.is_file():
+                raise
+            self._db = self._open_readonly(path)
+            self.readonly = True
+
+    @staticmethod
+    def _open_readonly(path: Path) -> sqlite3.Connection:
+        """``mode=ro``; failing that (no room even for the shared-memory file), ``immutable=1`` when no
+        write-ahead log holds committed data that the main file lacks (after a clean close there is none)."""
+        uri = path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("SELECT count(*) FROM versions").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise
+        db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+        db.execute("SELECT count(*) FROM versions").fetchone()
+        return db
 
     def close(self) -> None:
         self._db.close()

@@ -8,6 +8,7 @@ no MCP server, a maximum upload size, and uvicorn's access log off so no URL or 
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -43,12 +44,12 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
         if build:
             runtime.start_build()
         if port:
-            announce(settings, f"http://127.0.0.1:{port}{CLI_PREFIX}")
+            announce(settings, f"http://127.0.0.1:{port}{CLI_PREFIX}", app.state.cli_token)
         try:
             yield
         finally:
             if port:
-                withdraw(settings)
+                withdraw(settings, app.state.cli_token)
             if runtime.wait_ready(timeout=5):  # a first-run build still going is left to die with the process
                 runtime.close()
 
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
                   description="REST API beside the web UI. Bodies are the CONTRACT.md JSON objects; "
                               "errors are {\"error\", \"hint\"} with HTTP 400/401/500 (503 while the index builds).")
     app.state.runtime = runtime
+    # Forwarded CLI requests carry this token (written 0600 beside the index, as `rag serve` does).
+    app.state.cli_token = secrets.token_urlsafe(32)
     app.state.librarians = librarians
     install_error_handlers(app)
     app.include_router(api_router(runtime, librarians))

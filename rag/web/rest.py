@@ -233,11 +233,14 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
 
     # --- forwarded CLI requests (rag.server.forward) -------------------------------------------------
     @router.post(CLI_PREFIX + "/{endpoint}", include_in_schema=False)
-    async def forwarded(endpoint: str, request: Request) -> dict[str, Any]:
+    async def forwarded(endpoint: str, request: Request) -> Any:
         from starlette.concurrency import run_in_threadpool
 
-        from rag.server import handle
+        from rag.server import handle, token_matches
 
+        if not token_matches(request.headers.get("Authorization"), request.app.state.cli_token):
+            return JSONResponse({"error": "missing or wrong token", "hint": "the rag CLI reads it from INDEX_DIR/server.token"},
+                                status_code=401)
         try:
             payload = await request.json()
         except ValueError as exc:
