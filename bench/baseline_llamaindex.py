@@ -154,6 +154,7 @@ class Baseline:
     def __init__(self, cache: Path) -> None:
         import qdrant_client
         from llama_index.core import VectorStoreIndex
+        from llama_index.core.llms import MockLLM
         from llama_index.core.retrievers import QueryFusionRetriever
         from llama_index.retrievers.bm25 import BM25Retriever
         from llama_index.vector_stores.qdrant import QdrantVectorStore
@@ -164,8 +165,10 @@ class Baseline:
         dense = index.as_retriever(similarity_top_k=TOP_K)
         bm25 = BM25Retriever.from_persist_dir(str(cache / "bm25"))
         bm25.similarity_top_k = TOP_K
+        # num_queries=1 never calls the LLM (no query rewriting), but the constructor resolves one and
+        # would otherwise demand llama-index-llms-openai; a MockLLM stands in, as the docs do offline.
         hybrid = QueryFusionRetriever([dense, bm25], similarity_top_k=TOP_K, num_queries=1,
-                                      mode="reciprocal_rerank", use_async=False)
+                                      mode="reciprocal_rerank", use_async=False, llm=MockLLM())
         self.retrievers = {"bm25": bm25, "dense": dense, "hybrid": hybrid}
 
     def search(self, text: str, mode: str) -> tuple[float, list[str]]:
