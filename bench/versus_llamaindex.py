@@ -109,9 +109,9 @@ def serve_ours(index_dir: Path) -> int:
 class Server:
     """One side's serving subprocess."""
 
-    def __init__(self, name: str, command: list[str]) -> None:
+    def __init__(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
         self.name = name
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(REPO), **(extra_env or {})}
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO)
         self.ready = self._read()
 
@@ -177,6 +177,8 @@ def main() -> int:
     parser.add_argument("--li-python", default="/tmp/li-venv/bin/python")
     parser.add_argument("--li-cache", type=Path, default=Path("/tmp/li-baseline"))
     parser.add_argument("--chunk-size", type=int, help="the baseline's SentenceSplitter chunk_size (default: its own)")
+    parser.add_argument("--li-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="environment for the baseline only, e.g. OMP_NUM_THREADS=1 (a tuned baseline; default: as installed)")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--block", type=int, default=10)
     parser.add_argument("--out", type=Path, help="write the figures as JSON here")
@@ -199,7 +201,8 @@ def main() -> int:
                   "--shared", str(shared)]
     if args.chunk_size:
         li_command += ["--chunk-size", str(args.chunk_size)]
-    theirs = Server("llamaindex", li_command)  # builds its index first when the cache lacks it
+    li_env = dict(item.split("=", 1) for item in args.li_env)
+    theirs = Server("llamaindex", li_command, li_env)  # builds its index first when the cache lacks it
     li_ingest = theirs.ready["meta"]
     print(f"llamaindex: {li_ingest['chunks']} chunks, ingest {li_ingest['ingest_s']} s"
           f"{' (cached)' if li_ingest['cached'] else ''}", file=sys.stderr)
@@ -211,7 +214,7 @@ def main() -> int:
             for mode in modes:
                 server.ask({"q": q["question"], "mode": mode})
     figures: dict[str, Any] = {"documents": len(files), "questions": len(questions), "load_start": round(os.getloadavg()[0], 1),
-                               "ingest": {"ours": ours_ingest, "llamaindex": li_ingest}}
+                               "ingest": {"ours": ours_ingest, "llamaindex": li_ingest}, "li_env": li_env}
     for mode in modes:
         figures[mode] = run_interleaved(servers, questions, mode, args.block)
     figures["serving"] = {s.name: s.ask({"cmd": "rss"}) for s in servers}
@@ -221,7 +224,8 @@ def main() -> int:
 
     for side in figures["ingest"].values():
         side.pop("files", None)
-    print(f"\n{len(files)} PDQ summaries, {len(questions)} MedQuAD questions; load {figures['load_start']} → {figures['load_end']}")
+    print(f"\n{len(files)} PDQ summaries, {len(questions)} MedQuAD questions; load {figures['load_start']} → {figures['load_end']}"
+          f"{'; baseline env ' + str(li_env) if li_env else ''}")
     print(f"{'':28s} {'ours':>10s} {'llamaindex':>11s} {'ours/theirs':>12s}")
     for mode in modes:
         o, t = figures[mode]["ours"], figures[mode]["llamaindex"]
