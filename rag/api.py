@@ -81,7 +81,11 @@ def ensure_index(workspace: Workspace) -> bool:
     if documents and not any(d.path.startswith(root) for d in documents):
         return False  # an index of the user's own documents: the bundled corpora are not imposed on it
     known = {d.path: d.sha256 for d in documents}
+    # A bundled file a librarian replaced with a file elsewhere is the path of an old version only:
+    # it stays superseded (upgrades come through files whose path is a current version's, or new files).
+    superseded_paths = {v.document.path for v in workspace.catalog.versions(statuses=("superseded",))} - set(known)
     files, _ = discover([corpora])
+    files = [f for f in files if str(f.resolve()) not in superseded_paths]
     stale = [f for f in files if known.get(str(f.resolve())) != sha256_file(f)]
     retired = {d.path for d in documents if d.status == "retired"}
     stale = [f for f in stale if str(f.resolve()) not in retired]  # a librarian's retirement stands

@@ -78,52 +78,153 @@ def _cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 # corpus ------------------------------------------------------------------------------------
-def _cmd_corpus_list(settings: Settings, args: argparse.Namespace) -> int:
-    workspace = _workspace(settings)
+def _admin(settings: Settings, args: argparse.Namespace, run: Callable[[Any], Any]) -> Any:
+    """Run one librarian operation on a workspace, holding the writer lock until the index is closed
+    (so a second writer never finds the embedded index still open)."""
+    from rag.corpus.lock import writer_lock
+
+    lock = writer_lock(settings.index_dir, wait_s=args.wait) if getattr(args, "wait", None) is not None else None
+    if lock is not None:
+        lock.__enter__()
     try:
-        docs = workspace.catalog.documents()
+        workspace = _workspace(settings)
+        try:
+            return run(workspace)
+        finally:
+            workspace.close()
     finally:
-        workspace.close()
-    rows = [{"doc_id": d.doc_id, "title": d.title, "system": d.system, "edition": d.edition,
-             "effective_date": d.effective_date, "status": d.status, "language": d.language, "source": d.source}
-            for d in docs]
+        if lock is not None:
+            lock.__exit__(None, None, None)
+
+
+def _print_files(report: Any) -> None:
+    for f in report.files:
+        line = f"{f.status:9s} {f.path}"
+        if f.doc_id:
+            line += f" [{f.doc_id}" + (f" v{f.version}" if f.version else "") + "]"
+        if f.status in ("added", "replaced"):
+            line += f" ({f.chunks} chunks)"
+        if f.reason:
+            line += f": {f.reason}"
+        print(line)
+        for warning in f.warnings:
+            print(f"          warning: {warning}")
+
+
+def _cmd_corpus_add(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    report = _admin(settings, args, lambda ws: admin.add(
+        ws, args.paths, system=args.system, edition=args.edition, effective_date=args.effective_date,
+        language=args.language, allow_older=args.allow_older, actor=args.actor, reason=args.reason or ""))
+    _print_json(report.as_contract()) if args.json else _print_files(report)
+    return 0 if report.ok else 1
+
+
+def _cmd_corpus_replace(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    report = _admin(settings, args, lambda ws: admin.replace(
+        ws, args.doc_id, args.path, actor=args.actor, allow_older=args.allow_older, reason=args.reason or "",
+        system=args.system, edition=args.edition, effective_date=args.effective_date, language=args.language))
+    _print_json(report.as_contract()) if args.json else _print_files(report)
+    return 0 if report.ok else 1
+
+
+def _cmd_corpus_retire(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    change = _admin(settings, args, lambda ws: admin.retire(ws, args.doc_id, args.reason or "", actor=args.actor))
+    if args.json:
+        _print_json(change.as_contract())
+    else:
+        print(f"retired {change.doc_id} version {change.version} ({change.chunks} chunks left the index)")
+    return 0
+
+
+def _cmd_corpus_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    change = _admin(settings, args, lambda ws: admin.restore(ws, args.doc_id, actor=args.actor, reason=args.reason or ""))
+    if args.json:
+        _print_json(change.as_contract())
+    else:
+        print(f"restored {change.doc_id} version {change.version} ({change.chunks} chunks back in the index)")
+    return 0
+
+
+def _cmd_corpus_show(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    info = _admin(settings, args, lambda ws: admin.show(ws, args.doc_id))
+    if args.json:
+        _print_json(info.as_contract())
+    else:
+        print(f"{info.doc_id}: {info.head.title}")
+        for v in info.versions:
+            print(f"  v{v.version:<3d} {v.status:10s} {v.edition[:36]:36s} {v.effective_date:10s} {v.chunks:5d} chunks  "
+                  f"{v.changed_by} {v.source}")
+    return 0
+
+
+def _cmd_corpus_history(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    records = _admin(settings, args, lambda ws: admin.history(ws, args.doc_id, limit=args.limit))
+    if args.json:
+        _print_json({"doc_id": args.doc_id, "history": [r.as_contract() for r in records]})
+    else:
+        _print_audit(records, args.lines)
+    return 0
+
+
+def _print_audit(records: Sequence[Any], lines: bool) -> None:
+    """A table, or with ``lines`` one JSON object per line (the trail is append-only, one line per change)."""
+    if lines:
+        for r in records:
+            _print_json(r.as_contract())
+        return
+    for r in records:
+        change = f"v{r.old_version or '-'} -> v{r.new_version or '-'}"
+        print(f"{r.as_contract()['at']} {r.actor:12s} {r.action:9s} {r.doc_id:36s} {change:12s} {r.reason or r.detail}")
+
+
+def _cmd_corpus_list(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    rows = [v.as_contract() for v in _admin(settings, args, lambda ws: admin.list_documents(ws, include_all=args.all))]
     if args.json:
         _print_json({"documents": rows})
     else:
         for r in rows:
-            print(f"{r['doc_id']:45s} {r['status']:8s} {r['system']:18s} {r['edition'][:28]:28s} {r['effective_date']}")
-    return 0
-
-
-def _cmd_corpus_retire(settings: Settings, args: argparse.Namespace) -> int:
-    from rag.corpus.admin import retire
-
-    workspace = _workspace(settings)
-    try:
-        retire(workspace, args.doc_id, reason=args.reason or "")
-    finally:
-        workspace.close()
-    if args.json:
-        _print_json({"doc_id": args.doc_id, "status": "retired"})
-    else:
-        print(f"retired {args.doc_id}")
+            print(f"{r['doc_id']:45s} v{r['version']:<3d} {r['status']:10s} {r['system']:18s} {r['edition'][:28]:28s} "
+                  f"{r['effective_date']}")
     return 0
 
 
 def _cmd_corpus_audit(settings: Settings, args: argparse.Namespace) -> int:
-    workspace = _workspace(settings)
-    try:
-        log = workspace.catalog.audit_log(args.limit)
-    finally:
-        workspace.close()
-    if args.json:
-        _print_json({"audit": log})
-    else:
-        import time
+    from rag.corpus import admin
 
-        for e in log:
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(e["ts"])))  # type: ignore[arg-type]
-            print(f"{stamp} {e['action']:9s} {e['doc_id']:40s} {e['detail']}")
+    records = _admin(settings, args, lambda ws: admin.audit(ws, limit=args.limit))
+    if args.json:
+        _print_json({"audit": [r.as_contract() for r in records]})
+    else:
+        _print_audit(records, args.lines)
+    return 0
+
+
+def _cmd_cite(settings: Settings, args: argparse.Namespace) -> int:
+    from rag.corpus import admin
+
+    cited = _admin(settings, args, lambda ws: admin.cite(ws, args.chunk_id))
+    if args.json:
+        _print_json(cited.as_contract())
+    else:
+        where = cited.section + (f", p. {cited.page}" if cited.page else "")
+        print(f"{cited.title} ({cited.edition or 'no edition'}), version {cited.version} [{cited.status}] — {where}")
+        if cited.superseded_by is not None:
+            print(f"superseded by version {cited.superseded_by.version} ({cited.superseded_by.edition})")
+        print(cited.text)
     return 0
 
 
@@ -146,7 +247,8 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from rag.types import DocFilter
 
     return DocFilter(systems=tuple(args.system or ()), editions=tuple(args.edition or ()),
-                     doc_ids=tuple(args.doc or ()), languages=tuple(args.language or ()))
+                     doc_ids=tuple(args.doc or ()), languages=tuple(args.language or ()),
+                     statuses=("active", "superseded") if getattr(args, "include_superseded", False) else ())
 
 
 def _cmd_search(settings: Settings, args: argparse.Namespace) -> int:
@@ -334,23 +436,59 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true")
 
-    corpus = sub.add_parser("corpus", help="List, check, retire and audit corpus documents.")
+    corpus = sub.add_parser("corpus", help="The versioned corpus: add, replace, retire, restore, show, list, audit.")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", parser_class=_Parser)
-    p = corpus_sub.add_parser("list", help="Documents with id, title, system, edition, date, status.")
-    p.set_defaults(run=_cmd_corpus_list)
-    p.add_argument("--json", action="store_true")
+
+    def corpus_command(name: str, run: Callable[[Settings, argparse.Namespace], int], help_text: str,
+                       *, writes: bool = False) -> argparse.ArgumentParser:
+        p = corpus_sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(run=run)
+        p.add_argument("--json", action="store_true")
+        if writes:
+            p.add_argument("--actor", help="who makes the change, for the audit trail (default: your login name)")
+            p.add_argument("--wait", type=float, default=120.0,
+                           help="seconds to wait for another writer before giving up (default 120)")
+        return p
+
+    def metadata_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--system", help="fills a missing front-matter system (the file wins)")
+        p.add_argument("--edition", help="fills a missing front-matter edition")
+        p.add_argument("--effective-date", dest="effective_date", help="fills a missing effective_date (YYYY-MM-DD)")
+        p.add_argument("--language", help="fills a missing language (en, zh)")
+        p.add_argument("--allow-older", action="store_true", help="accept an edition older than the active one")
+        p.add_argument("--reason", help="why, for the audit trail")
+
+    p = corpus_command("add", _cmd_corpus_add, "Add new documents (files or folders) as version 1.", writes=True)
+    p.add_argument("paths", nargs="+")
+    metadata_flags(p)
+    p = corpus_command("replace", _cmd_corpus_replace, "Make a file the next version of a document.", writes=True)
+    p.add_argument("doc_id")
+    p.add_argument("path")
+    metadata_flags(p)
+    p = corpus_command("retire", _cmd_corpus_retire, "Retire a document: kept and citable, no longer searched.", writes=True)
+    p.add_argument("doc_id")
+    p.add_argument("--reason", help="why, for the audit trail (required)")
+    p = corpus_command("restore", _cmd_corpus_restore, "Bring a retired document back into search.", writes=True)
+    p.add_argument("doc_id")
+    p.add_argument("--reason", help="why, for the audit trail")
+    p = corpus_command("show", _cmd_corpus_show, "A document with all its versions.")
+    p.add_argument("doc_id")
+    p = corpus_command("history", _cmd_corpus_history, "The audit trail of one document (or of all).")
+    p.add_argument("doc_id", nargs="?")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--lines", action="store_true", help="one JSON object per line, oldest last")
+    p = corpus_command("list", _cmd_corpus_list, "Active versions; --all adds superseded and retired ones.")
+    p.add_argument("--all", action="store_true", help="include superseded and retired versions")
     p = corpus_sub.add_parser("check", help="Validate corpus files (front matter, rule ids, tables).")
     p.set_defaults(run=_cmd_corpus_check)
     p.add_argument("path", nargs="?")
     p.add_argument("--json", action="store_true")
-    p = corpus_sub.add_parser("retire", help="Retire a document: it stays audited but is no longer searched.")
-    p.set_defaults(run=_cmd_corpus_retire)
-    p.add_argument("doc_id")
-    p.add_argument("--reason")
-    p.add_argument("--json", action="store_true")
-    p = corpus_sub.add_parser("audit", help="The audit trail of ingests, replacements and retirements.")
-    p.set_defaults(run=_cmd_corpus_audit)
+    p = corpus_command("audit", _cmd_corpus_audit, "The append-only audit trail, one JSON line per change with --json.")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--lines", action="store_true", help="one JSON object per line, newest first")
+
+    p = command("cite", _cmd_cite, "Resolve a chunk id from any answer, even a superseded or retired one.")
+    p.add_argument("chunk_id")
     p.add_argument("--json", action="store_true")
 
     p = command("search", _cmd_search, "Hybrid (BM25 + dense) search with citations.")
@@ -363,6 +501,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--edition", action="append", help="filter by edition (repeatable)")
     p.add_argument("--doc", action="append", help="filter by document id (repeatable)")
     p.add_argument("--language", action="append", help="filter by language: en, zh (repeatable)")
+    p.add_argument("--include-superseded", action="store_true", help="also search superseded versions")
     p.add_argument("--json", action="store_true")
 
     p = command("ask", _cmd_ask, "Answer a question from the corpus with numbered citations.")
@@ -382,6 +521,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", help="JSON lines with {id, system, text|findings|tnm}")
     p.add_argument("--out")
     p.add_argument("--json", action="store_true")
+
+    from rag.eval.command import add_eval_parser
+
+    add_eval_parser(sub, _Parser)
     return parser
 
 

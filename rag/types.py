@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 SearchMode = Literal["hybrid", "bm25", "dense"]  # rag search --mode
-DocumentStatus = Literal["active", "retired"]  # a retired document keeps its row but leaves the index
+DocumentStatus = Literal["active", "superseded", "retired"]  # superseded/retired versions keep their rows but leave the index
 ChunkKind = Literal["text", "table"]
 CitationOrigin = Literal["retrieval", "calculator"]  # a retrieved passage, or a calculator's rule row
 
@@ -26,8 +26,9 @@ class Document:
     language: str = "en"
     license: str = ""
     supersedes: str = ""
-    status: DocumentStatus = "active"
+    status: DocumentStatus = "active"  # see rag.corpus.registry
     publisher_source: str = ""  # front matter `source`: the published work the facts come from
+    version: int = 1  # the registry's version number of this document (1, 2, ...)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class SearchHit:
             "doc_id": self.document.doc_id,
             "title": self.document.title,
             "edition": self.document.edition,
+            "version": self.document.version,
             "section": self.chunk.section,
             "page": self.chunk.page,
             "source": self.document.source,
@@ -119,6 +121,13 @@ class DocFilter:
     editions: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    # Which version statuses to search: () means the active versions (the live index). Adding
+    # "superseded" searches older versions too, from the registry (rag.retrieval.editions).
+    statuses: tuple[str, ...] = ()
+
+    def wants_archive(self) -> bool:
+        """True when versions outside the live index (superseded ones) are asked for."""
+        return any(s != "active" for s in self.statuses)
 
     def is_empty(self) -> bool:
         return not (self.systems or self.editions or self.doc_ids or self.languages)
@@ -126,7 +135,7 @@ class DocFilter:
     def fields_for_request(self) -> dict[str, list[str]]:
         """The constructor's keyword arguments, as JSON-friendly lists."""
         return {"systems": list(self.systems), "editions": list(self.editions), "doc_ids": list(self.doc_ids),
-                "languages": list(self.languages)}
+                "languages": list(self.languages), "statuses": list(self.statuses)}
 
     def fields(self) -> dict[str, tuple[str, ...]]:
         return {"system": self.systems, "edition": self.editions, "doc_id": self.doc_ids,

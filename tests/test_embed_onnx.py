@@ -35,7 +35,7 @@ def onnx_embedder(model_cache: Path) -> Embedder:
 
 @pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
 def test_onnx_query_vector_equals_torch(onnx_embedder: Embedder, query: str) -> None:
-    torch_vector = onnx_embedder.embed_passages([query])[0]
+    torch_vector = onnx_embedder.embed_passages_torch([query])[0]
     onnx_vector = onnx_embedder.embed_query(query)
     assert onnx_vector.dtype == np.float32 and onnx_vector.shape == torch_vector.shape
     assert float(np.abs(onnx_vector - torch_vector).max()) < 1e-5
@@ -44,7 +44,7 @@ def test_onnx_query_vector_equals_torch(onnx_embedder: Embedder, query: str) -> 
 
 def test_the_export_is_reused_not_redone(onnx_embedder: Embedder, model_cache: Path) -> None:
     exported = list(model_cache.glob("*.onnx"))
-    assert len(exported) == 1
+    assert len(exported) == 1 and len(list(model_cache.glob("*.probes.npy"))) == 1
     before = exported[0].stat().st_mtime_ns
     again = Embedder(cache_dir=model_cache)
     assert again.query_runtime == "onnx"
@@ -56,12 +56,15 @@ def test_a_corrupt_export_falls_back_to_torch_with_a_warning(tmp_path: Path, onn
                                                               model_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
     exported = next(model_cache.glob("*.onnx"))
     (tmp_path / exported.name).write_bytes(b"not an onnx graph")
+    probes = next(model_cache.glob("*.probes.npy"))
+    (tmp_path / probes.name).write_bytes(probes.read_bytes())  # a complete-looking export whose graph is broken
     with caplog.at_level(logging.WARNING, logger="rag.index.embed_onnx"):
         embedder = Embedder(cache_dir=tmp_path)
         vector = embedder.embed_query(QUERIES[0])
     assert embedder.query_runtime == "torch"
     assert "ONNX query encoder unavailable" in caplog.text
-    assert float(np.abs(vector - embedder.embed_passages([QUERIES[0]])[0]).max()) == 0.0
+    assert float(np.abs(vector - embedder.embed_passages_torch([QUERIES[0]])[0]).max()) == 0.0
+    assert float(np.abs(embedder.embed_passages([QUERIES[0]])[0] - vector).max()) == 0.0  # passages fall back too
 
 
 def test_torch_runtime_exports_nothing(tmp_path: Path) -> None:
@@ -69,3 +72,46 @@ def test_torch_runtime_exports_nothing(tmp_path: Path) -> None:
     embedder.embed_query(QUERIES[0])
     assert embedder.query_runtime == "torch"
     assert not list(tmp_path.iterdir())
+
+
+def test_probe_vectors_that_disagree_fall_back_to_torch(tmp_path: Path, onnx_embedder: Embedder, model_cache: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    graph = next(model_cache.glob("*.onnx"))
+    (tmp_path / graph.name).write_bytes(graph.read_bytes())
+    probes = np.load(next(model_cache.glob("*.probes.npy")))
+    np.save(tmp_path / (graph.name + ".probes.npy"), probes[::-1].copy())  # vectors of the wrong texts
+    with caplog.at_level(logging.WARNING, logger="rag.index.embed_onnx"):
+        embedder = Embedder(cache_dir=tmp_path)
+        assert embedder.query_runtime == "torch"
+    assert "differs from torch" in caplog.text
+
+
+def test_batched_onnx_vectors_equal_single_ones(onnx_embedder: Embedder, model_cache: Path) -> None:
+    from rag.index.embed import _model_version
+    from rag.index.embed_onnx import graph_path, load_encoder
+
+    encoder = load_encoder(graph_path(model_cache, _model_version()))
+    assert encoder is not None
+    batch = encoder.encode_batch(QUERIES)
+    for text, vector in zip(QUERIES, batch, strict=True):
+        assert float(np.abs(vector - encoder.encode(text)).max()) < 1e-5  # padding never leaks into the mean
+
+
+def test_a_serving_process_never_imports_torch(onnx_embedder: Embedder, model_cache: Path) -> None:
+    """Once the graph is exported, query embedding (what search/ask/serve do) loads no torch."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from rag.index.embed import Embedder; "
+            f"e = Embedder(cache_dir=Path({str(model_cache)!r})); v = e.embed_query('T2a visceral pleural invasion'); "
+            "assert e.query_runtime == 'onnx' and v.shape == (384,); "
+            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert result.stdout.split() == ["False", "False"], result.stderr[-2000:]
+
+
+def test_onnx_passages_equal_torch_in_input_order(onnx_embedder: Embedder) -> None:
+    texts = [QUERIES[4], "short", QUERIES[1], "T3: tumour more than 5 cm, or separate nodule in the same lobe", QUERIES[2]]
+    onnx = onnx_embedder.embed_passages(texts, batch_size=2)  # sorted batches must come back in input order
+    reference = onnx_embedder.embed_passages_torch(texts)
+    assert onnx.shape == reference.shape and float(np.abs(onnx - reference).max()) < 1e-5

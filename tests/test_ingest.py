@@ -129,7 +129,7 @@ def test_doc_id_collisions_are_rejected(workspace: Workspace, corpus: Path, tmp_
 
 
 def test_retire_removes_from_search_and_is_audited(workspace: Workspace, corpus: Path) -> None:
-    from rag.corpus.admin import retire
+    from rag.corpus.admin import restore, retire
 
     ingest(workspace, [corpus], progress=False)
     retire(workspace, "thyroid", reason="superseded")
@@ -139,9 +139,12 @@ def test_retire_removes_from_search_and_is_audited(workspace: Workspace, corpus:
     actions = [(e["action"], e["doc_id"]) for e in workspace.catalog.audit_log()]
     assert ("retired", "thyroid") in actions and ("added", "thyroid") in actions
     assert workspace.catalog.document("thyroid").status == "retired"  # type: ignore[union-attr]
-    again = ingest(workspace, [corpus], progress=False)  # re-ingesting brings it back, from the cache
-    assert again.embedded == 0
+    again = ingest(workspace, [corpus], progress=False)  # the bulk path does not undo a librarian's retirement
+    rejected = {f.doc_id: f.reason for f in again.files if f.status == "rejected"}
+    assert "rag corpus restore thyroid" in rejected["thyroid"] and again.embedded == 0
+    restore(workspace, "thyroid", actor="test")  # restoring does, from the embedding cache
     assert Retriever(workspace).search("punctate echogenic foci", k=1)[0].document.doc_id == "thyroid"
+    assert workspace.vectors.count() == workspace.catalog.count_chunks()
 
 
 def test_pdf_ingest_keeps_pages(workspace: Workspace, tmp_path: Path) -> None:

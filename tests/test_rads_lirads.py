@@ -188,3 +188,23 @@ def test_evidence_spans() -> None:
     assert by["lirads.observation[0].washout"] == "nonperipheral washout"
     assert by["lirads.observation[0].size_mm"] == "15 mm"
     assert by["lirads.population"] == "Cirrhosis"
+
+
+@pytest.mark.parametrize("other", ["Liver span 18 cm. Spleen 14 cm.", "Portal vein 14 mm.", "脾大，厚约5.2cm。"])
+def test_organ_sizes_never_become_the_observation_size(other: str) -> None:
+    res = LIRADS().from_text(f"Cirrhosis. {other} 15 mm observation with nonrim APHE and enhancing capsule.")
+    assert res.result["observation_size_mm"] == 15.0 and res.result["category"] == "LR-4"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cirrhosis. Segment 8 observation treated with TACE 3 months ago: 2.5 cm with nodular arterial enhancement and washout.",
+        "Cirrhosis. Post-ablation zone in segment 6, 3 cm, no enhancement.",
+        "肝硬化，肝S8段病灶TACE术后，约2.5cm，动脉期结节样强化，门脉期廓清。",
+    ],
+)
+def test_treated_observation_is_not_given_a_diagnostic_category(text: str) -> None:
+    res = LIRADS().from_text(text)
+    assert res.result["category"] is None
+    assert "LIRADS.RULE.TREATMENT_RESPONSE" in res.rule_ids and any("LR-TR" in m for m in res.missing)

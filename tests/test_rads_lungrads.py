@@ -105,12 +105,31 @@ def test_growth_is_more_than_1_5_mm(prior: float, now: float, want: str) -> None
         (9.9, {"smooth": True, "shape": "lentiform"}, "2", "LR22.JUXTAPLEURAL.2"),
         (10.0, {"smooth": True, "shape": "oval"}, "4A", "LR22.SOLID.4A"),
         (9.0, {"spiculation": True, "shape": "triangular"}, "4X", "LR22.SOLID.4A"),
-        (9.0, {}, "4A", "LR22.SOLID.4A"),
+        (9.0, {"smooth": False}, "4A", "LR22.SOLID.4A"),
+        (9.0, {"margin": "lobulated"}, "4A", "LR22.SOLID.4A"),
     ],
 )
 def test_juxtapleural(mean: float, extra: dict[str, Any], want: str, rule: str) -> None:
     res = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": mean, **extra})
     assert res.result["category"] == want and rule in res.rule_ids
+
+
+def test_juxtapleural_with_margin_and_shape_unstated_stays_open() -> None:
+    """Category 2 or the solid row depends on criteria the report does not give: never guess."""
+    res = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": 9.0})
+    assert res.result["category"] is None
+    assert res.result["nodules"][0]["candidates"] == ["2", "4A"]
+    assert any("juxtapleural" in m and "margin" in m for m in res.missing)
+    small = one({"type": "solid", "juxtapleural": True, "mean_diameter_mm": 5.0})
+    assert small.result["category"] == "2"  # both readings give 2
+
+
+@pytest.mark.parametrize("hedge", ["possibly spiculated", "Spiculation cannot be excluded", "questionable spiculation"])
+def test_suspected_spiculation_never_makes_4x(hedge: str) -> None:
+    res = CALC.from_text(f"Baseline screening LDCT. 9 mm solid nodule in the right upper lobe, {hedge}.")
+    assert res.result["category"] is None and res.result["nodules"][0]["candidates"] == ["4A", "4X"]
+    definite = CALC.from_text("Baseline screening LDCT. 9 mm solid nodule in the right upper lobe, spiculated.")
+    assert definite.result["category"] == "4X"
 
 
 @pytest.mark.parametrize(
@@ -354,3 +373,37 @@ def test_evidence_spans() -> None:
 def test_old_edition_is_noted() -> None:
     res = CALC.from_text("Lung-RADS v1.1. Baseline: 7 mm solid nodule.")
     assert any("v1.1" in n for n in res.notes) and res.result["category"] == "3"
+
+
+def test_two_bare_sizes_for_one_nodule_stay_open() -> None:
+    """"Solid nodule measuring 7 mm and 5 mm": axes or two nodules? The reader must not pick one."""
+    res = CALC.from_text("Baseline screening LDCT. Solid nodule in the RUL measuring 7 mm and 5 mm.")
+    assert res.result["category"] is None
+    assert any("several sizes" in m for m in res.missing)
+
+
+def test_plural_nodules_with_listed_sizes_are_separate_nodules() -> None:
+    res = CALC.from_text("Screening LDCT, baseline. Two solid nodules: 5 mm (RUL) and 8 mm (LLL).")
+    assert [n["mean_diameter_mm"] for n in res.result["nodules"]] == [5.0, 8.0]
+    assert res.result["category"] == "4A"
+
+
+def test_impression_restating_a_rounded_size_adds_no_nodule() -> None:
+    res = CALC.from_text("Baseline LDCT. Findings: 5.8 mm solid nodule RUL. IMPRESSION: 6 mm solid nodule RUL.")
+    assert len(res.result["nodules"]) == 1 and res.result["category"] == "2"
+
+
+@pytest.mark.parametrize("text", ["Baseline LDCT: 8 mm nodule in the RUL, possibly part-solid.", "基线LDCT筛查：右肺上叶结节，约8mm，可疑部分实性。"])
+def test_suspected_nodule_type_is_not_used(text: str) -> None:
+    res = CALC.from_text(text)
+    assert res.result["category"] is None and any("only suspects" in m for m in res.missing)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Baseline LDCT with 1.25 mm slices. 7 mm solid nodule in the RUL, 2 mm from the pleura.",
+     "Baseline LDCT, slice thickness 1 mm. 7 mm solid nodule in the RUL."],
+)
+def test_distances_and_slice_thickness_are_not_nodule_sizes(text: str) -> None:
+    res = CALC.from_text(text)
+    assert res.result["category"] == "3" and res.result["mean_diameter_mm"] == 7.0

@@ -138,3 +138,14 @@ def test_negated_dce_and_evidence() -> None:
     assert res.result["category"] == "3"
     by = {e.descriptor: e.text for e in res.evidence}
     assert by["pirads.lesion[0].dce"] == "no early enhancement" and by["pirads.lesion[0].dwi_score"] == "3"
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["Prostate measures 4.5 x 3.8 x 4.0 cm (volume 36 mL).", "Right external iliac lymph node 1.8 cm.", "前列腺大小约4.5×3.8×4.0cm。"],
+)
+def test_gland_and_node_sizes_never_become_the_lesion_size(other: str) -> None:
+    text = (f"{other} Left PZ lesion 1.0 cm, focal, markedly hypointense on ADC and markedly hyperintense on high b-value "
+            "images; DCE negative.")
+    res = CALC.from_text(text)
+    assert res.result["DWI_score"] == 4 and res.result["category"] == "4"  # 1.0 cm < 1.5 cm

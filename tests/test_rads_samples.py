@@ -235,7 +235,7 @@ def _allowed() -> set[str]:
     for kind in ("SOLID", "PARTSOLID", "GGN", "AIRWAY", "CYST"):
         ids |= {f"LR22.{kind}.{c}" for c in ("1", "2", "3", "4A", "4B")}
     ids |= {"LR22.JUXTAPLEURAL.2", "LR22.CALCIFIED.1"} | {
-        f"LR22.RULE.{r}" for r in ("MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN")
+        f"LR22.RULE.{r}" for r in ("MEAN_DIAMETER", "GROWTH", "EXAM_CATEGORY", "SCOPE", "STEPDOWN", "NEW_VS_BASELINE")
     }
     ids |= {f"TIRADS.POINTS.{p}" for p in ("COMPOSITION", "ECHOGENICITY", "SHAPE", "MARGIN", "ECHOGENIC_FOCI")}
     ids |= {f"TIRADS.LEVEL.TR{i}" for i in range(1, 6)} | {
@@ -244,7 +244,7 @@ def _allowed() -> set[str]:
     ids |= {f"BIRADS.CAT.{c}" for c in ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5", "6")}
     ids |= {f"BIRADS.RULE.{r}" for r in ("SUBCATEGORY_MODALITY", "SCREENING_CATEGORY_3", "EXAM_ORDER", "DENSITY")}
     ids |= {f"LIRADS.CAT.{c}" for c in ("LR-NC", "LR-TIV", "LR-1", "LR-2", "LR-3", "LR-4", "LR-5", "LR-M")}
-    ids |= {f"LIRADS.RULE.{r}" for r in ("POPULATION", "ORDER", "ANCILLARY", "TIE_BREAK", "UNCERTAIN_FEATURE")}
+    ids |= {f"LIRADS.RULE.{r}" for r in ("POPULATION", "ORDER", "ANCILLARY", "TIE_BREAK", "UNCERTAIN_FEATURE", "TREATMENT_RESPONSE")}
     ids |= {f"LIRADS.TABLE.{r}" for r in ("NOAPHE_LT20", "NOAPHE_GE20", "APHE_LT10", "APHE_10_19", "APHE_GE20")}
     ids |= {f"LIRADS.FEATURE.{f}" for f in ("APHE", "WASHOUT", "CAPSULE", "THRESHOLD_GROWTH")}
     for part in ("DWI", "T2W_TZ", "PZ", "TZ"):

@@ -10,6 +10,8 @@ from rag.calculators.rads.scan import (
     clause_segments,
     find_percent,
     find_sizes,
+    is_hedged,
+    is_negated,
     lookup,
 )
 from rag.errors import InvalidInput
@@ -115,3 +117,46 @@ def test_as_bool(value: object, want: bool | None) -> None:
 def test_as_bool_rejects_garbage() -> None:
     with pytest.raises(InvalidInput):
         as_bool("purple", "k")
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "negated"),
+    [
+        ("No washout is seen.", "washout", True),
+        ("No enhancing capsule is identified.", "capsule", True),
+        ("A nodule without washout or capsule is seen.", "capsule", True),
+        ("No spiculation is present.", "spiculation", True),
+        ("No washout, capsule present.", "capsule", False),
+        ("Capsule is seen.", "Capsule", False),
+        ("Washout: no.", "Washout", True),
+        ("囊性无回声结节", "囊性", False),  # 无回声 (anechoic) is not a denial of what precedes it
+    ],
+)
+def test_negation_cue_governs_its_term_even_before_is_seen(text: str, term: str, negated: bool) -> None:
+    start = text.index(term)
+    assert is_negated(text, start, start + len(term)) is negated
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("punctate echogenic foci cannot be excluded", "punctate echogenic foci"),
+        ("点状强回声不除外", "点状强回声"),
+        ("边缘毛刺可能", "毛刺"),
+        ("possible microcalcifications", "microcalcifications"),
+    ],
+)
+def test_hedges_after_the_term(text: str, term: str) -> None:
+    start = text.index(term)
+    assert is_hedged(text, start, start + len(term))
+
+
+
+@pytest.mark.parametrize(("text", "mm"), [("7-mm solid nodule", (7.0,)), ("7 by 5 mm", (7.0, 5.0)), ("a 1.5-cm nodule", (15.0,)),
+                                          ("8×6mm", (8.0, 6.0))])
+def test_size_notations(text: str, mm: tuple[float, ...]) -> None:
+    assert find_sizes(text)[0].values_mm == mm
+
+
+def test_a_range_start_is_not_a_size() -> None:
+    assert [s.values_mm for s in find_sizes("5-7 mm")] == [(7.0,)]

@@ -260,3 +260,31 @@ def test_text_with_two_numbered_nodules() -> None:
 def test_stated_level_discrepancy() -> None:
     res = CALC.from_text("Solid, hypoechoic, wider-than-tall, smooth, no calcifications, 2 cm. ACR TI-RADS TR3.")
     assert res.discrepancies and res.discrepancies[0].derived == "TR4"
+
+
+def test_unstated_foci_can_add_every_type_so_no_recommendation_is_claimed() -> None:
+    """1 known point + unknown foci reaches 7 (macro 1 + rim 2 + punctate 3 = TR5, follow-up at 0.6 cm), not just 4."""
+    res = CALC.from_text("Mixed cystic and solid anechoic nodule, 0.6 cm, wider than tall, smooth margins.")
+    assert res.result["points"] is None and res.result["recommendation"] is None
+    assert "echogenic foci" in res.missing
+
+
+@pytest.mark.parametrize("hedge", ["possible microcalcifications", "punctate echogenic foci cannot be excluded", "可疑微钙化"])
+def test_suspected_foci_are_never_scored(hedge: str) -> None:
+    res = CALC.from_text(f"Solid hypoechoic nodule, 2.0 cm, wider than tall, smooth margins; {hedge}.")
+    assert res.result["points"] is None and res.result["level"] is None
+    assert res.result["recommendation"] == "FNA"  # TR4 (4) or TR5 (7): FNA either way at 2.0 cm
+    assert any("only suspects" in m for m in res.missing)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Right lobe: 1.5 cm solid hypoechoic nodule, wider-than-tall, smooth margins, no echogenic foci. "
+        "Right level IV lymph node 1.2 cm with microcalcifications.",
+        "甲状腺右叶实性低回声结节，约1.5cm，纵横比<1，边缘光整，未见钙化。右颈IV区淋巴结约1.2cm，内见微钙化。",
+    ],
+)
+def test_lymph_node_findings_do_not_score_the_nodule(text: str) -> None:
+    res = CALC.from_text(text)
+    assert (res.result["points"], res.result["level"], res.result["recommendation"]) == (4, "TR4", "FNA")

@@ -111,7 +111,8 @@ class Answer:
             for c in self.citations:
                 s = c.source
                 where = f", p. {s.chunk.page}" if s.chunk.page else ""
-                lines.append(f"[{c.n}] {s.document.title} ({s.document.edition}) — {s.chunk.section}{where}")
+                edition = f"{s.document.edition or 'no edition'}, version {s.document.version}"
+                lines.append(f"[{c.n}] {s.document.title} ({edition}) — {s.chunk.section}{where}")
                 quote = re.sub(r"\s+", " ", c.quote).strip()
                 lines.append(f"    “{quote[:300]}{'…' if len(quote) > 300 else ''}”")
         if self.unsupported:

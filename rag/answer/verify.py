@@ -347,7 +347,8 @@ class Citation:
         chunk, document = self.source.chunk, self.source.document
         record: dict[str, Any] = {
             "n": self.n, "chunk_id": chunk.chunk_id, "doc_id": document.doc_id, "title": document.title,
-            "edition": document.edition, "section": chunk.section, "page": chunk.page, "quote": self.quote,
+            "edition": document.edition, "version": document.version, "section": chunk.section, "page": chunk.page,
+            "quote": self.quote,
             "source": document.source, "origin": self.source.origin,
         }
         if self.source.rule_id:

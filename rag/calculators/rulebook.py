@@ -29,7 +29,8 @@ class RuleCitation:
 
     def as_contract(self, n: int) -> dict[str, object]:
         return {"n": n, "rule_id": self.rule_id, "chunk_id": self.chunk.chunk_id, "doc_id": self.document.doc_id,
-                "title": self.document.title, "edition": self.document.edition, "section": self.chunk.section,
+                "title": self.document.title, "edition": self.document.edition, "version": self.document.version,
+                "section": self.chunk.section,
                 "page": self.chunk.page, "source": self.document.source, "quote": self.quote}
 
 

@@ -27,7 +27,7 @@ class StageRequest:
 
 
 @lru_cache(maxsize=4)
-def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int) -> RuleBook:
+def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int, revision: int = 0) -> RuleBook:
     corpus = RuleBook.from_corpus(Path(corpora_dir), chunk_chars)
     catalog_path = Path(index_dir) / "catalog.sqlite"
     if not catalog_path.exists():
@@ -44,8 +44,30 @@ def _rulebook(index_dir: str, corpora_dir: str, chunk_chars: int) -> RuleBook:
 
 
 def rulebook(settings: Settings) -> RuleBook:
-    """The rule book for these settings (index catalogue if built, else the bundled corpus)."""
-    return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars)
+    """The rule book for these settings (index catalogue if built, else the bundled corpus).
+
+    Keyed by the registry's revision, so calculator citations follow the live generation: after a
+    replace or a retire the next staging cites the new version's rows, in this process or any other.
+    """
+    return _rulebook(str(settings.index_dir), str(settings.corpora_dir), settings.chunk_chars,
+                     _registry_revision(settings.index_dir / "catalog.sqlite"))
+
+
+def _registry_revision(path: Path) -> int:
+    """The registry's change counter, read without opening (or creating) a catalogue; 0 when there is none."""
+    if not path.exists():
+        return 0
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT value FROM state WHERE key='revision'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+    return int(row[0]) if row else 0
 
 
 def calculate(request: StageRequest) -> CalcResult:

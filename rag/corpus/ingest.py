@@ -1,27 +1,37 @@
-"""Ingest files into the index: incremental, atomic and audited.
+"""Ingest files into the index: incremental, atomic, versioned and audited.
 
-Per file the outcome is added, unchanged, replaced or rejected (with the reason). A batch becomes
-visible in one SQLite transaction that also switches the BM25 generation, so a crash or a failed
-step leaves the previous index serving. Embeddings are cached by content, so nothing is embedded
-twice; an unchanged file is recognised by its hash without being parsed.
+Per file the outcome is added, unchanged, replaced or rejected (with the reason). A changed file
+becomes a new *version* of its document (rag.corpus.registry); the old version is kept, superseded.
+A batch becomes visible in one SQLite transaction that also switches the BM25 generation, so a crash
+or a failed step leaves the previous index serving; the next writer cleans up what a crash left
+(``recover``). Embeddings are cached by content, so nothing is embedded twice; an unchanged file is
+recognised by its hash without being parsed. One writer at a time (rag.corpus.lock).
+
+The same path serves the bulk ``rag ingest`` (mode ``ingest``) and the librarian's ``rag corpus
+add`` / ``replace`` (``Intake``), which validate more strictly: required front matter, no duplicate
+content, no older edition over a newer one without ``allow_older``.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import re
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 
 import numpy as np
 
 from rag.corpus.chunk import chunk_document
-from rag.corpus.parse import SUPPORTED_SUFFIXES, ParsedDocument, parse_file
+from rag.corpus.lock import writer_lock
+from rag.corpus.parse import REQUIRED_FIELDS, SUPPORTED_SUFFIXES, ParsedDocument, parse_file
+from rag.corpus.registry import VersionRecord
 from rag.errors import IngestError
 from rag.index.embed import embedding_key
 from rag.index.lexical import LexicalIndex, average_length
@@ -31,6 +41,39 @@ from rag.types import Chunk, Document
 from rag.workspace import Workspace
 
 _SLUG_RE = re.compile(r"[^a-z0-9\-_.]+")
+_ISO_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+# What `rag corpus add` / `replace` insist on: the lifecycle orders versions by them.
+LIFECYCLE_FIELDS = ("edition", "effective_date")
+MODES = ("ingest", "add", "replace")
+
+
+def default_actor() -> str:
+    """Who is making a change, for the audit trail: the login name (``unknown`` when there is none)."""
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How a batch is taken in: the bulk ``ingest`` or a librarian's ``add`` / ``replace``.
+
+    ``defaults`` fill front-matter gaps (the file wins); ``doc_id`` names the document a ``replace``
+    makes a new version of; ``allow_older`` lets an older edition or effective date become current.
+    """
+
+    mode: str = "ingest"
+    doc_id: str | None = None
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    allow_older: bool = False
+    actor: str = field(default_factory=default_actor)
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"intake mode is one of {MODES}, not {self.mode!r}")
 
 
 @dataclass(frozen=True)
@@ -43,10 +86,13 @@ class FileReport:
     reason: str = ""
     chunks: int = 0
     warnings: tuple[str, ...] = ()
+    version: int | None = None  # the version now current (added/replaced/unchanged)
+    previous_version: int | None = None  # the version a replacement superseded
 
     def as_dict(self) -> dict[str, object]:
         return {"path": self.path, "status": self.status, "doc_id": self.doc_id, "reason": self.reason,
-                "chunks": self.chunks, "warnings": list(self.warnings)}
+                "chunks": self.chunks, "warnings": list(self.warnings), "version": self.version,
+                "previous_version": self.previous_version}
 
 
 @dataclass(frozen=True)
@@ -63,6 +109,14 @@ class IngestReport:
         return {"files": [f.as_dict() for f in self.files], "counts": self.counts, "embedded": self.embedded,
                 "reused": self.reused, "seconds": round(self.seconds, 3)}
 
+    def as_contract(self) -> dict[str, object]:
+        """The ``--json`` shape (same as ``as_dict``; the name the other lifecycle results use)."""
+        return self.as_dict()
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status != "rejected" for f in self.files)
+
 
 @dataclass
 class _Pending:
@@ -71,6 +125,7 @@ class _Pending:
     tokens: list[list[str]]
     status: str
     warnings: tuple[str, ...]
+    path: str = ""  # the file as given (for the batch's report)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileReport]]:
@@ -113,18 +168,27 @@ def lexical_text(document: Document, chunk: Chunk) -> str:
 
 
 def ingest(workspace: Workspace, paths: Sequence[Path], *, progress: bool | None = None,
-           on_file: Callable[[FileReport], None] | None = None) -> IngestReport:
+           on_file: Callable[[FileReport], None] | None = None, intake: Intake | None = None) -> IngestReport:
     """Ingest files and folders; every file gets a report, and one bad file never stops the batch."""
+    intake = intake or Intake()
+    with writer_lock(workspace.settings.index_dir):
+        recover(workspace)
+        return _ingest_locked(workspace, paths, progress, on_file, intake)
+
+
+def _ingest_locked(workspace: Workspace, paths: Sequence[Path], progress: bool | None,
+                   on_file: Callable[[FileReport], None] | None, intake: Intake) -> IngestReport:
     started = time.perf_counter()
     show = sys.stderr.isatty() if progress is None else progress
     files, reports = discover(paths)
     catalog = workspace.catalog
     known = {d.doc_id: d for d in catalog.documents()}
     by_path = {d.path: d for d in known.values()}
+    systems = {d.system for d in known.values() if d.system}
     pending: list[_Pending] = []
     claimed: dict[str, str] = {}
     for path in _progress(files, show, "reading"):
-        report = _prepare(path, workspace, known, by_path, claimed, pending)
+        report = _prepare(path, workspace, known, by_path, claimed, pending, intake, systems)
         reports.append(report)
         if on_file:
             on_file(report)
@@ -132,47 +196,144 @@ def ingest(workspace: Workspace, paths: Sequence[Path], *, progress: bool | None
         restored = sync_vectors(workspace, show)
         return _finish(reports, restored, 0, started)
     embedded, reused = _embed_and_upsert(workspace, pending, show)
-    _commit(workspace, pending)
+    versions = _commit(workspace, pending, intake)
+    reports = [dc_replace(r, version=versions[r.doc_id][1], previous_version=versions[r.doc_id][0])
+               if r.status in ("added", "replaced") and r.doc_id in versions else r for r in reports]
     return _finish(reports, embedded, reused, started)
 
 
 def _prepare(path: Path, workspace: Workspace, known: dict[str, Document], by_path: dict[str, Document],
-             claimed: dict[str, str], pending: list[_Pending]) -> FileReport:
+             claimed: dict[str, str], pending: list[_Pending], intake: Intake, systems: set[str]) -> FileReport:
     resolved = str(path.resolve())
     try:
         digest = sha256_file(path)
     except OSError as exc:
         return FileReport(str(path), "rejected", reason=f"{path.name}: cannot read file ({exc.strerror})")
     previous = by_path.get(resolved)
-    if previous is not None and previous.sha256 == digest and previous.status == "active":
+    if intake.mode == "ingest" and previous is not None and previous.sha256 == digest and previous.status == "active":
         claimed[previous.doc_id] = resolved
-        return FileReport(str(path), "unchanged", previous.doc_id)
+        return FileReport(str(path), "unchanged", previous.doc_id, version=previous.version)
     try:
-        parsed = parse_file(path)
+        parsed = _with_intake_defaults(parse_file(path), intake)
     except IngestError as exc:
         return FileReport(str(path), "rejected", reason=exc.user_message())
-    doc_id = doc_id_for(parsed)
+    named = doc_id_for(parsed)
+    doc_id = named
+    if intake.mode == "replace":
+        doc_id = str(intake.doc_id)
+        if parsed.meta.get("doc_id") and named != doc_id:
+            return FileReport(str(path), "rejected", doc_id,
+                              reason=f"{path.name}: its front matter says doc_id {named!r}, not {doc_id!r}; "
+                                     "fix the front matter or replace the document it names")
     if doc_id in claimed and claimed[doc_id] != resolved:
         return FileReport(str(path), "rejected", doc_id,
                           reason=f"{path.name}: doc_id {doc_id!r} is also used by {claimed[doc_id]} in this batch; "
                                  "set a distinct doc_id in its front matter")
     existing = known.get(doc_id)
-    if existing is not None and existing.path != resolved and Path(existing.path).exists() \
-            and existing.status == "active":
+    if intake.mode == "replace" and existing is None:
+        return FileReport(str(path), "rejected", doc_id,
+                          reason=f"{path.name}: no document {doc_id!r} to replace; add it with `rag corpus add`")
+    if intake.mode == "ingest" and existing is not None and existing.sha256 == digest and existing.status == "active":
+        claimed[doc_id] = resolved
+        return FileReport(str(path), "unchanged", doc_id, version=existing.version)
+    duplicate = _duplicate(workspace, digest, path)
+    if duplicate:
+        return FileReport(str(path), "rejected", doc_id, reason=duplicate)
+    if intake.mode == "add" and existing is not None:
+        return FileReport(str(path), "rejected", doc_id,
+                          reason=f"{path.name}: document {doc_id!r} already exists (version {existing.version}, "
+                                 f"{existing.status}); to make this file its next version run "
+                                 f"`rag corpus replace {doc_id} {path}`")
+    if intake.mode == "ingest" and existing is not None and existing.path != resolved \
+            and Path(existing.path).exists() and existing.status == "active":
         return FileReport(str(path), "rejected", doc_id,
                           reason=f"{path.name}: doc_id {doc_id!r} already belongs to {existing.path}; "
                                  "set a distinct doc_id in the front matter, or retire the other document first")
+    problem = _lifecycle_problem(parsed, existing, intake)
+    if problem:
+        return FileReport(str(path), "rejected", doc_id, reason=f"{path.name}: {problem}")
     claimed[doc_id] = resolved
-    if existing is not None and existing.sha256 == digest and existing.status == "active":
-        return FileReport(str(path), "unchanged", doc_id)
     document = _document(parsed, doc_id, resolved, digest)
     chunks = chunk_document(parsed, doc_id, chunk_chars=workspace.settings.chunk_chars)
     if not chunks:
         return FileReport(str(path), "rejected", doc_id, reason=f"{path.name}: no indexable text")
+    warnings = parsed.warnings + _system_warning(document.system, systems)
     tokens = [tokenize(lexical_text(document, c)) for c in chunks]
     status = "replaced" if existing is not None else "added"
-    pending.append(_Pending(document, chunks, tokens, status, parsed.warnings))
-    return FileReport(str(path), status, doc_id, chunks=len(chunks), warnings=parsed.warnings)
+    pending.append(_Pending(document, chunks, tokens, status, warnings, str(path)))
+    return FileReport(str(path), status, doc_id, chunks=len(chunks), warnings=warnings)
+
+
+def _with_intake_defaults(parsed: ParsedDocument, intake: Intake) -> ParsedDocument:
+    """Fill front-matter gaps from the command's flags (the file wins) and restate what is still missing."""
+    gaps = {k: v for k, v in intake.defaults.items() if v and not str(parsed.meta.get(k) or "").strip()}
+    if not gaps:
+        return parsed
+    meta = {**parsed.meta, **gaps}
+    warnings = [w for w in parsed.warnings if not w.startswith("missing front-matter field(s)")]
+    missing = [f for f in REQUIRED_FIELDS if not str(meta.get(f) or "").strip()]
+    if missing:
+        warnings.append(f"missing front-matter field(s): {', '.join(missing)}")
+    return dc_replace(parsed, meta=meta, warnings=tuple(warnings))
+
+
+def _duplicate(workspace: Workspace, digest: str, path: Path) -> str:
+    """Why a file whose exact content the registry already holds cannot become a new version ('' if new)."""
+    same = workspace.catalog.versions_with_sha(digest)
+    if not same:
+        return ""
+    record: VersionRecord = same[-1]
+    where = f"{record.doc_id} version {record.version} ({record.status})"
+    if record.status == "retired":
+        return (f"{path.name}: same content as {where}; to bring it back run `rag corpus restore {record.doc_id}`")
+    if record.status == "superseded":
+        return (f"{path.name}: same content as {where}; an old version cannot be re-added as new "
+                "(restore needs a changed file: edit it, e.g. its effective_date, and use --allow-older)")
+    return f"{path.name}: same content as {where}, already in the index"
+
+
+def _lifecycle_problem(parsed: ParsedDocument, existing: Document | None, intake: Intake) -> str:
+    """Checks for a librarian's add/replace: required fields, a readable date, no silent step back in edition."""
+    meta = parsed.meta
+    if intake.mode in ("add", "replace"):
+        missing = [f for f in LIFECYCLE_FIELDS if not str(meta.get(f) or "").strip()]
+        if missing:
+            flags = ", ".join("--" + f.replace("_", "-") for f in missing)
+            return f"missing front matter field(s) {', '.join(missing)}; add them to the file or pass {flags}"
+        effective = str(meta.get("effective_date")).strip()
+        if not _ISO_DATE_RE.match(effective):
+            return f"effective_date {effective!r} is not an ISO date (YYYY-MM-DD)"
+    if existing is None or existing.status != "active" or intake.allow_older or intake.mode == "ingest":
+        return ""
+    new_edition, new_date = str(meta.get("edition") or "").strip(), str(meta.get("effective_date") or "").strip()
+    if is_older(new_edition, new_date, existing.edition, existing.effective_date):
+        return (f"edition {new_edition!r} ({new_date or 'no date'}) is older than the active version {existing.version}: "
+                f"{existing.edition!r} ({existing.effective_date or 'no date'}); pass --allow-older to make it current")
+    return ""
+
+
+def edition_key(edition: str) -> tuple[float, ...]:
+    """The numbers an edition names, for ordering ('AJCC 8th edition' -> (8,), 'v2022' -> (2022,))."""
+    return tuple(float(n) for n in _NUMBER_RE.findall(edition))
+
+
+def is_older(edition: str, effective_date: str, than_edition: str, than_date: str) -> bool:
+    """Whether (edition, effective date) comes before the other: the dates decide when both are set, else the edition numbers."""
+    if effective_date and than_date:
+        return effective_date < than_date
+    mine, theirs = edition_key(edition), edition_key(than_edition)
+    return bool(mine and theirs and mine < theirs)
+
+
+def _system_warning(system: str, systems: set[str]) -> tuple[str, ...]:
+    """A warning for a system name no calculator, corpus file or indexed document knows (often a typo)."""
+    if not system:
+        return ()
+    from rag.corpus.lint.check import KNOWN_SYSTEMS
+
+    if system in KNOWN_SYSTEMS or system in systems:
+        return ()
+    return (f"unknown system {system!r}: no calculator or corpus document uses it (see docs/CORPUS_FORMAT.md)",)
 
 
 def _document(parsed: ParsedDocument, doc_id: str, path: str, digest: str) -> Document:
@@ -278,34 +439,40 @@ def _sparse_avgdl(workspace: Workspace, pending: list[_Pending]) -> float:
     return value
 
 
-def _commit(workspace: Workspace, pending: list[_Pending]) -> None:
-    """Switch catalogue and BM25 generation together; then drop what the old generation used."""
+def _commit(workspace: Workspace, pending: list[_Pending], intake: Intake) -> dict[str, tuple[int | None, int]]:
+    """Switch registry and BM25 generation together; then drop the points only the old versions used.
+
+    Returns doc id -> (previous head version or None, new version).
+    """
     catalog = workspace.catalog
-    old_generation = catalog.get_state("bm25_generation")
     number = int(catalog.get_state("bm25_counter") or 0) + 1
     new_generation = f"bm25-{number:06d}"
     stale: list[str] = []
+    versions: dict[str, tuple[int | None, int]] = {}
     try:
         with catalog.transaction():
             for item in pending:
-                previous = set(catalog.chunk_ids(item.document.doc_id))
+                doc_id = item.document.doc_id
+                previous = set(catalog.chunk_ids(doc_id))
                 stale.extend(previous - {c.chunk_id for c in item.chunks})
-                catalog.put_document(item.document)
-                catalog.replace_chunks(item.document.doc_id, item.chunks, item.tokens)
+                old, new = catalog.put_version(item.document, item.chunks, item.tokens, actor=intake.actor,
+                                               reason=intake.reason)
+                versions[doc_id] = (old, new)
                 detail = f"{len(item.chunks)} chunks; sha256 {item.document.sha256[:12]}"
                 if item.warnings:
                     detail += "; warnings: " + "; ".join(item.warnings)
-                catalog.audit(item.status, item.document.doc_id, item.document.path, detail)
+                catalog.audit(item.status, doc_id, item.document.path, detail, actor=intake.actor,
+                              old_version=old, new_version=new, reason=intake.reason)
             _build_lexical(workspace, new_generation)
             catalog.set_state("bm25_generation", new_generation)
             catalog.set_state("bm25_counter", str(number))
     except BaseException:
         shutil.rmtree(workspace.bm25_dir(new_generation), ignore_errors=True)
         raise
-    if old_generation and old_generation != new_generation:
-        shutil.rmtree(workspace.bm25_dir(old_generation), ignore_errors=True)
+    sweep_generations(workspace)
     workspace.vectors.delete(stale)
     catalog.set_state("pending_docs", "[]")
+    return versions
 
 
 def _build_lexical(workspace: Workspace, generation: str) -> None:
@@ -313,30 +480,60 @@ def _build_lexical(workspace: Workspace, generation: str) -> None:
     LexicalIndex.build(workspace.bm25_dir(generation), chunk_ids, doc_ids, tokens)
 
 
+def sweep_generations(workspace: Workspace) -> None:
+    """Delete BM25 generation folders other than the current one (left by a switch or a crash)."""
+    current = workspace.catalog.get_state("bm25_generation")
+    folder = workspace.settings.index_dir
+    if not folder.is_dir():
+        return
+    for path in folder.glob("bm25-*"):
+        if path.is_dir() and path.name != current:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def _collect_orphans(workspace: Workspace) -> None:
-    """Delete Qdrant points left by an ingest that crashed between its upsert and its commit."""
+    """Delete Qdrant points left by a change that crashed between its upsert and its commit (or after the
+    commit, before the old points were deleted): every point of the recorded documents that is not live."""
     raw = workspace.catalog.get_state("pending_docs")
     doc_ids = json.loads(raw) if raw else []
     if not doc_ids:
         return
-    live = {c for d in doc_ids for c in workspace.catalog.chunk_ids(d)}
-    orphans = [c for c in workspace.vectors.chunk_ids_of(doc_ids) if c not in live]
-    workspace.vectors.delete(orphans)
+    points = workspace.vectors.chunk_ids_of(doc_ids)
+    live = workspace.catalog.live_chunk_ids(points)
+    workspace.vectors.delete([c for c in points if c not in live])
     workspace.catalog.set_state("pending_docs", "[]")
 
 
+def recover(workspace: Workspace) -> None:
+    """Finish what a killed writer left: orphan points, stray BM25 folders, missing points. Cheap when clean."""
+    _collect_orphans(workspace)
+    sweep_generations(workspace)
+
+
+def upsert_points(workspace: Workspace, document: Document, chunk_ids: Sequence[str]) -> int:
+    """Give stored chunks their Qdrant points again (a restore): vectors from the embedding cache, or
+    embedded now when the cache lacks them. Not live until the caller switches the status; returns how
+    many chunks had to be embedded."""
+    chunks = workspace.catalog.chunks(chunk_ids)
+    items = [chunks[c] for c in chunk_ids]
+    tokens = [tokenize(lexical_text(document, c)) for c in items]
+    embedded, _ = _embed_and_upsert(workspace, [_Pending(document, items, tokens, "restored", ())], False)
+    return embedded
+
+
 def rebuild_lexical(workspace: Workspace) -> None:
-    """Rebuild BM25 over the live chunks (after a retire) as a new generation, atomically."""
+    """Rebuild BM25 over the live chunks as a new generation, atomically (call inside a transaction
+    that also makes the status change, so both switch together)."""
     catalog = workspace.catalog
-    old_generation = catalog.get_state("bm25_generation")
     number = int(catalog.get_state("bm25_counter") or 0) + 1
     generation = f"bm25-{number:06d}"
-    with catalog.transaction():
+    try:
         _build_lexical(workspace, generation)
-        catalog.set_state("bm25_generation", generation)
-        catalog.set_state("bm25_counter", str(number))
-    if old_generation:
-        shutil.rmtree(workspace.bm25_dir(old_generation), ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(workspace.bm25_dir(generation), ignore_errors=True)
+        raise
+    catalog.set_state("bm25_generation", generation)
+    catalog.set_state("bm25_counter", str(number))
 
 
 def _finish(reports: list[FileReport], embedded: int, reused: int, started: float) -> IngestReport:

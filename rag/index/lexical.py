@@ -25,11 +25,12 @@ class LexicalIndex:
 
         self._topk = bm25s.selection.topk
         self.directory = directory
-        self._retriever = bm25s.BM25.load(str(directory))
         meta = json.loads((directory / "rag_ids.json").read_text())
         self.chunk_ids: list[str] = meta["chunk_ids"]
         self.doc_ids: list[str] = meta["doc_ids"]
-        self.vocab: Mapping[str, int] = self._retriever.vocab_dict
+        # An empty generation (every document retired) has no bm25s files: bm25s cannot index nothing.
+        self._retriever = bm25s.BM25.load(str(directory)) if self.chunk_ids else None
+        self.vocab: Mapping[str, int] = self._retriever.vocab_dict if self._retriever is not None else {}
         self._doc_positions: dict[str, list[int]] = {}
         for position, doc_id in enumerate(self.doc_ids):
             self._doc_positions.setdefault(doc_id, []).append(position)
@@ -44,6 +45,10 @@ class LexicalIndex:
 
         if directory.exists():
             shutil.rmtree(directory)
+        if not chunk_ids:
+            directory.mkdir(parents=True)
+            (directory / "rag_ids.json").write_text(json.dumps({"chunk_ids": [], "doc_ids": []}))
+            return
         retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         # bm25s needs at least one token per document; an empty chunk gets a placeholder.
         retriever.index([t or ["\x00"] for t in tokens], show_progress=False)
@@ -52,7 +57,7 @@ class LexicalIndex:
 
     def search(self, tokens: Sequence[str], limit: int, allowed_docs: set[str] | None) -> list[tuple[str, float]]:
         known = [t for t in tokens if t in self.vocab]
-        if not known or not self.chunk_ids:
+        if not known or not self.chunk_ids or self._retriever is None:
             return []
         mask = None if allowed_docs is None else self._mask(allowed_docs)
         if mask is not None and not mask.any():

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from rag.config import Settings
 from rag.errors import InvalidInput
 from rag.index.tokenize import has_chinese, tokenize
+from rag.retrieval.editions import archive_scope
+from rag.retrieval.editions import resolve as resolve_editions
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.quantity import Interval, fit, passage_intervals, query_quantities
 from rag.types import DocFilter, SearchHit, SearchMode
@@ -66,8 +68,10 @@ class Retriever:
         k = k or self.workspace.settings.top_k
         if k < 1:
             raise InvalidInput("--k must be at least 1")
-        flt = filters or DocFilter()
         query = prepare_query(text, self._expansions(text))
+        # Editions: loose edition requests become exact ones; an edition only superseded versions
+        # hold (or --include-superseded) searches those versions from the registry (rag.retrieval.editions).
+        flt = resolve_editions(self.workspace.catalog, filters or DocFilter(), text)
         ranked = self._rank(query, k, mode, flt)
         return self._hits(ranked, k, flt)
 
@@ -89,7 +93,7 @@ class Retriever:
             lexical = self._lexical(query, depth, flt)
             if lexical:
                 return self._lift_by_quantities(query, sorted(min_max(lexical).items(), key=_by_score))
-        if mode == "hybrid" and settings.fusion == "rrf" and self.workspace.vectors.sparse:
+        if mode == "hybrid" and settings.fusion == "rrf" and self.workspace.vectors.sparse and not flt.wants_archive():
             # Qdrant fuses on the server, so a cluster serves both halves (the scale-out path).
             vector = self.workspace.embedder.embed_query(query.dense_text)
             return self.workspace.vectors.search_hybrid(vector, query.tokens, depth, depth, flt)
@@ -119,6 +123,8 @@ class Retriever:
 
     def _lexical(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
         """BM25 candidates with their scores: from bm25s, or from Qdrant's sparse vectors on a server."""
+        if flt.wants_archive():
+            return archive_scope(self.workspace, flt).search_lexical(query.tokens, depth)
         if self.workspace.vectors.sparse:
             return self.workspace.vectors.search_sparse(query.tokens, depth, flt)
         return self._search_bm25(query, depth, flt)
@@ -126,6 +132,8 @@ class Retriever:
     def _dense(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
         """Dense candidates with their cosines (a subclass keeps them for the answer's relevance gate)."""
         vector = self.workspace.embedder.embed_query(query.dense_text)
+        if flt.wants_archive():
+            return archive_scope(self.workspace, flt).search_dense(vector, depth)
         return self.workspace.vectors.search_dense(vector, depth, flt)
 
     def _search_bm25(self, query: Query, depth: int, flt: DocFilter) -> list[tuple[str, float]]:
@@ -142,13 +150,16 @@ class Retriever:
         catalog = self.workspace.catalog
         chunks = catalog.chunks([c for c, _ in ranked])
         documents = {d.doc_id: d for d in catalog.documents()}
+        archive = archive_scope(self.workspace, flt).documents if flt.wants_archive() else None
+        # A point of a version that is not (or no longer) active: left by an interrupted change, never shown.
+        live = catalog.live_chunk_ids(chunks) if archive is None else set(archive)
         hits: list[SearchHit] = []
         for chunk_id, score in ranked:
             chunk = chunks.get(chunk_id)
-            if chunk is None:  # a point from an interrupted ingest: not live, never shown
+            if chunk is None or chunk_id not in live:
                 continue
-            document = documents.get(chunk.doc_id)
-            if document is None or document.status != "active":
+            document = archive[chunk_id] if archive is not None else documents.get(chunk.doc_id)
+            if document is None or document.status == "retired":
                 continue
             if document.system in AIDS and document.system not in flt.systems:
                 continue

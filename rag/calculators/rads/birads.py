@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -59,7 +60,7 @@ _MODALITY = Vocab(
     {
         "mammography": [r"\bmammogra(?:m|ms|phy|phic)\b", r"\btomosynthesis\b", r"\bDBT\b", r"钼靶", r"乳腺X线"],
         "ultrasound": [r"\bultrasound\b", r"\bsonogra(?:m|phy|phic)\b", r"\bUS\b", r"超声"],
-        "MRI": [r"\bMRI?\b", r"\bmagnetic resonance\b", r"磁共振"],
+        "MRI": [r"(?<![A-Za-z0-9])MRI?(?![A-Za-z0-9])", r"\bmagnetic resonance\b", r"磁共振"],
     }
 )
 _SETTING = Vocab(
@@ -70,7 +71,14 @@ _SETTING = Vocab(
 )
 _WORDING = Vocab(
     {
-        "6": [r"\bbiopsy[- ]proven (?:malignancy|cancer|carcinoma)\b", r"\bknown biopsy[- ]proven\b"],
+        "6": [
+            r"\bbiopsy[- ]proven (?:malignancy|cancer|carcinoma)\b",
+            r"\bknown biopsy[- ]proven\b",
+            r"\bbiopsy[- ]proven (?:\w+ ){0,3}?(?:malignancy|cancer|carcinoma|IDC|ILC|DCIS|adenocarcinoma)\b",
+            r"\b(?:staging|pre-?treatment|pre-?operative|extent[- ]of[- ]disease) (?:MRI|evaluation|imaging)\b[^.;]{0,20}"
+            r"\bknown (?:\w+ ){0,3}?(?:breast )?(?:cancer|carcinoma|malignancy)\b",
+            r"(?:穿刺)?活检(?:病理)?(?:已)?证实(?:为)?[^，。；,;]{0,12}癌",
+        ],
         "5": [r"\bhighly suggestive of malignancy\b"],
         "4": [
             r"\bsuspicious (?:for|of) malignancy\b",
@@ -78,17 +86,19 @@ _WORDING = Vocab(
         ],
         "3": [r"\bprobably benign\b"],
         "2": [
-            r"\bbenign(?:[- ]appearing)? (?:finding|mass|calcifications?)\b",
+            r"\bbenign(?:[- ]appearing)? (?:findings?|mass(?:es)?|calcifications?)\b",
             r"\bsimple cysts?\b",
             r"\b(?:calcified|involuting) fibroadenoma\b",
             r"\bintramammary lymph node\b",
             r"\boil cysts?\b",
             r"\b(?:secretory|vascular|dystrophic) calcifications?\b",
             r"\bbreast implants?\b",
+            r"(?:^|[.;:]\s*)benign(?=\s*(?:[.;]|$))",  # "Assessment: benign."
         ],
         "1": [
             r"\bnegative (?:exam|examination|study|mammogram)\b",
             r"\bno (?:suspicious )?(?:masses|mass|findings|abnormalit(?:y|ies))\b",
+            r"(?:^|[.;:]\s*)negative(?=\s*(?:[.;]|$))",  # "Impression: Negative." (not "HER2 negative")
         ],
         "0": [
             r"\bincomplete\b",
@@ -105,12 +115,31 @@ _DENSITY = Vocab(
         "d": [r"\bextremely dense\b", r"\bdensity (?:category )?d\b"],
     }
 )
-_LIKELIHOOD_CUE = re.compile(r"malignan|likelihood|probability|\bLOM\b|\brisk\b|chance|恶性", re.I)
-_STATED = re.compile(
-    r"\bBI-?RADS\s*(?:\(\s*5th[^)]*\)\s*)?(?:assessment\s*)?(?:category\s*)?[:=]?\s*(\d[A-Za-z]?)(?!\w)"
-    r"|\b(?:assessment )?category\s*[:=]?\s*(\d[A-Za-z]?)(?!\w)",
+_TREATED = re.compile(
+    r"\b(?:status[- ]post|s/p|after|following|post-?operative)\s+(?:\w+\s+){0,3}?(?:lumpectomy|mastectomy|excision|resection|surgery|"
+    r"breast[- ]conserving|neoadjuvant (?:therapy|chemotherapy) completed)\b|\btreated with\b|\bpost-?(?:lumpectomy|mastectomy|surgical)\b|"
+    r"术后|已行[^，。；]{0,8}(?:切除|手术)",
     re.I,
 )
+_LOM_BARE = re.compile(r"\b(?:likelihood|probability|risk|chance) of malignancy(?: percent)?\s*[:=]\s*(\d+(?:\.\d+)?)(?![\d.]*\s*(?:mm|cm))", re.I)
+_LIKELIHOOD_CUE = re.compile(r"malignan|likelihood|probability|\bLOM\b|\brisk\b|chance|恶性", re.I)
+# "(?![A-Za-z0-9])" rather than "(?!\w)": in "4A类" the Chinese classifier is a word character.
+_STATED = re.compile(
+    r"(?<![A-Za-z0-9])BI-?RADS\s*(?:\(\s*5th[^)]*\)\s*)?(?:assessment\s*)?(?:category\s*|分类|类别)?\s*[:=：]?\s*(\d[A-Za-z]?)(?![A-Za-z0-9])"
+    r"|\b(?:assessment )?category\s*[:=]?\s*(\d[A-Za-z]?)(?![A-Za-z0-9])",
+    re.I,
+)
+
+
+_SUBCAT_AFTER = re.compile(r"[^.;\n]{0,25}?\(\s*(?:BI-?RADS\s*)?4?\s*([ABCabc])\s*\)")
+
+
+def _subcategory(text: str, cat: str, end: int) -> str:
+    """"Category 4 suspicious (4B)": a subcategory written just after a bare 4 refines it."""
+    if cat != "4":
+        return cat
+    m = _SUBCAT_AFTER.match(text, end)
+    return f"4{m.group(1).upper()}" if m else cat
 
 
 def category_for_likelihood(percent: Decimal) -> str | None:
@@ -160,7 +189,11 @@ class BIRADS:
         for s, e in clause_segments(text):
             if not _LIKELIHOOD_CUE.search(text, s, e):
                 continue
-            for lo, hi, ps, pe in find_percent(text, s, e):
+            percents = find_percent(text, s, e)
+            if not percents and (bare := _LOM_BARE.search(text, s, e)):  # "likelihood of malignancy: 15" (a rendered finding)
+                v = float(bare.group(1))
+                percents = [(v, v, bare.start(1), bare.end(1))]
+            for lo, hi, ps, pe in percents:
                 value = (to_decimal(lo) + to_decimal(hi)) / 2
                 findings.append(
                     _Finding(
@@ -168,11 +201,18 @@ class BIRADS:
                         ranged=lo != hi,
                     )
                 )
-        stated = [(_validate(m.group(1) or m.group(2)), m) for m in _STATED.finditer(text)]
+        stated = [(_subcategory(text, _validate(m.group(1) or m.group(2)), m.end()), m) for m in _STATED.finditer(text)]
         stated_f = [
             _Finding(stated=(c, evidence_for("birads.stated_category", c, text, m.start(), m.end()))) for c, m in stated
         ]
-        wording = [h for h in _WORDING.find(text) if not h.negated]
+        wording = [h for h in _WORDING.find(text) if not h.negated and not (h.value == "6" and h.hedged)]
+        treated = _TREATED.search(text)
+        if treated and any(h.value == "6" for h in wording):
+            # Category 6 is for a known cancer before definitive therapy; a treated one is history.
+            wording = [h for h in wording if h.value != "6"]
+            history_note = "a biopsy-proven cancer already treated is history: category 6 applies only before definitive therapy"
+        else:
+            history_note = ""
         words_f = [
             _Finding(wording=(h.value, evidence_for("birads.wording", h.value, text, h.start, h.end))) for h in wording
         ]
@@ -188,7 +228,7 @@ class BIRADS:
         density = next((h for h in _DENSITY.find(text) if not h.negated), None)
         if density:
             evidence.append(evidence_for("birads.density", density.value, text, density.start, density.end))
-        return self._run(
+        result = self._run(
             findings,
             stated_f,
             words_f,
@@ -197,6 +237,9 @@ class BIRADS:
             density.value if density else None,
             evidence,
         )
+        if history_note:
+            result = replace(result, notes=(*result.notes, history_note))
+        return result
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Assess structured findings: likelihood_of_malignancy (%), category, modality, setting, density."""

@@ -17,6 +17,7 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +32,10 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    finding_sizes,
+    findings_end,
     findings_evidence,
+    is_negated,
     list_spans,
     lookup,
     to_decimal,
@@ -53,6 +57,56 @@ _MEANING = {
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
 _PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
+# Locoregional therapy to the observation itself ("treated with TACE", "post-ablation zone", "TACE术后").
+_TREATED = re.compile(
+    r"\b(?:treated with|after|following|status[- ]post|s/p|post-?)\s*(?:\w+\s+){0,2}?(?:TACE|TARE|chemoembolization|"
+    r"radioembolization|Y-?90|ablation|RFA|MWA|radiofrequency|microwave|SBRT|radiotherapy)\b|"
+    r"\b(?:ablation (?:zone|cavity)|treated (?:observation|lesion|tumou?r)|lipiodol (?:deposition|uptake|retention))\b|"
+    r"(?:TACE|消融|射频|微波|介入|栓塞)(?:治疗)?术?后|碘油沉积",
+    re.I,
+)
+_OBSERVATION_WORD = re.compile(r"\b(?:observations?|nodules?|lesions?|mass(?:es)?|focus|foci|tumou?r)\b|结节|病灶|肿块|占位|病变", re.I)
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:liver span|spleen|splenic|portal vein|hepatic veins?|gallbladder|kidneys?|ascites|lymph nodes?|nodes?|"
+    r"common bile duct|CBD|pancreas|aorta)\b|脾|门静脉|肝静脉|胆囊|肾|腹水|淋巴结|胆总管|胰腺|肝脏大小|肝右叶斜径",
+    re.I,
+)
+_N = r"(\d+(?:\.\d+)?)\s*(mm|cm|毫米|厘米)?"
+# Measured growth: "grew from 7 mm to 11 mm in 4 months", "4个月内由7mm增大至11mm".
+_GROWTH_EN = re.compile(
+    rf"\b(?:grew|grown|increased|enlarged|growing)\s+(?:in size\s+)?from\s+{_N}\s+to\s+{_N}"
+    r"(?:\s+(?:in|over|within)\s+(\d+(?:\.\d+)?)\s*(months?|weeks?|days?))?",
+    re.I,
+)
+_GROWTH_ZH = re.compile(rf"(?:(\d+(?:\.\d+)?)\s*(?:个)?(月|周|天)内?)?(?:由|从){_N}\s*增大(?:至|到){_N}")
+_MONTHS = {"month": Decimal(1), "week": Decimal(7) / Decimal("30.44"), "day": Decimal(1) / Decimal("30.44"),
+           "月": Decimal(1), "周": Decimal(7) / Decimal("30.44"), "天": Decimal(1) / Decimal("30.44")}
+TG_RATIO = Decimal("1.5")  # threshold growth: size up by at least 50 %
+TG_MONTHS = Decimal(6)  # ... within 6 months or less
+
+
+def _mm(value: str, unit: str | None, other_unit: str | None) -> Decimal:
+    unit = (unit or other_unit or "mm").lower()
+    return to_decimal(float(value)) * (10 if unit in ("cm", "厘米") else 1)
+
+
+def _measured_growth(text: str, s: int, e: int) -> tuple[bool | None, str, int, int] | None:
+    """Threshold growth from two stated sizes and the interval: True, False, or None when the interval is not given."""
+    if m := _GROWTH_EN.search(text, s, e):
+        a, ua, b, ub, n, unit = m.groups()
+    elif m := _GROWTH_ZH.search(text, s, e):
+        n, unit, a, ua, b, ub = m.groups()
+    else:
+        return None
+    before, after = _mm(a, ua, ub), _mm(b, ub, ua)
+    if before <= 0 or after < before * TG_RATIO:
+        return False, f"growth from {before} to {after} mm is less than 50 %", m.start(), m.end()
+    if n is None:
+        return None, f"growth from {before} to {after} mm (>=50 %) without the interval", m.start(), m.end()
+    months = to_decimal(float(n)) * _MONTHS[unit.lower().rstrip("s")]
+    if months > TG_MONTHS:
+        return False, f"growth >=50 % over {n} {unit} (more than 6 months) is not threshold growth", m.start(), m.end()
+    return True, f"growth from {before} to {after} mm in {n} {unit}", m.start(), m.end()
 
 
 @dataclass
@@ -67,6 +121,7 @@ class _Obs:
     tiv: bool = False
     bland_thrombus: bool = False
     nc: bool = False
+    treated: bool = False  # locoregional therapy to this observation: LR-TR, not the diagnostic table
     benign: str | None = None
     ancillary: dict[str, list[str]] = field(default_factory=lambda: {"malignancy": [], "hcc": [], "benign": []})
     evidence: list[Evidence] = field(default_factory=list)
@@ -94,6 +149,11 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
     def use(name: str, value: Any, h: Hit) -> None:
         obs.evidence.append(evidence_for(f"{d}.{name}", value, text, h.start, h.end))
 
+    for m in _TREATED.finditer(text, s, e):
+        if not is_negated(text, m.start(), m.end()):
+            obs.treated = True
+            obs.evidence.append(evidence_for(f"{d}.treated", m.group(0), text, m.start(), m.end()))
+            break
     for h in R.NC.find(text, s, e):
         if not h.negated:
             obs.nc = True
@@ -139,12 +199,18 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
             else:
                 obs.features[name] = True
             use(name, "uncertain" if h.hedged else not h.negated, h)
+    if obs.features["threshold_growth"] is None and (grown := _measured_growth(text, s, e)):
+        value, why, gs, ge = grown
+        obs.features["threshold_growth"] = bool(value)
+        if value is None:
+            obs.uncertain.append("threshold_growth")
+        obs.evidence.append(evidence_for(f"{d}.threshold_growth", why, text, gs, ge))
     for h in R.ANCILLARY.find(text, s, e):
         if not h.negated and not h.hedged:
             obs.ancillary[h.value].append(text[h.start : h.end])
             use(f"ancillary_{h.value}", text[h.start : h.end], h)
     bound = s
-    for size in find_sizes(text, s, e):
+    for size in finding_sizes(text, s, e, _OBSERVATION_WORD, _OTHER_STRUCTURE):
         prefix = text[bound : size.start].lower()
         bound = size.end
         if any(w in prefix.rsplit(",", 1)[-1] for w in _PRIOR_WORDS):
@@ -280,7 +346,10 @@ class LIRADS:
     def from_text(self, text: str) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
         stated = _stated(text)
-        observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
+        cut = findings_end(text)
+        observations = [_read_observation(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
+        if not any(x.evidence for x in observations):  # no findings section: read the impression too
+            observations = [_read_observation(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         observations = [o for o in observations if o.evidence] or [_Obs()]
         return self._run(_read_patient(text), observations, stated)
 
@@ -324,6 +393,11 @@ class LIRADS:
             "major_features": [],
             "ancillary": None,
         }
+        if obs.treated:
+            trace.rule("LIRADS.RULE.TREATMENT_RESPONSE")
+            trace.need(f"{where}this observation was treated: the LI-RADS treatment response algorithm (LR-TR) applies, "
+                       "which this calculator does not cover")
+            return out
         trace.rule("LIRADS.RULE.ORDER")
         if obs.uncertain:
             trace.rule("LIRADS.RULE.UNCERTAIN_FEATURE")

@@ -159,6 +159,7 @@ TIV = Vocab(
             r"\b(?:portal|hepatic) vein (?:tumou?r )?(?:invasion|thrombus with enhancement)\b",
             r"\bmacrovascular invasion\b",
             r"癌栓",
+            r"瘤栓",
         ],
         "bland": [r"\bbland thrombus\b", r"\bnon-?enhancing thrombus\b"],
     }
@@ -189,6 +190,7 @@ LRM = Vocab(
             r"\btarget (?:appearance|sign|restriction)\b",
             r"\bdelayed central enhancement\b",
             r"\bperipheral washout\b",
+            r"靶(?:样|征)",
         ],
         "non-targetoid": [
             r"\binfiltrative\b",
@@ -204,7 +206,9 @@ ARTERIAL = Vocab(
             r"\brim (?:APHE|arterial(?: phase)? (?:hyper)?enhancement|hyperenhancement|enhancement)\b",
             r"\bperipheral rim(?: enhancement)?\b",
             r"^\s*rim\s*$",
-            r"环形强化",
+            r"\barterial(?: phase)?(?: enhancement| pattern)?\s*[:=]\s*rim\b",
+            r"(?<!非)环(?:形|状)(?:明显|显著)?(?:高)?强化",
+            r"边缘(?:环状)?强化",
         ],
         "nonrim": [
             r"\bnon-?rim(?: APHE| arterial(?: phase)? hyperenhancement| hyperenhancement)?\b",
@@ -212,14 +216,18 @@ ARTERIAL = Vocab(
             r"\b(?:arterial(?: phase)? )?hyper-?enhanc(?:ement|ing)\b",
             r"\barterial(?:ly)? enhancing\b",
             r"^\s*(?:yes|present|true|positive)\s*$",
-            r"动脉期(?:明显)?(?:强化|高强化)",
+            r"动脉期(?:呈)?(?:明显|显著|不均匀|均匀|较明显){0,2}(?:高)?强化",
+            r"非环形(?:明显|显著)?(?:高)?强化",
             r"高强化",
         ],
         "none": [
             r"\b(?:hypo|iso)-?enhanc(?:ement|ing)\b",
             r"\bno (?:APHE|(?:arterial(?: phase)? )?hyper-?enhancement)\b",
             r"^\s*(?:none|no|absent|false|negative)\s*$",
+            r"\barterial(?: phase)?(?: enhancement| pattern)?\s*[:=]\s*(?:none|no|absent)\b",
             r"\bwithout (?:APHE|arterial(?: phase)? hyperenhancement)\b",
+            r"动脉期(?:未见|无)(?:明显)?(?:高)?强化",
+            r"动脉期(?:呈)?(?:等|低)(?:强化|密度|信号)",
         ],
     }
 )
@@ -237,7 +245,7 @@ CAPSULE = Vocab(
 )
 TG = Vocab(
     {
-        "tg": [r"\bthreshold growth\b", r"\b(?:size )?increase (?:of |by )?(?:>=|≥|at least )?50 ?%"],
+        "tg": [r"\bthreshold growth\b", r"\b(?:size )?increase (?:of |by )?(?:>=|≥|at least )?50 ?%", r"阈值(?:增长|生长)"],
         "subthreshold": [r"\bsub-?threshold growth\b"],
     }
 )

@@ -18,6 +18,7 @@ Decisions (documented for the lead):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,10 @@ class _NoduleCategoriser:
                         f"not the stated '{status}' (growth means >{GROWTH_MM} mm in 12 months)"
                     )
                 status = derived
+        if status is None and n.status_suspected:
+            self._need(f"whether the nodule is {n.status_suspected} (the report only suspects it; new and growing nodules "
+                       "have lower size thresholds than baseline ones)")
+            return None
         if status is None:
             if self.exam.baseline:
                 return "baseline"
@@ -120,6 +125,9 @@ class _NoduleCategoriser:
         if n.proven_benign:
             self._cite("LR22.RULE.STEPDOWN")
             return "2", mean_diameter(n.long_mm, n.short_mm, n.mean_mm), None, None
+        if n.ambiguous_sizes:
+            self._need("several sizes are given for one nodule; state which is its size (or describe each nodule separately)")
+            return None, None, None, None
         if n.kind == "airway":
             return self._airway(), None, None, None
         if n.kind == "cyst":
@@ -132,6 +140,9 @@ class _NoduleCategoriser:
             self._cite("LR22.RULE.MEAN_DIAMETER")
         elif n.mean_mm is None and n.long_mm is not None:
             self._need("short-axis diameter (mean diameter = (long + short) / 2)")
+        if n.kind is None and n.kind_suspected:
+            self._need(f"nodule type: the report only suspects {n.kind_suspected}; state solid, part-solid or ground-glass")
+            return None, total, solid, None
         if n.kind is None:
             self._need("nodule type (solid, part-solid, ground-glass, airway, cyst or calcified)")
             return None, total, solid, None
@@ -140,9 +151,12 @@ class _NoduleCategoriser:
         status = self.status(total)
         if status is None:
             return None, total, solid, None
+        if status in ("new", "growing") and n.kind in ("solid", "part-solid"):
+            self._cite("LR22.RULE.NEW_VS_BASELINE")  # new and growing nodules use the lower cut-offs
         if n.prior_category and status in ("stable", "decreased") and (cat := self._stepdown()):
             return cat, total, solid, status
-        if n.kind == "solid" and n.juxtapleural and status in ("baseline", "new") and self._juxtapleural(total):
+        juxtapleural = self._juxtapleural(total) if n.kind == "solid" and n.juxtapleural and status in ("baseline", "new") else False
+        if juxtapleural:
             return "2", total, solid, status
         rows = {"solid": SOLID_ROWS, "part-solid": PARTSOLID_ROWS, "ground-glass": GGN_ROWS}[n.kind]
         row_status = status
@@ -160,6 +174,12 @@ class _NoduleCategoriser:
                 hint="give the total and the solid-component mean diameters",
             )
         row, open_rows = _walk(rows, row_status, total, solid)
+        if row is not None and juxtapleural is None and row.category != "2":
+            # Juxtapleural with margin and shape unstated: category 2 or the solid row; never guess.
+            self.candidates = ("2", row.category)
+            self._need("margin (smooth?) and shape (oval, lentiform or triangular?) of the juxtapleural nodule "
+                       f"(all met: category 2, rule LR22.JUXTAPLEURAL.2; otherwise {row.category} by the solid-nodule rules)")
+            return None, total, solid, status
         if row is not None:
             self._cite(row.rule_id)
             if n.kind == "ground-glass" and row.category == "3" and status == "growing":
@@ -184,16 +204,13 @@ class _NoduleCategoriser:
             return "3"
         return None
 
-    def _juxtapleural(self, total: Decimal | None) -> bool:
+    def _juxtapleural(self, total: Decimal | None) -> bool | None:
+        """Whether the juxtapleural category-2 rule applies; None when margin and shape are both unstated."""
         n = self.n
-        if total is None or total >= JUXTAPLEURAL_MAX_MM or n.spiculated or n.round_shape:
+        if total is None or total >= JUXTAPLEURAL_MAX_MM or n.spiculated or n.round_shape or n.irregular:
             return False
         if not (n.smooth or n.benign_shape):
-            self.trace.note(
-                f"nodule {self.i + 1}: juxtapleural rule not applied (smooth margin and "
-                "oval/lentiform/triangular shape not stated)"
-            )
-            return False
+            return None
         if not (n.smooth and n.benign_shape):
             self.trace.note(
                 f"nodule {self.i + 1}: juxtapleural rule applied with "
@@ -277,6 +294,9 @@ class LungRADS:
         undecided: list[tuple[int, tuple[str, ...]]] = []
         for i, nodule in enumerate(exam.nodules):
             trace.use(*nodule.evidence)
+            if nodule.status_suspected and nodule.status is None and _same_either_way(nodule, i, exam):
+                trace.note(f"nodule {i + 1}: only suspected to be {nodule.status_suspected}; the category is the same either way")
+                nodule = replace(nodule, status="baseline", status_suspected=None)
             c = _NoduleCategoriser(nodule, i, exam, trace)
             base, total, solid, status = c.run()
             cat = base
@@ -292,6 +312,12 @@ class LungRADS:
             if base in _SUSPICIOUS_BASE and features:
                 cat = "4X"
                 c._cite("LR22.CAT.4X")
+            elif base in _SUSPICIOUS_BASE and nodule.spiculation_suspected:
+                # Spiculation only suspected: 4X or the size category; the report must say which.
+                cat = None
+                c.candidates = (base, "4X")
+                trace.need(f"nodule {i + 1}: whether the nodule is spiculated (only suspected; spiculation makes "
+                           f"this category {base} nodule 4X)")
             elif base is not None and features and nodule.doubling:
                 trace.note(f"nodule {i + 1}: doubling noted, but 4X applies only to category 3 or 4 nodules")
             per.append(
@@ -361,6 +387,15 @@ class LungRADS:
                 f"the report states Lung-RADS {stated} but its findings give {category}",
             )
         return trace.freeze(self.system, self.edition, result)
+
+
+def _same_either_way(nodule: Nodule, i: int, exam: Exam) -> bool:
+    """Whether a suspected history ("possibly new") and the baseline reading give the same category."""
+    cats = set()
+    for status in (nodule.status_suspected, "baseline"):
+        cat, *_ = _NoduleCategoriser(replace(nodule, status=status, status_suspected=None), i, exam, Trace()).run()
+        cats.add(cat)
+    return len(cats) == 1 and None not in cats
 
 
 def _rank(item: dict[str, Any]) -> tuple[int, float]:

@@ -16,12 +16,14 @@ from typing import Any
 from rag.calculators.rads import lungrads_vocab as V
 from rag.calculators.rads.scan import (
     Hit,
+    Size,
     Vocab,
     as_bool,
     as_number,
     clause_segments,
     evidence_for,
     find_sizes,
+    findings_end,
     findings_evidence,
     list_markers,
     lookup,
@@ -55,11 +57,16 @@ class Nodule:
     multilocular: bool = False
     cyst_changes: tuple[str, ...] = ()
     spiculated: bool = False
+    spiculation_suspected: bool = False  # "possible spiculation": never read as spiculated
+    status_suspected: str | None = None  # "possibly new": the history the report only suspects
+    irregular: bool = False
     doubling: bool = False
     prior_category: str | None = None
     proven_benign: bool = False
     location: str | None = None
     size_assumed_mean: bool = False  # a lone unlabelled size read as the mean diameter
+    kind_suspected: str | None = None  # "possibly part-solid": never used as the type
+    ambiguous_sizes: bool = False  # several bare sizes for one nodule: which is its size is not stated
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -91,14 +98,24 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
 
     def empty(self) -> bool:
-        return not any(k in self.values for k in ("kind", "long_mm", "mean_mm", "short_mm", "solid_mean_mm"))
+        return not any(
+            k in self.values for k in ("kind", "kind_suspected", "juxtapleural", "long_mm", "mean_mm", "short_mm", "solid_mean_mm")
+        )
 
     def freeze(self) -> Nodule:
         values = dict(self.values)
+        if values.get("kind") is None and values.get("juxtapleural") and "kind_suspected" not in values:
+            values["kind"] = "solid"  # "perifissural nodule": a juxtapleural nodule is solid unless the report says otherwise
+        if values.get("kind") == "subsolid":
+            solid = any(k in values for k in ("solid_mean_mm", "solid_long_mm", "solid_short_mm"))
+            values["kind"] = "part-solid" if solid else None
         values["cyst_changes"] = tuple(values.get("cyst_changes", ()))
         return Nodule(**values, evidence=tuple(self.evidence))
 
 
+_NOT_A_SIZE = re.compile(r"\s*(?:from(?!\s*\d)|away|apart|below|above|beneath|deep to|slices?|sections?|collimation|thick(?:ness)?)\b|\s*层厚", re.I)
+_SLICE = re.compile(r"(?:slice|section|reconstruct\w*|collimation)s?(?: thickness)?(?: of| at)?\s*$|层厚\s*$", re.I)
+_PLURAL = re.compile(r"\b(?:two|three|four|several|multiple|\d)\s+(?:\w+\s+){0,2}?nodules\b|两个|三个|[2-9]个|多发|数个", re.I)
 _JOIN = re.compile(r",\s*(?:and\s+)?(?=(?:an?|another|one|the)\b|\d)|\s+and\s+(?=(?:an?|another|one|the)\b|\d)|，", re.I)
 
 
@@ -131,10 +148,17 @@ class _TextReader:
         return False
 
     def nodules(self) -> list[Nodule]:
+        cut = findings_end(self.text)
+        found = self._nodules_before(cut)
+        return found if found or cut == len(self.text) else self._nodules_before(len(self.text))
+
+    def _nodules_before(self, cut: int) -> list[Nodule]:
         drafts: list[_Draft] = [_Draft()]
         markers = set(list_markers(self.text))
         for s, e in clause_segments(self.text):
-            for a, b in self._split_types(s, e):
+            if s >= cut:
+                break
+            for a, b in self._split_types(s, min(e, cut)):
                 self._segment(drafts, a, b, a in markers)
         return [d.freeze() for d in drafts if not d.empty()]
 
@@ -152,10 +176,15 @@ class _TextReader:
         text = self.text
         types = [h for h in _positive(V.TYPE.find(text, s, e)) if h.value != "nonbenign-calcification"]
         nouns = [m for m in V.NODULE_NOUN.finditer(text, s, e)]
+        if V.RESOLVED.search(text, s, e):
+            return  # a nodule that has resolved is history, not a finding of this exam
         if not types and not nouns and not marked:
+            if V.OTHER_STRUCTURE.search(text, s, e):
+                return
             cur = drafts[-1]
             if not cur.empty():  # follow-on sentence ("It is new.", "long axis: 7.0 mm."): same nodule
-                self._sizes(cur, len(drafts) - 1, s, e)
+                if self._sizes(cur, len(drafts) - 1, s, e):
+                    cur.values["ambiguous_sizes"] = True
                 self._describe(cur, len(drafts) - 1, s, e, types=[])
             return
         locs = _positive(V.LOCATION.find(text, s, e))
@@ -169,18 +198,36 @@ class _TextReader:
             cur.values["location"] = locs[0].value
         if types and "kind" not in cur.values:
             t = types[0]
-            cur.values["kind"] = t.value
-            cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type", t.value, text, t.start, t.end))
-        self._sizes(cur, idx, s, e)
+            if t.hedged and t.value not in ("calcified", "fat"):
+                # "possibly part-solid": the type decides the size rows; leave it to the report to state
+                cur.values["kind_suspected"] = t.value
+                cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type_suspected", t.value, text, t.start, t.end))
+            else:
+                cur.values["kind"] = t.value
+                cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].type", t.value, text, t.start, t.end))
+        extras = self._sizes(cur, idx, s, e)
         self._describe(cur, idx, s, e, types)
+        if extras and _PLURAL.search(text, s, e):
+            for size in extras:  # "two solid nodules: 5 mm (RUL) and 8 mm (LLL)"
+                twin = _Draft({k: v for k, v in cur.values.items() if k in ("kind", "status")})
+                twin.values.update(mean_mm=size.values_mm[0], size_assumed_mean=True)
+                twin.evidence.append(evidence_for(f"lungrads.nodule[{len(drafts)}].mean_mm", size.values_mm[0], text, size.start, size.end))
+                drafts.append(twin)
+        elif extras:
+            cur.values["ambiguous_sizes"] = True
 
-    def _sizes(self, cur: _Draft, idx: int, s: int, e: int) -> None:
+    def _sizes(self, cur: _Draft, idx: int, s: int, e: int) -> list[Size]:
+        """Read sizes into ``cur``; return further bare sizes that cannot be this nodule's ("5 mm ... and 8 mm")."""
         text = self.text
         bound = s
+        extras: list[Size] = []
         for size in find_sizes(text, s, e):
             prefix = text[bound : size.start]
             for sep in (",", "，", ";"):
                 prefix = prefix.rsplit(sep, 1)[-1]
+            for sep in (":", "："):  # "prior screening: new 5 mm" ends the label; "solid component: 8 mm" is the label
+                head, _, tail = prefix.rpartition(sep)
+                prefix = tail if head and tail.strip() else prefix
             bound = size.end
             labels = {k for k, rx in V.SIZE_PREFIX.items() if rx.search(prefix)}
             m = V.SIZE_SUFFIX.match(text, size.end)
@@ -188,6 +235,11 @@ class _TextReader:
                 labels |= {k for k, v in m.groupdict().items() if v}
             part = "solid" if "solid" in labels else "prior" if "prior" in labels else "total"
             vals = size.values_mm
+            if _NOT_A_SIZE.match(text, size.end) or _SLICE.search(prefix):
+                continue  # "2 mm from the pleura", "1.25 mm slices": a distance or a technique, not the nodule
+            if part == "total" and not labels and len(vals) == 1 and any(k in cur.values for k in ("mean_mm", "long_mm")):
+                extras.append(size)  # a second bare size: another nodule, or an ambiguity — never this one's mean
+                continue
             if part == "prior":
                 fields = {"prior_mean_mm": sum(vals[:2]) / len(vals[:2])}
             elif len(vals) >= 2:
@@ -205,6 +257,7 @@ class _TextReader:
                     cur.evidence.append(
                         evidence_for(f"lungrads.nodule[{idx}].{name}", value, text, size.start, size.end)
                     )
+        return extras
 
     def _describe(self, cur: _Draft, idx: int, s: int, e: int, types: list[Hit]) -> None:
         text = self.text
@@ -218,10 +271,14 @@ class _TextReader:
                 return hits[0]
             return None
 
-        if (h := first(V.STATUS, "status")) and not (h.value == "baseline" and cur.values.get("status")):
+        if (h := first(V.STATUS, "status")) and h.hedged:
+            cur.values["status_suspected"] = h.value  # "possibly new": baseline and new rows may differ; never pick one
+        elif h and not (h.value == "baseline" and cur.values.get("status")):
             cur.values["status"] = h.value
+        if (h := first(V.SPICULATION, "spiculated")) is not None:
+            cur.values["spiculation_suspected" if h.hedged else "spiculated"] = True
         for vocab, name in (
-            (V.SPICULATION, "spiculated"),
+            (V.IRREGULAR, "irregular"),
             (V.JUXTAPLEURAL, "juxtapleural"),
             (V.SMOOTH, "smooth"),
             (V.PERSISTENT, "persistent"),
@@ -344,6 +401,9 @@ _EXAM_FLAGS = {
 _VALID_TYPES = "solid, part-solid, ground-glass, juxtapleural, airway (endobronchial), cyst, calcified, fat-containing"
 
 
+_MAX_MM = 1000.0  # larger than any chest: a typo or a unit slip, not a nodule
+
+
 def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
     values: dict[str, Any] = {}
     ev: list[Evidence] = []
@@ -370,6 +430,9 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
                 continue
             sizes = find_sizes(val) if isinstance(val, str) else []
             numbers = sizes[0].values_mm if sizes else (as_number(val, key),)
+            if any(not 0 <= n <= _MAX_MM for n in numbers):
+                raise InvalidInput(f"finding {key!r} = {val!r} is not a nodule size in mm (nodule {i + 1})",
+                                   hint=f"give a size between 0 and {_MAX_MM:g} mm")
             if len(numbers) >= 2 and name in ("mean_mm", "solid_mean_mm"):  # "7 x 5 mm" given as a size
                 a, b = sorted(numbers[:2], reverse=True)
                 pair = ("long_mm", "short_mm") if name == "mean_mm" else ("solid_long_mm", "solid_short_mm")
@@ -388,15 +451,21 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
             values[name] = value
             ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", value, key, val))
     for name, keys in _NODULE_FLAGS.items():
-        if (found := lookup(raw, *keys)) and as_bool(found[1], found[0]):
-            values[name] = True
-            ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", True, *found))
+        if found := lookup(raw, *keys):
+            if as_bool(found[1], found[0]):
+                values[name] = True
+                ev.append(findings_evidence(f"lungrads.nodule[{i}].{name}", True, *found))
+            elif name == "smooth":  # stated not smooth: the juxtapleural rule cannot apply
+                values["irregular"] = True
+                ev.append(findings_evidence(f"lungrads.nodule[{i}].irregular", True, *found))
     if found := lookup(raw, "margin", "margins"):
         text = str(found[1])
         if V.SPICULATION.match_value(text):
             values["spiculated"] = True
         if V.SMOOTH.match_value(text):
             values["smooth"] = True
+        if V.IRREGULAR.match_value(text):
+            values["irregular"] = True
         ev.append(findings_evidence(f"lungrads.nodule[{i}].margin", text, *found))
     if found := lookup(raw, "shape"):
         shape = V.SHAPE.match_value(str(found[1]))
@@ -415,6 +484,10 @@ def _nodule_from_mapping(raw: Mapping[str, Any], i: int) -> Nodule:
         values["prior_category"] = str(found[1]).upper().removeprefix("LUNG-RADS").strip()
     if found := lookup(raw, "location", "lobe"):
         values["location"] = str(found[1])
+    for key in ("location", "position", "site", "relation"):  # "location": "perifissural" names the juxtapleural type
+        if (found := lookup(raw, key)) and V.JUXTAPLEURAL.match_value(str(found[1])) and not values.get("juxtapleural"):
+            values["juxtapleural"] = True
+            ev.append(findings_evidence(f"lungrads.nodule[{i}].juxtapleural", True, *found))
     return Nodule(**values, evidence=tuple(ev))
 
 

@@ -21,17 +21,20 @@ __all__ = [
     "EXAM_FOLLOWUP",
     "INCOMPLETE",
     "INFECTION",
+    "IRREGULAR",
     "JUXTAPLEURAL",
     "KNOWN_CANCER",
     "LOCATION",
     "LYMPHADENOPATHY",
     "MULTILOCULAR",
     "NODULE_NOUN",
+    "OTHER_STRUCTURE",
     "NO_NODULES",
     "PERSISTENT",
     "PRIORS_AWAITED",
     "PRIOR_CATEGORY",
     "PROVEN_BENIGN",
+    "RESOLVED",
     "RECOMMEND",
     "SCREENING",
     "SHAPE",
@@ -47,6 +50,8 @@ __all__ = [
 
 TYPE = Vocab(
     {
+        # "Subsolid" covers part-solid and pure ground-glass: resolved by a stated solid component, else left open.
+        "subsolid": [r"\bsub-?solid\b", r"亚实性"],
         "part-solid": [
             r"\bpart(?:ly|ially)?[- ]?solid\b",
             r"\bsemi[- ]?solid\b",
@@ -54,7 +59,9 @@ TYPE = Vocab(
             r"\bmixed (?:solid and )?ground[- ]glass\b",
             r"部分实性",
             r"混杂(?:密度)?磨玻璃",
-            r"混合磨玻璃",
+            r"混合性?磨玻璃",
+            r"混杂密度",
+            r"混合性?密度",
             r"\bpart[- ]?solid\b",
         ],
         "ground-glass": [
@@ -65,7 +72,7 @@ TYPE = Vocab(
         ],
         "solid": [r"\bsolid\b(?!\s*(?:component|part|portion|core|element|area))", r"实性(?!成分|部分)"],
         "airway": [
-            r"\b(?:endobronchial|endoluminal|intraluminal|airway|intra-?airway)(?: nodule| lesion| opacity)?",
+            r"\b(?:endobronchial|endotracheal|intratracheal|endoluminal|intraluminal|airway|intra-?airway)(?: nodule| lesion| opacity)?",
             r"(?:气道|支气管)(?:腔)?内",
         ],
         "cyst": [
@@ -155,6 +162,19 @@ BASELINE = Vocab(
         ]
     }
 )
+# A sentence about another structure ("subcarinal lymph node, 14 mm short axis", "aortic root 34 mm"):
+# its sizes never belong to the lung nodule described before it.
+OTHER_STRUCTURE = re.compile(
+    r"\b(?:lymph nodes?|nodes?|adenopathy|aort(?:a|ic)|heart|coronary|pericardi\w*|thyroid|adrenals?|liver|kidneys?|"
+    r"spleen|oesophag\w*|esophag\w*|pulmonary arter(?:y|ies)|trachea)\b|淋巴结|主动脉|心脏|冠状动脉|甲状腺|肾上腺|肝|脾|食管|肺动脉",
+    re.I,
+)
+# A nodule the report says is gone ("the 8 mm RML nodule seen previously has resolved"): not a current finding.
+RESOLVED = re.compile(
+    r"\b(?:has |have )?(?:resolved|disappeared)\b|\bno longer (?:seen|visible|present|identified|evident)\b|"
+    r"已(?:经)?吸收|(?:已)?消失|未再(?:显示|见)",
+    re.I,
+)
 NODULE_NOUN = re.compile(
     r"\b(?:nodules?|opacit(?:y|ies)|lesions?|masse?s?|cysts?|GG[NO]s?)\b|结节|病灶|磨玻璃|囊", re.I
 )
@@ -183,9 +203,18 @@ JUXTAPLEURAL = Vocab(
             r"胸膜下",
             r"邻近?胸膜",
             r"叶间裂旁?",
+            r"(?:水平|斜)裂旁",
+            r"胸膜旁",
+            r"(?:紧贴|贴近|邻近|毗邻)(?:叶间)?(?:胸膜|叶间裂|水平裂|斜裂)",
+            r"与(?:邻近)?胸膜相连",
+            r"\b(?:abut(?:s|ting)?|attached to|contacting|touching) (?:the )?(?:costal |visceral |mediastinal |diaphragmatic )?"
+            r"(?:pleura|pleural surface)\b",
+            r"\b(?:abut(?:s|ting)?|attached to|along) (?:the )?(?:right |left )?(?:major|minor|oblique|horizontal) fissure\b",
         ]
     }
 )
+# Margins that rule out the juxtapleural category-2 rule (it needs smooth margins).
+IRREGULAR = Vocab({"irregular": [r"\birregular(?:ly)?(?:[- ]margin(?:s|ated)?)?\b", r"\blobulated\b", r"边缘不规则", r"分叶"]})
 SMOOTH = Vocab(
     {"smooth": [r"\bsmooth(?:ly)?(?:[- ](?:margin(?:s|ated)?|contour|border)s?)?\b", r"边缘光滑", r"边缘光整", r"光滑"]}
 )
@@ -196,6 +225,9 @@ SHAPE = Vocab(
             r"椭圆形?",
             r"三角形?",
             r"扁平",
+            r"透镜状",
+            r"扁豆状",
+            r"梭形",
         ],
         "round": [r"\bround(?:ed)?\b", r"圆形"],
     }
@@ -207,7 +239,7 @@ AIRWAY_LEVEL = Vocab(
             r"\bsegmental\b",
             r"\blobar\b",
             r"\bmain(?:stem)? bronch(?:us|i)\b",
-            r"\btrachea\b",
+            r"\btracheal?\b",
             r"\bmore proximal\b",
             r"(?<!亚)段支气管",
             r"叶支气管",
@@ -229,17 +261,17 @@ CYST_CHANGE = Vocab(
         "cystic-growth": [
             r"\b(?:growing|grown|enlarg(?:ed|ing)|increas(?:ed|ing)) (?:cystic )?(?:component|lumen|cyst)\b",
             r"\bcystic (?:component|portion|part) (?:has )?(?:grown|increased|enlarged)\b",
-            r"囊腔增大",
+            r"囊腔(?:较前|明显)?增大",
         ],
         "became-multilocular": [r"\b(?:became|become|becoming|now|newly) multi-?locul(?:ar|ated)\b", r"变为多房"],
         "wall-growth": [
             r"\b(?:increas(?:ed|ing)|grow(?:ing|n)|thicken(?:ed|ing)) wall(?: thickness)?\b",
             r"\bwall (?:thickness )?(?:has )?(?:increased|grown|thickened)\b",
             r"\b(?:new |increas(?:ed|ing) )?(?:mural )?nodularity\b",
-            r"壁增厚",
+            r"壁(?:较前|进一步|明显)?增厚",
             r"壁结节",
         ],
-        "more-loculation": [r"\b(?:increased|more|new) loculations?\b", r"房数增多"],
+        "more-loculation": [r"\b(?:increased|more|new) loculations?\b", r"房数(?:较前)?增多"],
         "new-opacity": [r"\bnew (?:or increased )?(?:opacity|soft tissue|solid component)\b", r"新(?:出现)?实性成分"],
     }
 )
@@ -248,7 +280,8 @@ LYMPHADENOPATHY = Vocab(
     {
         "lymphadenopathy": [
             r"\b(?:mediastinal |hilar |thoracic )?(?:lymphadenopathy|adenopathy)\b",
-            r"\benlarged (?:mediastinal |hilar )?(?:lymph )?nodes?\b",
+            r"\benlarged (?:[a-z0-9]+ ){0,3}?(?:lymph )?nodes?\b",
+            r"\b(?:lymph )?nodes? (?:is |are )?enlarged\b",
             r"淋巴结(?:肿大|增大)",
         ]
     }
@@ -294,7 +327,9 @@ INFECTION = Vocab(
             r"\bsuspected (?:infection|pneumonia)\b",
             r"\bpneumonia\b",
             r"\btree[- ]in[- ]bud\b",
-            r"\bmultiple tubular (?:nodules|opacities)\b",
+            r"\bmultiple tubular (?:\w+ )?(?:nodules|opacities)\b",
+            r"\b(?:likely|probably|favou?r(?:s|ing)?|consistent with|suggest(?:ive|ing)?(?: of)?)\s+(?:an?\s+)?"
+            r"(?:infectious|inflammatory|infection|inflammation)\b",
             r"炎症",
             r"感染",
         ]
@@ -382,7 +417,10 @@ EDITION = re.compile(r"\bLung-?RADS\s*(?:v(?:ersion)?\s*)?(1\.0|1\.1)\b", re.I)
 
 SIZE_PREFIX = {
     "solid": re.compile(r"solid (?:component|part|portion|core|element)|实性(?:成分|部分)", re.I),
-    "prior": re.compile(r"\b(?:previously|prior|before|from|earlier)\b|上次|既往|原为|之前", re.I),
+    "prior": re.compile(
+        r"\b(?:previously|prior|before|from|earlier)\b|上次|前次|前片|既往|去年|(?:\d+|一|半|两)(?:个)?(?:年|月)前|原(?:为|约|大小|来|先)|之前",
+        re.I,
+    ),
     "long": re.compile(r"\blong(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bmajor axis\b|长径|长轴", re.I),
     "short": re.compile(
         r"\bshort(?:est)?[- ]?(?:axis|diameter|dimension)\b|\bminor axis\b|\bperpendicular\b|短径|短轴", re.I
@@ -391,6 +429,8 @@ SIZE_PREFIX = {
 }
 SIZE_SUFFIX = re.compile(  # used with .match(text, pos): anchored at pos, so no "^"
     r"\s*\(?\s*(?:(?P<solid>solid (?:component|part|portion))|(?P<mean>(?:in )?(?:mean|average)[- ]diameter)|"
-    r"(?P<long>long[- ]axis)|(?P<short>short[- ]axis)|(?P<prior>(?:on|at|in) (?:the )?prior|previously))",
+    r"(?P<long>long[- ]axis)|(?P<short>short[- ]axis)|"
+    # "7 mm previously" labels the size before it; "9 mm (previously 6.5 mm)" introduces the next one.
+    r"(?P<prior>(?:on|at|in) (?:the )?prior(?!\s*(?:CT|scan|study|exam)?\s*[:=]?\s*\d)|previously(?!\s*(?:measur\w*|was|:)?\s*\d)))",
     re.I,
 )

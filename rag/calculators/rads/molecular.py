@@ -94,33 +94,37 @@ def _m(name: str, pattern: str, positive: str, negative: str) -> Marker:
     return Marker(name, marker.pattern, positive, negative, marker.states())  # compiled once, at import
 
 
-_YES = r"yes\b|present\b|positive\b|true\b|detected\b|identified\b"
-_NO = r"no\b|absent\b|negative\b|false\b|none\b|not (?:detected|identified|present|seen)"
+_YES = r"yes\b|present\b|positive\b|true\b|detected\b|identified\b|阳性|存在|检出"
+_NO = r"no\b|absent\b|negative\b|false\b|none\b|not (?:detected|identified|present|seen)|阴性|未(?:见|检出|发现)[^，,；;。]{0,6}|无[^，,；;。]{0,6}"
+# Chinese results ("IDH突变", "1p/19q无共缺失", "CDKN2A/B纯合缺失", "EGFR扩增", "TERT启动子突变"); the marker names are
+# Latin, so their edges use (?<![A-Za-z0-9]) / (?![A-Za-z0-9]) where \b would fail next to a CJK character.
+_MUT_ZH = r"(?:启动子)?(?:热点)?突变(?:型)?"
+_WT_ZH = r"野生型|未突变|无突变"
 
 GLIOMA_MARKERS = {
     "idh": _m(
         "IDH",
-        r"\bIDH[12]?(?:\s*/\s*(?:IDH)?[12])?(?![\s-]*R132H)\b(?:[- ]?(?:1|2))?(?:\s*(?:status|gene))?",
-        rf"mut(?:ant|ation|ated)\b|mut\b|{_YES}",
-        rf"wild[- ]?type|\bwt\b|non-?mutant|{_NO}",
+        r"(?<![A-Za-z0-9])IDH[12]?(?:\s*/\s*(?:IDH)?[12])?(?![\s-]*R132H)(?![A-Za-z0-9])(?:[- ]?(?:1|2))?(?:\s*(?:status|gene))?",
+        rf"mut(?:ant|ation|ated)\b|mut\b|{_MUT_ZH}|{_YES}",
+        rf"wild[- ]?type|\bwt\b|non-?mutant|{_WT_ZH}|{_NO}",
     ),
     "r132h": _m(
         "IDH1 R132H",
-        r"\b(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
-        r"positive\b|mutant\b|detected\b",
-        r"negative\b|not detected|no staining",
+        r"(?<![A-Za-z0-9])(?:IDH1\s*)?R132H(?:\s*(?:immunostain(?:ing)?|IHC|immunohistochemistry|antibody))*",
+        rf"positive\b|mutant\b|detected\b|阳性|{_MUT_ZH}",
+        r"negative\b|not detected|no staining|阴性|野生型|未突变",
     ),
     "codeletion": _m(
         "1p/19q",
-        r"\b1p\s*/?\s*19q\b(?:[- ]?(?:status|codeletion status))?",
-        rf"co-?delet(?:ed|ion)\b|{_YES}",
-        rf"intact|retained|non-?co-?deleted|not co-?deleted|no co-?deletion|partial|{_NO}",
+        r"(?<![A-Za-z0-9])1p\s*/?\s*19q(?![A-Za-z0-9])(?:[- ]?(?:status|codeletion status))?",
+        rf"co-?delet(?:ed|ion)\b|(?:联合|共)缺失|{_YES}",
+        rf"intact|retained|non-?co-?deleted|not co-?deleted|no co-?deletion|partial|无(?:联合|共)?缺失|未(?:见)?(?:联合|共)?缺失|{_NO}",
     ),
     "atrx": _m(
         "ATRX",
-        r"\bATRX\b(?:\s*(?:expression|immunostain(?:ing)?|staining))?",
-        rf"loss\b|lost\b|mutat(?:ed|ion)\b|mutant\b|{_YES}",
-        rf"retained|intact|preserved|wild[- ]?type|{_NO}",
+        r"(?<![A-Za-z0-9])ATRX(?![A-Za-z0-9])(?:\s*(?:expression|immunostain(?:ing)?|staining))?",
+        rf"loss\b|lost\b|mutat(?:ed|ion)\b|mutant\b|(?:表达)?缺失|{_MUT_ZH}|{_YES}",
+        rf"retained|intact|preserved|wild[- ]?type|(?:表达)?(?:保留|完整)|{_WT_ZH}|{_NO}",
     ),
     "h3k27": _m(
         "H3 K27",
@@ -131,21 +135,21 @@ GLIOMA_MARKERS = {
     "h3g34": _m("H3 G34", r"\bH3(?:\.3)?\s*G34[RV]?\b", rf"mut(?:ant|ation|ated)\b|{_YES}", rf"wild[- ]?type|{_NO}"),
     "cdkn2a": _m(
         "CDKN2A/B",
-        r"\bCDKN2A(?:\s*/?\s*B|\s+and\s+CDKN2B)?\b",
-        rf"homozygous(?:ly)? (?:deletion|deleted|loss)|homozygous\b|deleted\b|deletion\b|loss\b|{_YES}",
-        rf"intact|retained|no (?:homozygous )?deletion|not deleted|hemizygous|heterozygous|wild[- ]?type|{_NO}",
+        r"(?<![A-Za-z0-9])CDKN2A(?:\s*/?\s*B|\s+and\s+CDKN2B)?(?![A-Za-z0-9])",
+        rf"homozygous(?:ly)? (?:deletion|deleted|loss)|homozygous\b|deleted\b|deletion\b|loss\b|纯合(?:性)?缺失|{_YES}",
+        rf"intact|retained|no (?:homozygous )?deletion|not deleted|hemizygous|heterozygous|wild[- ]?type|杂合(?:性)?缺失|{_WT_ZH}|{_NO}",
     ),
     "tert": _m(
         "TERT promoter",
-        r"\bTERT(?:p|\s*promoter|\s*promotor)?\b",
-        rf"mut(?:ant|ation|ated)\b|C228T|C250T|{_YES}",
-        rf"wild[- ]?type|\bwt\b|{_NO}",
+        r"(?<![A-Za-z0-9])TERT(?:p|\s*promoter|\s*promotor)?(?![A-Za-z0-9])",
+        rf"mut(?:ant|ation|ated)\b|C228T|C250T|{_MUT_ZH}|{_YES}",
+        rf"wild[- ]?type|\bwt\b|{_WT_ZH}|{_NO}",
     ),
     "egfr": _m(
         "EGFR amplification",
-        r"\bEGFR\b(?:\s*(?:gene|copy number))?",
-        rf"amplif(?:ied|ication)\b|\bamp\b|gain\b|{_YES}",
-        rf"not amplified|no amplification|non-?amplified|{_NO}",
+        r"(?<![A-Za-z0-9])EGFR(?![A-Za-z0-9])(?:\s*(?:gene|copy number))?",
+        rf"amplif(?:ied|ication)\b|\bamp\b|gain\b|(?:基因)?扩增|{_YES}",
+        rf"not amplified|no amplification|non-?amplified|(?:无|未见)(?:基因)?扩增|{_NO}",
     ),
 }
 CHR7_10 = re.compile(

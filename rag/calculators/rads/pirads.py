@@ -24,8 +24,9 @@ from rag.calculators.rads.scan import (
     Vocab,
     as_number,
     evidence_for,
-    find_sizes,
     finding_items,
+    finding_sizes,
+    findings_end,
     findings_evidence,
     list_spans,
     lookup,
@@ -45,14 +46,17 @@ _ZONE = Vocab(
         "CZ": [r"\bcentral zone\b", r"\bCZ\b", r"中央带"],
     }
 )
+# Chinese writes "T2WI评分3分", "DWI评分：4分"; the score words sit between the sequence and the digit.
 _T2W = re.compile(
-    r"\bT2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging))?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+    r"(?<![A-Za-z0-9])T2(?:W|WI|-?weighted)?(?:\s*(?:score|imaging|评分))?(?:\s+of)?\s*[:=：]?\s*(?:(?:score|评分)(?:\s+of)?\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    re.I,
 )
 _DWI = re.compile(
-    r"\b(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*score)?\s*[:=]?\s*(?:score\s*[:=]?\s*)?(\d+)(?!\d|\.\d)", re.I
+    r"(?<![A-Za-z0-9])(?:DWI|DW|diffusion)(?:\s*/\s*ADC)?(?:\s*(?:score|评分))?(?:\s+of)?\s*[:=：]?\s*(?:(?:score|评分)(?:\s+of)?\s*[:=：]?\s*)?(\d+)(?!\d|\.\d)",
+    re.I,
 )
 _STATED = re.compile(
-    r"\bPI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
+    r"(?<![A-Za-z0-9])PI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
 )
 _OLD = re.compile(r"\bPI-?RADS\s*v(?:ersion)?\s*2(?!\.\d)\b", re.I)
 _DCE = Vocab(
@@ -63,16 +67,23 @@ _DCE = Vocab(
             r"\bearly,? focal (?:contrast )?enhancement\b",
             r"\bearly enhancement\b",
             r"^\s*(?:positive|\+|pos|yes|true)\s*$",
+            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阳性",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[+＋]\s*[)）]",
+            r"(?:动态增强|DCE)(?:扫描)?(?:呈|示|可见|见)?早期(?:局灶(?:性)?)?(?:明显)?强化",
         ],
         "negative": [
             r"\bDCE\s*(?:is\s*)?[:=]?\s*(?:negative|-|neg)(?!\w)",
             r"\bnegative DCE\b",
-            r"\bno early (?:focal )?enhancement\b",
+            r"\bno (?:(?:focal|early|definite|suspicious),? ){1,3}(?:contrast )?enhancement\b",
             r"\bdiffuse (?:early )?enhancement\b",
             r"^\s*(?:negative|-|neg|no|false)\s*$",
+            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阴性",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[-－−]\s*[)）]",
+            r"(?:动态增强|DCE)(?:扫描)?(?:未见|无)(?:明显)?早期(?:局灶(?:性)?)?强化",
         ],
         "not performed": [
-            r"\bDCE (?:was )?not (?:performed|done|available)\b",
+            r"\bDCE\s*[:=]?\s*(?:was )?not (?:performed|done|available|acquired)\b",
+            r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*未(?:做|行|检查)",
             r"\bbi-?parametric\b",
             r"\bbpMRI\b",
             r"\bwithout (?:contrast|DCE)\b",
@@ -83,7 +94,7 @@ _DCE = Vocab(
 _DWI_DESC = Vocab(
     {
         "normal": [r"\bno abnormalit(?:y|ies) on (?:ADC|DWI|high[- ]b)\b", r"\bnormal (?:on )?(?:ADC|DWI|diffusion)\b"],
-        "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b"],
+        "linear": [r"\blinear\b", r"\bwedge[- ]shaped\b", r"线(?:样|状)", r"楔形"],
         "focal": [r"\bfocal\b", r"局灶"],
     }
 )
@@ -91,26 +102,47 @@ _MARKED = re.compile(
     r"\bmarked(?:ly)?\s+(?:hypo|hyper)-?intens\w*(?:\s+\w+){0,4}?\s+(?:on\s+)?(?:the\s+)?(ADC|high[- ]?b(?:[- ]value)?|DWI|both)",
     re.I,
 )
+# "ADC图呈明显低信号", "高b值DWI呈明显高信号": marked on ADC / on the high b-value images.
+_MARKED_ZH = re.compile(r"(ADC|高b值(?:DWI)?|DWI)(?:图|序列)?(?:上)?(?:呈)?(?:显著|明显)(?:低|高)信号", re.I)
 _MARKED_BOTH = re.compile(
     r"\bmarked(?:ly)?\b[^.;]{0,60}\bboth\b|\bmarked(?:ly)?\b[^.;]{0,40}\bADC\b[^.;]{0,40}\bmarked(?:ly)?\b", re.I
 )
 _EPE = Vocab({"epe": [r"\bextra-?prostatic extension\b", r"\bEPE\b", r"\binvasive behaviou?r\b", r"包膜外侵犯"]})
 _T2_DESC = Vocab(
     {
-        "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b"],
+        "1": [r"\b(?:completely |fully )?encapsulated (?:nodule)?\b", r"\btypical (?:BPH )?nodule\b", r"完全(?:有)?包膜", r"包膜完整"],
         "2": [
             r"\bmostly encapsulated\b",
             r"\batypical nodule\b",
             r"\bhomogeneous circumscribed nodule without encapsulation\b",
+            r"大部分(?:有)?包膜",
+            r"不典型(?:增生)?结节",
         ],
-        "3": [r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b", r"\bobscured margins\b"],
+        "3": [
+            r"\bheterogeneous (?:signal )?(?:intensity )?with obscured margins\b",
+            r"\bobscured margins\b",
+            r"信号不均匀?[^。；;]{0,8}边(?:缘|界)(?:模糊|不清)",
+        ],
         "4-5": [
             r"\blenticular\b",
             r"\bnon-?circumscribed\b",
             r"\berased charcoal\b",
             r"\bhomogeneous,? moderately hypointense\b",
+            r"透镜状",
+            r"均匀(?:的)?中等(?:程度)?低信号",
         ],
     }
+)
+
+
+_LESION_WORD = re.compile(
+    r"\b(?:lesions?|nodules?|focus|foci|tumou?r|mass|abnormality|area|PZ|TZ|CZ)\b|\b(?:peripheral|transition(?:al)?|central) zone\b|"
+    r"病灶|结节|肿块|病变|外周带|移行带|中央带",
+    re.I,
+)
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:prostate|gland|volume|lymph nodes?|nodes?|seminal vesicles?|bladder|rectum|PSA)\b|前列腺|淋巴结|精囊|膀胱|直肠|体积",
+    re.I,
 )
 
 
@@ -149,7 +181,9 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
         if m := rx.search(text, s, e):
             setattr(les, attr, _score(m.group(1), f"{attr.upper()} score"))
             les.evidence.append(evidence_for(f"{d}.{attr}_score", m.group(1), text, m.start(1), m.end(1)))
-    if h := _pos(_DCE.find(text, s, e)):
+    if (h := _pos(_DCE.find(text, s, e))) and h.hedged:
+        les.evidence.append(evidence_for(f"{d}.dce_suspected", h.value, text, h.start, h.end))
+    elif h:
         les.dce = h.value
         les.evidence.append(evidence_for(f"{d}.dce", h.value, text, h.start, h.end))
     if h := _pos(_EPE.find(text, s, e)):
@@ -162,7 +196,7 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
         les.marked_adc = les.marked_b = True
         les.evidence.append(evidence_for(f"{d}.marked", "both", text, m.start(), m.end()))
     else:
-        for m in _MARKED.finditer(text, s, e):
+        for m in [*_MARKED.finditer(text, s, e), *_MARKED_ZH.finditer(text, s, e)]:
             which = m.group(1).lower()
             les.marked_adc |= which == "adc"
             les.marked_b |= which != "adc"
@@ -170,7 +204,7 @@ def _read_lesion(text: str, s: int, e: int, idx: int) -> _Lesion:
     if h := _pos(_T2_DESC.find(text, s, e)):
         les.t2_desc = h.value
         les.evidence.append(evidence_for(f"{d}.t2w_description", h.value, text, h.start, h.end))
-    for size in find_sizes(text, s, e):
+    for size in finding_sizes(text, s, e, _LESION_WORD, _OTHER_STRUCTURE):
         les.size_cm = to_decimal(max(size.values_mm)) / 10
         les.evidence.append(evidence_for(f"{d}.size_cm", les.size_cm, text, size.start, size.end))
         break
@@ -288,7 +322,10 @@ class PIRADS:
                 str(_score(stated.group(1), "PI-RADS category")),
                 evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)),
             )
-        lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
+        cut = findings_end(text)
+        lesions = [_read_lesion(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
+        if not any(x.evidence for x in lesions):  # no findings section: read the impression too
+            lesions = [_read_lesion(text, a, b, i) for i, (a, b) in enumerate(list_spans(text))]
         lesions = [x for x in lesions if x.evidence] or [_Lesion()]
         trace = Trace()
         if _OLD.search(text):

@@ -30,6 +30,8 @@ __all__ = [
     "find_percent",
     "find_sizes",
     "finding_items",
+    "findings_end",
+    "finding_sizes",
     "findings_evidence",
     "is_hedged",
     "is_negated",
@@ -51,7 +53,13 @@ _NEG_PRE = re.compile(
 _NEG_POST = re.compile(
     r"^\s*(?:[:=：\-–]\s*)?(?:(?:is|are|was|were|has\s+been|have\s+been)\s+)?"
     r"(?:no\b|none\b|absent\b|negative\b|false\b|not\s+(?:seen|present|identified|detected|evident|"
-    r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无|阴性|未见)",
+    r"demonstrated|found|amplified|mutated|deleted|codeleted)\b|无(?!回声)|阴性|未见)",
+    re.I,
+)
+# A coordinated denial after the terms: "washout and capsule are absent", "APHE or washout were not seen".
+_NEG_POST_LIST = re.compile(
+    r"^(?:\s*(?:,|\band\b|\bor\b|/)\s*[^.;,:。；]{1,40}?)+?\s+(?:are|were)\s+(?:both\s+)?"
+    r"(?:absent|not\s+(?:seen|present|identified|demonstrated|evident))\b",
     re.I,
 )
 _POS_POST = re.compile(
@@ -62,15 +70,25 @@ _POS_POST = re.compile(
 # Cues that make a feature uncertain; LI-RADS counts an uncertain major feature as absent.
 _HEDGE_PRE = re.compile(
     r"(?:\b(?:possible|possibly|questionable|questionably|equivocal|uncertain|indeterminate|"
-    r"suspected|may\s+represent|might\s+represent|cannot\s+(?:be\s+)?(?:excluded?|ruled\s+out)|"
+    r"suspected|may\s+(?:represent|be)|might\s+(?:represent|be)|could\s+be|cannot\s+(?:be\s+)?(?:excluded?|ruled\s+out)|"
     r"not\s+certain|vague|borderline)\b|\?|可疑|可能|不除外)",
     re.I,
 )
-_HEDGE_POST = re.compile(r"^\s*(?:[:=：]\s*)?(?:uncertain|equivocal|indeterminate|possible|\?)", re.I)
+# Hedges written after the term ("microcalcifications cannot be excluded", "点状强回声不除外", "毛刺可能").
+_HEDGE_POST = re.compile(
+    r"^\s*(?:[:=：]\s*)?(?:(?:is|are)\s+)?(?:uncertain|equivocal|indeterminate|possible|questionable|\?|"
+    r"(?:cannot|can\s?not|could\s+not)\s+be\s+(?:excluded|ruled\s+out)|not\s+(?:excluded|ruled\s+out)|"
+    r"不(?:能)?除外|不排除|可能|待排|待除外)",
+    re.I,
+)
 # A negation or hedge stops at a clause boundary; commas only stop it before a new phrase.
 _SCOPE_BREAK = re.compile(
     r"(?:(?<!\d)\.|\.(?!\d)|[;!?\n。；，:：]|\b(?:but|however|although|though|whereas|except|yet)\b|"
-    r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d))",
+    r"但是?|,\s*(?=(?:a|an|the|there|which|with|and\s+(?:a|an|the))\b|\d)|"
+    # "no washout and an enhancing capsule": an article opens a new, affirmed noun phrase.
+    r"\s(?:and|with)\s+(?=(?:a|an|the|there)\s)|"
+    # "not calcified and is solid", "no washout but shows a capsule": a new verb starts a new statement.
+    r"\s(?:and|but)\s+(?=(?:is|are|was|were|has|have|shows?|demonstrates?)\b))",
     re.I,
 )
 _COMMA = re.compile(r"[,，、]")
@@ -82,16 +100,17 @@ _WINDOW = 80
 
 _SENTENCE = re.compile(r"(?:(?<!\d)\.(?!\d)|\.(?=\s)|[;\n。；!?]|\.$)")
 _MARKER = re.compile(
-    r"(?:\(\s*(\d{1,2})\s*\)|(?<![\w.])(\d{1,2})\)\s|(?:^|(?<=[\s:;,.]))(?:nodule|lesion|observation|"
-    r"finding|结节|病灶)\s*(?:#|no\.?\s*)?(\d{1,2})\s*[:：)\-]|[①②③④⑤⑥⑦⑧⑨])",
+    r"(?:\(\s*(\d{1,2})\s*\)|(?<![\w.])(\d{1,2})\)\s|(?:^|(?<=[\s:;,.。；，]))(?:nodule|lesion|observation|"
+    r"finding|结节|病灶)\s*(?:#|no\.?\s*)?(\d{1,2}|[A-H](?=\s*[(:：]))\s*(?:\([^)]{0,30}\)\s*)?[:：)\-]|[①②③④⑤⑥⑦⑧⑨])",
     re.I,
 )
 
 _UNIT = r"(?:mm|cm|毫米|厘米|millimet(?:er|re)s?|centimet(?:er|re)s?)"
 _NUM = r"\d+(?:\.\d+)?"
 _SIZE = re.compile(
-    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})\s*(?P<ua>{_UNIT})?\s*(?:[x×*]\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
-    rf"(?:[x×*]\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
+    # "7 x 5 mm", "7 × 5mm", "7 by 5 mm", "7-mm" (a hyphen only directly before the unit, so "5-7 mm" is no size "5")
+    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})(?:-|\s*)(?P<ua>{_UNIT})?\s*(?:(?:[x×*]|\bby\b)\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
+    rf"(?:(?:[x×*]|\bby\b)\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
     re.I,
 )
 _PERCENT = re.compile(rf"(?P<a>{_NUM})\s*(?:(?:-|–|to)\s*(?P<b>{_NUM})\s*)?(?:%|percent\b)", re.I)
@@ -157,16 +176,16 @@ def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None
 def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the clause around ``text[start:end]`` denies it."""
     tail = text[end : end + 40]
-    if _POS_POST.match(tail):
-        return False
-    if _NEG_POST.match(tail):
+    if _NEG_POST.match(tail) or _NEG_POST_LIST.match(text[end : end + 80]):
         return True
     cues = list(_NEG_PRE.finditer(text, _clause_start(text, start, lo), start))
+    if cues and not _COMMA.search(text, cues[-1].end(), start):
+        return True  # "no capsule is seen", "without washout or capsule is identified": the cue governs the term
+    if _POS_POST.match(tail):
+        return False  # "no washout, capsule present"
     if not cues:
         return False
     cue = cues[-1]
-    if not _COMMA.search(text, cue.end(), start):
-        return True
     # "no A, B or C" negates the whole list; "no calcifications, wider than tall" negates only A.
     stop = _CLAUSE_END.search(text, end)
     return _LIST_OR.search(text, cue.end(), stop.start() if stop else len(text)) is not None
@@ -177,6 +196,43 @@ def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
     if _HEDGE_POST.match(text[end : end + 20]):
         return True
     return _HEDGE_PRE.search(text, _clause_start(text, start, lo, _HEDGE_BREAK), start) is not None
+
+
+# The summary section of a report restates (and often rounds) what the findings described.
+_IMPRESSION = re.compile(
+    r"(?:^|(?<=[\n.。;；]))\s*(?:impressions?|conclusions?|summary|opinion)\s*[:：]|"
+    r"(?:印象|诊断意见|意见|结论|影像(?:学)?诊断|超声(?:提示|诊断)|提示)\s*[:：]",
+    re.I,
+)
+
+
+def findings_end(text: str) -> int:
+    """Where the impression / conclusion section starts (the text's length when there is none).
+
+    Readers take findings from the part before it so that a restated, rounded size ("IMPRESSION:
+    new 6 mm nodule" after "7 x 5 mm" in the findings) never becomes a second finding; they fall
+    back to the whole text when the findings part holds none.
+    """
+    m = _IMPRESSION.search(text)
+    return m.start() if m and m.start() > 0 else len(text)
+
+
+def finding_sizes(text: str, lo: int, hi: int, finding: re.Pattern[str], other: re.Pattern[str]) -> list[Size]:
+    """Sizes in ``text[lo:hi]`` except those in clauses about another structure.
+
+    "Prostate measures 4.5 x 3.8 x 4.0 cm", "Liver span 18 cm", "iliac lymph node 1.8 cm": a clause
+    that names another structure (``other``) and no finding (``finding``) measures something else,
+    and its size must never become the lesion's.
+    """
+    out: list[Size] = []
+    for s, e in clause_segments(text[:hi]):
+        if e <= lo:
+            continue
+        s = max(s, lo)
+        if other.search(text, s, e) and not finding.search(text, s, e):
+            continue
+        out.extend(find_sizes(text, s, e))
+    return out
 
 
 def clause_segments(text: str) -> list[tuple[int, int]]:

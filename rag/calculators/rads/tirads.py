@@ -16,6 +16,7 @@ Decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,7 @@ from rag.calculators.rads.scan import (
     evidence_for,
     find_sizes,
     finding_items,
+    findings_end,
     findings_evidence,
     list_markers,
     lookup,
@@ -37,6 +39,7 @@ from rag.calculators.rads.tirads_rules import (
     POINTS,
     STATED_LEVEL,
     VALID_LEVELS,
+    Level,
     level_for,
 )
 from rag.calculators.rads.trace import Trace
@@ -72,6 +75,8 @@ class _Nodule:
         self.evidence: list[Evidence] = []
         self.size_cm: Decimal | None = None
         self.foci_negated = False
+        # Values the report only suspects ("possible microcalcifications"): never scored, never dropped.
+        self.uncertain: dict[str, list[str]] = {}
 
     def has(self, feature: str) -> bool:
         return feature in self.features
@@ -94,13 +99,18 @@ def _read_segment(nod: _Nodule, idx: int, text: str, s: int, e: int) -> None:
         if feature == "echogenic_foci" and any(h.negated for h in hits):
             nod.foci_negated = True
         for h in _positive(hits):
+            if h.hedged:
+                if h.value not in nod.uncertain.setdefault(feature, []):
+                    nod.uncertain[feature].append(h.value)
+                    nod.evidence.append(evidence_for(f"tirads.nodule[{idx}].{feature}.uncertain", h.value, text, h.start, h.end))
+                continue
             values = nod.features.setdefault(feature, [])
             if feature in _SINGLE and values:
                 continue
             if h.value not in values:
                 values.append(h.value)
                 nod.evidence.append(evidence_for(f"tirads.nodule[{idx}].{feature}", h.value, text, h.start, h.end))
-    if nod.size_cm is None:
+    if nod.size_cm is None and not _gland_only(text, s, e):
         for size in find_sizes(text, s, e):
             nod.size_cm = to_decimal(max(size.values_mm)) / 10
             nod.evidence.append(
@@ -109,10 +119,36 @@ def _read_segment(nod: _Nodule, idx: int, text: str, s: int, e: int) -> None:
             break
 
 
+_GLAND = re.compile(r"\b(?:thyroid|gland|lobes?|isthmus)\b|甲状腺|腺体|[左右]叶|峡部", re.I)
+# Clauses about neck lymph nodes or other structures: their calcifications and sizes are not the nodule's.
+_OTHER_STRUCTURE = re.compile(
+    r"\b(?:lymph nodes?|nodes?|level (?:I{1,3}|IV|V|VI|[1-6])[ab]?|parathyroid|trachea|carotid|jugular|oesophagus|esophagus)\b|"
+    r"淋巴结|甲状旁腺|气管|颈动脉|颈静脉|食管",
+    re.I,
+)
+_NODULE_WORD = re.compile(r"\b(?:nodules?|lesions?|mass|cyst)\b|结节|病灶|肿物|囊肿", re.I)
+
+
+def _gland_only(text: str, s: int, e: int) -> bool:
+    """A clause that measures the gland or a lobe, not a nodule ("Right lobe 5.1 x 2.0 x 1.8 cm")."""
+    return bool(_GLAND.search(text, s, e)) and not _NODULE_WORD.search(text, s, e)
+
+
 def _nodules_from_text(text: str) -> list[_Nodule]:
+    cut = findings_end(text)
+    found = _nodules_before(text, cut)
+    return found if found or cut == len(text) else _nodules_before(text, len(text))
+
+
+def _nodules_before(text: str, cut: int) -> list[_Nodule]:
     markers = set(list_markers(text))
     nodules = [_Nodule()]
     for s, e in clause_segments(text):
+        if s >= cut:
+            break
+        e = min(e, cut)
+        if _OTHER_STRUCTURE.search(text, s, e) and not _NODULE_WORD.search(text, s, e):
+            continue
         cur = nodules[-1]
         comp = _positive(FEATURES["composition"].find(text, s, e))
         if cur.features and (s in markers or (comp and cur.has("composition"))):
@@ -223,6 +259,34 @@ class TIRADS:
         )
         return trace.freeze(self.system, self.edition, result)
 
+    @staticmethod
+    def _decide(
+        points: int | None, low: int, high: int, size_cm: Decimal | None, trace: Trace, where: str
+    ) -> tuple[Level | None, str | None, str | None]:
+        """Level and recommendation; with unknown features, only what every reachable total agrees on.
+
+        Points only grow as features are added, so the totals still possible run from ``low`` (the
+        known points) to ``high`` (every unknown feature at its maximum). A level or recommendation
+        that is the same for all of them is certain; anything else stays missing (never a guess).
+        """
+        totals = [points] if points is not None else list(range(low, high + 1))
+        levels = {t: level_for(t) for t in totals}
+        labels = {lv.label if lv else None for lv in levels.values()}
+        level = next(iter(levels.values())) if len(labels) == 1 else None
+        if level is not None:
+            trace.rule(f"TIRADS.LEVEL.{level.label}")
+        recs = {_recommend(lv, size_cm) for lv in levels.values()}
+        recommendation, follow_up = next(iter(recs)) if len(recs) == 1 else (None, None)
+        if level is not None and level.fna_cm is not None:
+            if size_cm is None:
+                trace.need(f"{where}maximum diameter (cm)")
+            else:
+                trace.rule("TIRADS.RULE.SIZE")
+        elif level is None and recommendation is not None and size_cm is not None and any(lv and lv.fna_cm for lv in levels.values()):
+            trace.rule("TIRADS.RULE.SIZE")
+            trace.note(f"{where}the level depends on the missing features but every possible level gives '{recommendation}'")
+        return level, recommendation, follow_up
+
     def _score(self, nod: _Nodule, idx: int, trace: Trace, *, multi: bool) -> dict[str, Any]:
         trace.use(*nod.evidence)
         where = f"nodule {idx + 1}: " if multi else ""
@@ -253,32 +317,40 @@ class TIRADS:
                 values = features[feature]
                 points_by[feature] = sum(table[v] for v in values) if feature == "echogenic_foci" else table[values[0]]
         known = sum(points_by.values())
+        # The points the unknown features could still add: a missing group up to its maximum; suspected
+        # echogenic foci ("possible microcalcifications") up to the sum with every suspected type.
+        extra = 0
+        missing_noted: set[str] = set()
+        if comp != "spongiform":
+            suspected = [v for v in nod.uncertain.get("echogenic_foci", []) if v not in features.get("echogenic_foci", [])]
+            for feature in list(missing):
+                table = POINTS[feature.replace(" ", "_")]
+                if feature == "echogenic foci" and not suspected:
+                    extra += sum(table.values())  # summed over every type present: unknown foci can add all of them
+                elif feature != "echogenic foci":
+                    extra += max(table.values())
+            if suspected:
+                # The report looked at the foci and only suspects these: they are the unknown part, nothing else.
+                extra += sum(POINTS["echogenic_foci"][v] for v in suspected)
+                if "echogenic foci" not in missing:
+                    missing.append("echogenic foci")
+                trace.need(f"{where}whether {' / '.join(v.replace('-', ' ') for v in suspected)} echogenic foci are present "
+                           "(the report only suspects them)")
+                missing_noted.add("echogenic foci")
+            for feature, values in nod.uncertain.items():
+                label = feature.replace("_", " ")
+                if feature != "echogenic_foci" and label in missing:
+                    trace.need(f"{where}{label}: the report only suspects {' / '.join(values)}; state it")
+                    missing_noted.add(label)
         points = None if missing else known
         for m in missing:
-            trace.need(f"{where}{m}")
-        level = level_for(points) if points is not None else (level_for(known) if known >= 7 else None)
+            if m not in missing_noted:
+                trace.need(f"{where}{m}")
+        level, recommendation, follow_up = self._decide(points, known, known + extra, nod.size_cm, trace, where)
         not_in_chart = points == 1
         if not_in_chart:
             trace.rule("TIRADS.RULE.ONE_POINT")
             trace.note(f"{where}a 1-point total is not in the TI-RADS chart (between TR1 and TR2; neither needs FNA)")
-        recommendation: str | None = None
-        follow_up: str | None = None
-        if level is not None:
-            trace.rule(f"TIRADS.LEVEL.{level.label}")
-            if level.fna_cm is None:
-                recommendation = "none"
-            elif nod.size_cm is None:
-                trace.need(f"{where}maximum diameter (cm)")
-            else:
-                trace.rule("TIRADS.RULE.SIZE")
-                if nod.size_cm >= level.fna_cm:
-                    recommendation = "FNA"
-                elif level.follow_up_cm is not None and nod.size_cm >= level.follow_up_cm:
-                    recommendation, follow_up = "follow-up", level.schedule
-                else:
-                    recommendation = "none"
-        elif not_in_chart:
-            recommendation = "none"
         return {
             "index": idx + 1,
             "points": points,
@@ -291,6 +363,19 @@ class TIRADS:
             "recommendation": recommendation,
             "follow_up": follow_up,
         }
+
+
+def _recommend(level: Level | None, size_cm: Decimal | None) -> tuple[str | None, str | None]:
+    """FNA / follow-up / none for one level and size; None when the size is needed and unknown."""
+    if level is None or level.fna_cm is None:
+        return "none", None
+    if size_cm is None:
+        return None, None
+    if size_cm >= level.fna_cm:
+        return "FNA", None
+    if level.follow_up_cm is not None and size_cm >= level.follow_up_cm:
+        return "follow-up", level.schedule
+    return "none", None
 
 
 def _stated(text: str) -> tuple[str, Evidence | None] | None:

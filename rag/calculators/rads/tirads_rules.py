@@ -20,7 +20,8 @@ FEATURES: dict[str, Vocab] = {
         {
             "spongiform": [r"\bspongiform\b", r"海绵(?:状|样)"],
             "cystic": [
-                r"\b(?:purely |entirely |almost (?:completely |entirely )?|predominantly )?cystic\b"
+                r"(?<!partially )(?<!partly )(?<!predominantly )(?<!mostly )(?<!largely )"
+                r"\b(?:purely |entirely |almost (?:completely |entirely )?)?cystic\b"
                 r"(?![- /]*(?:and|or|with)?[- /]*solid)(?! component)",
                 r"\bsimple cyst\b",
                 r"(?<!实)囊性(?!实)",
@@ -28,16 +29,22 @@ FEATURES: dict[str, Vocab] = {
             "mixed": [
                 r"\bmixed(?: cystic(?: and |[- /])solid| solid(?: and |[- /])cystic| composition)?\b",
                 r"\b(?:predominantly |partially )?(?:cystic(?: and |[- /])solid|solid(?: and |[- /])cystic)\b",
-                r"\bpredominantly solid\b",
+                r"\b(?:predominantly|mostly|largely) (?:solid|cystic)\b",  # both are "mixed cystic and solid" in the ACR lexicon
+                r"\bpart(?:ial)?ly (?:cystic|solid)\b",
+                # "predominantly cystic nodule with a small solid component": cystic with solid parts is mixed
+                r"\b(?:predominantly |mostly |largely )?cystic\b[^.;]{0,40}?\bsolid (?:component|portion|part|areas?|elements?)\b",
                 r"\bcomplex cyst(?:ic)?\b",
                 r"\bcystic[- ]solid\b",
                 r"囊实性",
                 r"混合性",
+                r"(?:囊性|实性)为主",  # predominantly cystic / solid: both are mixed cystic and solid
+                r"囊实混合",
             ],
             "solid": [
-                r"\b(?:almost (?:completely |entirely )?|entirely |completely |purely )?solid\b",
+                r"\b(?:almost (?:completely |entirely )?|entirely |completely |purely )?solid\b"
+                r"(?!\s*(?:component|portion|part|areas?|elements?)\b)",
                 r"\bcomposition (?:cannot be|can ?not be|not) (?:determined|assessed)\b",
-                r"(?<!囊)实性",
+                r"(?<!囊)实性(?!成分|部分|为主)",
             ],
         }
     ),
@@ -92,7 +99,7 @@ FEATURES: dict[str, Vocab] = {
                 r"\bcircumscribed\b",
                 r"边缘光滑",
                 r"边缘光整",
-                r"边界清(?:晰|楚)",
+                r"边界清(?:晰|楚)?(?!欠)",
                 r"光整",
             ],
             "ill-defined": [
@@ -100,7 +107,9 @@ FEATURES: dict[str, Vocab] = {
                 r"\bpoorly[- ]defined\b",
                 r"\bindistinct\b",
                 r"\bblurred\b",
-                r"边界不清",
+                r"边界不清(?:晰|楚)?",
+                r"边界欠清(?:晰|楚)?",
+                r"边缘欠清(?:晰|楚)?",
                 r"边缘模糊",
                 r"边界模糊",
             ],
@@ -110,8 +119,10 @@ FEATURES: dict[str, Vocab] = {
                 r"\bspiculated\b",
                 r"\bjagged\b",
                 r"\bangular\b",
-                r"边缘不规则",
-                r"不规则",
+                r"边(?:缘|界)(?:呈)?不规则",
+                r"(?<!形态)(?<!形状)(?<!外形)不规则(?:边缘|边界)",  # "形态不规则" is shape, not a TI-RADS margin
+                r"轮廓不规则",
+                r"边缘成角",
                 r"毛刺",
             ],
             "extrathyroidal-extension": [
@@ -127,14 +138,17 @@ FEATURES: dict[str, Vocab] = {
         {
             "none": [
                 r"\bechogenic foci\s*[:=]\s*(?:none|absent|no)\b",
+                r"\b(?:echogenic foci|calcifications?) (?:are |is |were )?(?:absent|not (?:seen|present|identified|demonstrated))\b",
                 r"^\s*(?:none|no|absent|nil)\s*$",
                 r"\bno (?:echogenic foci|calcifications?|microcalcifications?|calcific foci)\b",
                 r"无(?:强回声|钙化)",
+                r"(?:未见|未探及|不伴|无明显)(?:明显)?(?:钙化|强回声(?:灶|光点)?)",
             ],
             "large-comet-tail": [r"\b(?:large )?comet[- ]tail(?: artifacts?| artefacts?)?\b", r"彗星尾"],
             "macrocalcification": [
                 r"\bmacro-?calcifications?\b",
-                r"\bcoarse calcifications?\b",
+                r"\bcoarse (?:\w+ )?calcifications?\b",
+                r"\bcalcifications? with (?:posterior )?(?:acoustic )?shadowing\b",
                 r"\blarge calcifications?\b",
                 r"粗大钙化",
                 r"粗钙化",
