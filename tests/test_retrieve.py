@@ -96,6 +96,30 @@ def test_bm25s_agrees_with_rank_bm25_oracle(tmp_path: Path) -> None:
         assert [s * 2.2 for _, s in got] == pytest.approx([scores[i] for i in expected], rel=1e-4), query
 
 
+def test_lexical_search_matches_bm25s_retrieve_with_and_without_filters(tmp_path: Path) -> None:
+    """LexicalIndex.search calls bm25s's scoring and top-k directly (no per-query thread pool); it must
+    rank exactly as bm25s.BM25.retrieve does, and a cached filter mask must filter as a fresh one."""
+    import numpy as np
+
+    docs = ["kidney"] * 4 + ["liver"] * 4
+    texts = ["renal cell carcinoma nephrectomy", "renal mass ablation", "sunitinib renal", "kidney stage III veins",
+             "hepatocellular carcinoma resection", "liver transplant carcinoma", "sorafenib liver", "renal failure liver"]
+    LexicalIndex.build(tmp_path / "bm25", [f"c{i}" for i in range(8)], docs, [tokenize(t) for t in texts])
+    index = LexicalIndex(tmp_path / "bm25")
+    for query in ["renal carcinoma", "liver carcinoma sorafenib", "stage III"]:
+        known = [t for t in tokenize(query) if t in index.vocab]
+        ids, scores = index._retriever.retrieve([known], k=8, show_progress=False, n_threads=0)
+        expected = [(f"c{int(i)}", float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        assert index.search(tokenize(query), 8, None) == expected, query
+        mask = np.array([d == "liver" for d in docs], dtype=np.float32)
+        ids, scores = index._retriever.retrieve([known], k=8, show_progress=False, n_threads=0, weight_mask=mask)
+        filtered = [(f"c{int(i)}", float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0]
+        for _ in range(2):  # the second call uses the cached mask
+            assert index.search(tokenize(query), 8, {"liver"}) == filtered, query
+        assert all(int(c[1:]) >= 4 for c, _ in filtered)
+    assert index.search(tokenize("renal carcinoma"), 8, {"absent"}) == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fusion", ["convex", "rrf"])
 def test_server_path_sparse_vectors_and_qdrant_fusion(tmp_path: Path, fusion: str) -> None:
