@@ -181,3 +181,18 @@ def test_organ_word_before_tumour_word_still_names_the_tumour_size() -> None:
 
     result = find_calculator("AJCC8-lung").from_text("4.5 cm lung tumour with visceral pleural invasion")
     assert result.result["T"] == "T2b"  # size decides over the T2 feature (DOMAIN §12.4)
+
+
+@pytest.mark.parametrize(("system", "text", "expected"), [
+    ("AJCC8-stomach", "Tumour invades the subserosa. Distant Metastasis (pM): Not applicable. Lymph nodes 0/16.", None),
+    ("AJCC8-pancreas", "Lymph node #8: metastatic adenocarcinoma (1/1). DISTANT METASTASIS (pM) : Not applicable.", None),
+    ("AJCC8-liver", "Solitary tumour, 3 cm. LYMPH NODE METASTASES?: No. DISTANT METASTASES?: Unknown.", None),
+    ("AJCC8-stomach", "Tumour invades the subserosa. Distant metastasis: present (liver biopsy).", "M1"),
+    ("AJCC8-stomach", "Tumour invades the subserosa. Distant metastasis: none.", "M0"),
+])
+def test_a_distant_metastasis_form_field_is_read_by_its_value(system: str, text: str, expected: str | None) -> None:
+    """A form label ("DISTANT METASTASIS (pM): Not applicable") asserts nothing; only its value can."""
+    from rag.calculators.registry import find_calculator
+
+    result = find_calculator(system).from_text(text).result
+    assert result.get("M") == expected

@@ -483,6 +483,21 @@ _DISTANT_STATED = re.compile(r"\bdistant\s+(?:metasta\w*|spread)|远处(?:脏器
 _DEFINITION_LABEL = re.compile(r"\b[cpy]*M\s?[01][a-d]?\d?\s*[:=-]\s*$", re.I)
 
 
+# A form field: "DISTANT METASTASIS (pM): Not applicable", "DISTANT METASTASES?: Unknown". The phrase is
+# then a label, and only its value can assert anything.
+_FORM_VALUE = re.compile(r"\s*(?:\([^)]{0,20}\))?\s*[:?？：]+[\s?:：]*([^.;\n]{0,40})")
+_POSITIVE_VALUE = re.compile(r"(?:present|yes|identified|positive|confirmed|[cpy]*M1[a-d]?)\b|有|存在|阳性", re.I)
+
+
+def _asserted_by_form(text: str, end: int) -> bool | None:
+    """For a phrase that labels a form field: whether its value asserts it (None: not a form label)."""
+    field = _FORM_VALUE.match(text, end)
+    if field is None:
+        return None
+    value = field.group(1).strip()
+    return bool(value) and _POSITIVE_VALUE.match(value) is not None and not value.lower().startswith(("not", "no "))
+
+
 def distant_m(text: str) -> tuple[str, Evidence] | None:
     """M0 or M1 from the words "distant metastasis" alone, for sites whose M has no subcategories.
 
@@ -491,7 +506,8 @@ def distant_m(text: str) -> tuple[str, Evidence] | None:
     """
     m0 = m0_statement(text)
     m1 = next((h for h in find(text, _DISTANT_STATED) if not h.negated
-               and not _DEFINITION_LABEL.search(text[max(0, h.start - 12):h.start])), None)
+               and not _DEFINITION_LABEL.search(text[max(0, h.start - 12):h.start])
+               and _asserted_by_form(text, h.end) is not False), None)
     if (m0 is None) == (m1 is None):
         return None
     if m1 is not None:
