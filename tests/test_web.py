@@ -115,6 +115,18 @@ def test_admin_routes_need_a_librarian(web_app: WebApp) -> None:
     assert next(d for d in documents if d["doc_id"] == "ajcc8-lung")["status"] == "active"
 
 
+def test_foreign_hosts_and_cross_site_posts_are_refused(web_app: WebApp) -> None:
+    """DNS rebinding (a foreign Host) and a web page on another site (a foreign Origin) get 403, not an answer."""
+    with web_app.client() as client:
+        rebound = client.post("/api/search", json={"query": "T2a"}, headers={"Host": "evil.example"})
+        cross_site = client.post("/api/search", json={"query": "T2a"}, headers={"Origin": "http://evil.example"})
+        own_site = client.post("/api/search", json={"query": "T2a", "k": 1}, headers={"Origin": web_app.url})
+        forwarded_without_token = client.post("/_rag/search", json={"query": "T2a"})
+    assert [rebound.status_code, cross_site.status_code, own_site.status_code] == [403, 403, 200]
+    assert set(rebound.json()) >= {"error", "hint"} and set(cross_site.json()) >= {"error", "hint"}
+    assert forwarded_without_token.status_code == 401
+
+
 def test_librarian_upload_is_cited_then_retired_and_restored(web_app: WebApp) -> None:
     token = web_app.login()
     auth = {"Authorization": f"Bearer {token}"}

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported anywhere
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -61,11 +62,52 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
     app.state.cli_token = secrets.token_urlsafe(32)
     app.state.librarians = librarians
     install_error_handlers(app)
+    _refuse_foreign_hosts_and_origins(app)
     app.include_router(api_router(runtime, librarians))
     blocks = build_ui(runtime, librarians)
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, show_error=True,
                                max_file_size=MAX_FILE_SIZE, ssr_mode=False, enable_monitoring=False, pwa=False,
                                i18n=i18n(), mcp_server=False, theme=theme(), css=CSS, head=HEAD)
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def allowed_hosts() -> frozenset[str] | None:
+    """Host names this app answers to; None (no check) when it is deliberately bound to every interface."""
+    bound = (os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1").strip().lower()
+    if bound in ("0.0.0.0", "::", ""):
+        return None  # served on a LAN on purpose: the operator's proxy or firewall decides who reaches it
+    return LOOPBACK_NAMES | {bound}
+
+
+def _refuse_foreign_hosts_and_origins(app: FastAPI) -> None:
+    """DNS rebinding and cross-site requests: a page on another site must not drive this local app.
+
+    A request whose ``Host`` names another machine (a rebound DNS name) gets 403, and so does a
+    state-changing request whose ``Origin`` is another site, as ``rag serve`` does (rag.server).
+    """
+    from urllib.parse import urlsplit
+
+    from fastapi import Request
+    from fastapi.responses import JSONResponse
+
+    hosts = allowed_hosts()
+
+    @app.middleware("http")
+    async def same_site_only(request: Request, call_next: Any) -> Any:
+        if hosts is not None:
+            host = (request.headers.get("host") or "").lower()
+            name = host[1:].split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if name not in hosts:
+                return JSONResponse({"error": "Host header does not name this server",
+                                     "hint": "open the app at http://127.0.0.1:PORT/ (DNS-rebound requests are refused)"},
+                                    status_code=403)
+            origin = request.headers.get("origin")
+            if origin and request.method not in ("GET", "HEAD", "OPTIONS") and (urlsplit(origin).hostname or "") not in hosts:
+                return JSONResponse({"error": "cross-origin requests are refused",
+                                     "hint": "use the app's own page or a client without an Origin header"}, status_code=403)
+        return await call_next(request)
 
 
 def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
