@@ -18,7 +18,7 @@ WHEELS="${RAG_WHEEL_CACHE:-$HOME/.cache/rag-wheels}"
 if "$PY" - "$VERSION" <<'PYEOF' 2>/dev/null
 import sys
 import llama_cpp
-import llama_cpp.server  # the [server] extra (fastapi, uvicorn, sse-starlette, ...)
+import llama_cpp.server.app  # the [server] extra (fastapi, uvicorn, sse-starlette, ...): the package alone imports without it
 sys.exit(0 if llama_cpp.__version__ == sys.argv[1] else 1)
 PYEOF
 then
@@ -38,4 +38,4 @@ fi
 # --only-binary: install the cached wheel, never fall back to a second source build.
 "$PY" -m pip install --find-links "$WHEELS" --only-binary llama-cpp-python \
     "llama-cpp-python[server]==$VERSION"
-"$PY" -c "import llama_cpp, llama_cpp.server; print('llama-cpp-python', llama_cpp.__version__)"
+"$PY" -c "import llama_cpp, llama_cpp.server.app; print('llama-cpp-python', llama_cpp.__version__)"

@@ -45,3 +45,37 @@ def test_small_shards_search_exactly(settings: Settings) -> None:
         assert store._dense_params().exact and store._points == 3 < EXACT_BELOW
     finally:
         store.close()
+
+
+def _upsert(store: EdgeStore, prefix: str, n: int, rng: np.random.Generator) -> None:
+    payloads = [{"chunk_id": f"{prefix}{i}", "doc_id": prefix, "system": "s", "edition": "e", "language": "en"} for i in range(n)]
+    vectors = rng.normal(size=(n, DIMENSIONS)).astype(np.float32)
+    store.upsert(payloads, vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
+
+
+def test_another_process_trying_to_open_a_held_index_changes_nothing(settings: Settings) -> None:
+    """qdrant-edge rewrote segment files before refusing a second opener, and the holder's next flush then
+    failed ("tracker journal is shorter than expected"). The second process must be refused before edge runs."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(3)
+    store = EdgeStore(settings)
+    _upsert(store, "a", 40, rng)
+    _upsert(store, "b", 40, rng)
+    probe = ("import sys; from pathlib import Path; from rag.config import Settings; from rag.index.edge import EdgeStore; "
+             "from rag.errors import IndexBusy\n"
+             f"try:\n    EdgeStore(Settings(index_dir=Path({str(settings.index_dir)!r}))).count(); print('opened')\n"
+             "except IndexBusy:\n    print('busy')")
+    try:
+        for round_ in range(2):
+            seen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+            assert seen.stdout.strip() == "busy", seen.stderr[-1000:]
+            store.delete([f"a{i}" for i in range(40)])  # retire, restore, upload: each flushes
+            _upsert(store, "a", 40, rng)
+            _upsert(store, f"c{round_}", 20, rng)
+        assert store.count() == 40 + 40 + 2 * 20
+    finally:
+        store.close()
+    reopened = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert reopened.stdout.strip() == "opened"  # the lock goes with close()

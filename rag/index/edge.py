@@ -44,6 +44,7 @@ class EdgeStore:
         self.sparse = bool(sparse)
         self.path = settings.index_dir / "edge" / self.collection
         self._shard: Any = None
+        self._owner: Any = None  # our lock file, held while the shard is open (see _claim)
         self._points: int | None = None  # cached count, reset by every write
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -57,12 +58,40 @@ class EdgeStore:
             self._shard = self._load()
         return self._shard
 
+    def _claim(self) -> None:
+        """Take this folder's owner lock before qdrant-edge touches any file, or raise ``IndexBusy``.
+
+        Why our own lock: qdrant-edge's ``EdgeShard.load`` opens (and rewrites) segment files before it
+        finds the WAL locked, so a second process merely *trying* to open a held index corrupted the
+        holder's payload index ("tracker journal is shorter than expected" on its next flush;
+        reproduced, tests/test_edge.py). With this lock the second process never calls into edge.
+        """
+        if self._owner is not None:
+            return
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path.parent / f".{self.path.name}.owner.lock", "a+")  # noqa: SIM115 - held until close()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise IndexBusy(f"the embedded index at {self.path} is in use by another process") from exc
+        self._owner = handle
+
+    def _release(self) -> None:
+        if self._owner is not None:
+            self._owner.close()  # closing the file drops the flock
+            self._owner = None
+
     def _load(self) -> Any:
         import qdrant_edge as qe
 
+        self._claim()
         try:
             return qe.EdgeShard.load(str(self.path))
         except Exception as exc:  # qdrant-edge raises a bare Exception
+            self._release()
             if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
                 raise IndexBusy(f"the embedded index at {self.path} is in use by another process") from exc
             raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
@@ -72,6 +101,7 @@ class EdgeStore:
         if self._shard is not None:
             self._shard.close()
             self._shard = None
+        self._release()
 
     def ensure_collection(self) -> None:
         import qdrant_edge as qe
@@ -82,6 +112,7 @@ class EdgeStore:
         config = qe.EdgeConfig(vectors={DENSE: qe.EdgeVectorParams(size=DIMENSIONS, distance=qe.Distance.Cosine)},
                                sparse_vectors=sparse)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._claim()
         shard = qe.EdgeShard.create(str(self.path), config)
         # Unlike local mode, payload indexes work here: filtered search never scans payloads.
         for field in _INDEXED_FIELDS:
