@@ -147,6 +147,7 @@ def test_question_shapes() -> None:
 
 
 # --- through the pipeline (shared real index) -------------------------------------------------------
+@pytest.mark.slow  # reads the session's real corpus index
 def test_tr4_question_is_answered_with_the_tr4_size(corpus_workspace) -> None:  # noqa: F811
     answer = answer_question(corpus_workspace, "甲状腺结节 TI-RADS 4类 多大需要细针穿刺？")
     assert not answer.refused
@@ -155,11 +156,13 @@ def test_tr4_question_is_answered_with_the_tr4_size(corpus_workspace) -> None:  
     assert all("TR1" not in _heading(c.source.chunk) and "TR2" not in _heading(c.source.chunk) for c in answer.citations)
 
 
+@pytest.mark.slow  # reads the session's real corpus index
 def test_subcategory_question_lists_all_members(corpus_workspace) -> None:  # noqa: F811
     answer = answer_question(corpus_workspace, "What are the subcategories of BI-RADS category 4?")
     assert re.search(r"4A.*4B.*4C", answer.text), answer.text
 
 
+@pytest.mark.slow  # reads the session's real corpus index
 def test_chinese_question_answered_from_english_passage_is_labelled(corpus_workspace) -> None:  # noqa: F811
     answer = answer_question(corpus_workspace, "BI-RADS 4类分为哪几个亚类？")
     assert not answer.refused, answer.text
@@ -168,6 +171,7 @@ def test_chinese_question_answered_from_english_passage_is_labelled(corpus_works
     assert {c.as_contract()["language"] for c in answer.citations} == {"en"}
 
 
+@pytest.mark.slow  # reads the session's real corpus index
 def test_no_answer_sentence_is_a_corpus_note(corpus_workspace) -> None:  # noqa: F811
     for question in ("Which patients is LI-RADS CT/MRI meant for?", "Lung-RADS 2类的处理建议是什么？"):
         answer = answer_question(corpus_workspace, question)

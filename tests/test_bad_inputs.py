@@ -98,6 +98,7 @@ def test_pdf_with_an_empty_user_password_opens() -> None:
     assert "subcarinal" in " ".join(parsed.pages).lower()
 
 
+@pytest.mark.slow  # embeds a corpus with the real model
 def test_the_bad_corpus_in_one_batch(tmp_path: Path) -> None:
     """Each file rejected by name with its reason; the good ones beside them indexed and searchable."""
     folder = tmp_path / "bad"

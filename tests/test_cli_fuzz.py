@@ -232,6 +232,7 @@ def test_search_batch_bad_lines_never_stop_the_batch(env: dict[str, Path]) -> No
     assert [r["id"] for r in records[4:]] == ["nan", "{'a': 1}"] and all("results" in r for r in records[4:])
 
 
+@pytest.mark.slow  # embeds a corpus with the real model
 def test_the_busy_message_names_the_locked_folder(env: dict[str, Path]) -> None:
     """Another process holds the embedded index (as the app would) and no server answers: the error names the held folder."""
     from rag.config import Settings

@@ -59,6 +59,7 @@ def _cut_short(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
     handler.connection.shutdown(2)
 
 
+@pytest.mark.slow  # embeds a corpus with the real model
 def test_llm_server_dying_mid_answer(tmp_path: Path, stub_server: Callable[..., Any]) -> None:
     """The answer says the LLM failed (and is answered extractively); the server stays up."""
     stub = stub_server(_cut_short)

@@ -51,6 +51,7 @@ def folders(tmp_path: Path) -> Iterator[dict[str, Path]]:
         os.environ.update(saved)
 
 
+@pytest.mark.slow  # embeds a corpus with the real model
 def test_marker_text_never_reaches_disk(folders: dict[str, Path]) -> None:
     user = folders["user"]
     assert run(["ingest", str(folders["corpus"])])[0] == 0
