@@ -47,6 +47,7 @@ def test_rule_ids_of_both_languages_are_one_rule() -> None:
     assert system_for("TCGA-LUAD") == "AJCC8-lung" and system_for("TCGA-XYZ") is None
 
 
+@pytest.mark.slow  # numba JIT-compiles ranx's metrics on first use (~12 s)
 def test_ranx_metrics_and_paired_test_on_known_runs() -> None:
     # q1: relevant at rank 1 in hybrid, rank 2 in bm25; q2: rank 1 in both; q3: missed by bm25.
     questions = [GoldQuestion(f"q{i}", "x", "en", "chunk", relevant=frozenset({f"c{i}"})) for i in (1, 2, 3)]
@@ -62,6 +63,7 @@ def test_ranx_metrics_and_paired_test_on_known_runs() -> None:
     assert results["latency_ms"]["hybrid"]["p50"] == 2.0
 
 
+@pytest.mark.slow  # ranx (numba JIT)
 def test_questions_without_relevant_items_cannot_be_scored() -> None:
     with pytest.raises(InvalidInput, match="no gold question"):
         evaluate([GoldQuestion("q", "x", "en", "chunk")], {"bm25": {"run": {"q": {"a": 1.0}}, "latency_ms": [1.0]}})
