@@ -188,7 +188,7 @@ def test_random_argv_never_gives_a_traceback(env: dict[str, Path]) -> None:
 @pytest.mark.parametrize(("argv", "code", "needle"), [
     (["search", "x", "--k", "0"], 2, "--k"),
     (["search", "x", "--k", "9" * 30], 2, "--k"),
-    (["search", "x", "--json", "--batch", "/nonexistent/q.jsonl", "--out", "/tmp/x.jsonl"], 2, "cannot read"),
+    (["search", "x", "--json", "--batch", "no-such-folder/q.jsonl", "--out", "no-such-folder/x.jsonl"], 2, "cannot read"),
     (["stage", "--system", "AJCC8-prostate", "--tnm", "T2 N0 M0", "--findings", '{"psa": NaN}'], 2, "NaN"),
     (["stage", "--system", "AJCC8-prostate", "--tnm", "T2 N0 M0", "--findings", '{"psa": 1e999}'], 2, "out of range"),
     (["stage", "--system", "AJCC8-prostate", "--tnm", "T2 N0 M0", "--findings", '{"psa": -4}'], 2, "plausible"),
