@@ -25,6 +25,7 @@ from typing import Any
 
 from rag.calculators.rads import lirads_rules as R
 from rag.calculators.rads.multi import most_severe, summarise
+from rag.calculators.rads.ranges import both_ends
 from rag.calculators.rads.scan import (
     Hit,
     as_bool,
@@ -344,6 +345,11 @@ class LIRADS:
     aliases = ("LI-RADS", "LIRADS", "LI-RADS 2018", "LIRADS2018", "LI-RADS CT/MRI")
 
     def from_text(self, text: str) -> CalcResult:
+        """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_text(text), ("category",), unit="mm",
+                         size_name="observation's diameter")
+
+    def _from_text(self, text: str) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
         stated = _stated(text)
         cut = findings_end(text)
@@ -354,6 +360,11 @@ class LIRADS:
         return self._run(_read_patient(text), observations, stated)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
+        """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_findings(findings), ("category",), unit="mm",
+                         size_name="observation's diameter")
+
+    def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Categorise structured findings (one observation's keys, or ``observations`` as a list)."""
         items = finding_items(findings, ("observations", "lesions"), '[{"observation_size_mm": 15, ...}]')
         stated = None

@@ -35,6 +35,7 @@ from rag.calculators.rads.lungrads_rules import (
     VALID_CATEGORIES,
     SizeRow,
 )
+from rag.calculators.rads.ranges import both_ends
 from rag.calculators.rads.scan import round_tenth, to_decimal
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
@@ -270,10 +271,20 @@ class LungRADS:
     aliases = ("Lung-RADS", "LungRADS", "Lung-RADS 2022", "Lung-RADS v2022", "LungRADS2022", "LR22")
 
     def from_text(self, text: str) -> CalcResult:
+        """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_text(text), ("category",), unit="mm",
+                         size_name="nodule's mean diameter (mean of long and short axis, to 0.1 mm)")
+
+    def _from_text(self, text: str) -> CalcResult:
         """Categorise a screening report (English or Chinese)."""
         return self._run(exam_from_text(text))
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
+        """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_findings(findings), ("category",), unit="mm",
+                         size_name="nodule's mean diameter (mean of long and short axis, to 0.1 mm)")
+
+    def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Categorise structured findings: ``nodules`` list plus exam-level keys."""
         return self._run(exam_from_findings(findings))
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from rag.calculators.rads.multi import most_severe, summarise
+from rag.calculators.rads.ranges import both_ends
 from rag.calculators.rads.scan import (
     Hit,
     Vocab,
@@ -314,6 +315,11 @@ class PIRADS:
     aliases = ("PI-RADS", "PIRADS", "PI-RADS 2.1", "PIRADS2.1", "PI-RADS v2.1", "PIRADSv21")
 
     def from_text(self, text: str) -> CalcResult:
+        """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_text(text), ("category",), unit="cm",
+                         size_name="lesion's size")
+
+    def _from_text(self, text: str) -> CalcResult:
         """Assess lesion descriptions or stated sequence scores."""
         stated = _STATED.search(text)
         stated_label = None
@@ -333,6 +339,11 @@ class PIRADS:
         return self._run(lesions, stated_label, trace)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
+        """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_findings(findings), ("category",), unit="cm",
+                         size_name="lesion's size")
+
+    def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Assess structured findings: zone, T2W_score, DWI_score, DCE (or ``lesions`` as a list)."""
         items = finding_items(findings, ("lesions", "observations"), '[{"zone": "PZ", "DWI_score": 4}]')
         stated = None

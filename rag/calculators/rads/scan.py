@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from rag.calculators.rads.sizes import NUM, Size, find_sizes
 from rag.errors import InvalidInput
 from rag.types import Evidence
 
@@ -105,14 +106,7 @@ _MARKER = re.compile(
     re.I,
 )
 
-_UNIT = r"(?:mm|cm|毫米|厘米|millimet(?:er|re)s?|centimet(?:er|re)s?)"
-_NUM = r"\d+(?:\.\d+)?"
-_SIZE = re.compile(
-    # "7 x 5 mm", "7 × 5mm", "7 by 5 mm", "7-mm" (a hyphen only directly before the unit, so "5-7 mm" is no size "5")
-    rf"(?<![A-Za-z0-9.])(?P<a>{_NUM})(?:-|\s*)(?P<ua>{_UNIT})?\s*(?:(?:[x×*]|\bby\b)\s*(?P<b>{_NUM})\s*(?P<ub>{_UNIT})?\s*"
-    rf"(?:(?:[x×*]|\bby\b)\s*(?P<c>{_NUM})\s*)?)?(?P<u>{_UNIT})?(?![A-Za-z0-9])",
-    re.I,
-)
+_NUM = NUM
 _PERCENT = re.compile(rf"(?P<a>{_NUM})\s*(?:(?:-|–|to)\s*(?P<b>{_NUM})\s*)?(?:%|percent\b)", re.I)
 
 
@@ -125,16 +119,6 @@ class Hit:
     end: int
     negated: bool
     hedged: bool
-
-
-@dataclass(frozen=True)
-class Size:
-    """A measurement in millimetres: one value or several axes ("7 x 5 mm")."""
-
-    values_mm: tuple[float, ...]
-    start: int
-    end: int
-    unit: str
 
 
 class Vocab:
@@ -261,25 +245,6 @@ def list_spans(text: str) -> list[tuple[int, int]]:
     """The text cut at its list markers: one ``(start, end)`` per item (the whole text if none)."""
     cuts = [0, *[m for m in list_markers(text) if m > 0], len(text)]
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-
-
-def _to_mm(value: float, unit: str) -> float:
-    return value * 10 if unit.lower() in {"cm", "厘米"} or unit.lower().startswith("centim") else value
-
-
-def find_sizes(text: str, lo: int = 0, hi: int | None = None) -> list[Size]:
-    """Measurements with a unit, converted to mm ("7.0 x 5.0 mm", "1.2厘米", "15 mm")."""
-    hi = len(text) if hi is None else hi
-    out = []
-    for m in _SIZE.finditer(text, lo, hi):
-        unit = m.group("u") or m.group("ub") or m.group("ua")
-        if not unit:
-            continue
-        nums = [float(m.group(k)) for k in ("a", "b", "c") if m.group(k)]
-        if m.group("ua") and m.group("b") and not (m.group("u") or m.group("ub")):
-            nums = nums[:1]  # "7 mm x" without a second unit: keep the clear one
-        out.append(Size(tuple(_to_mm(n, unit) for n in nums), m.start(), m.end(), unit))
-    return out
 
 
 def find_percent(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[float, float, int, int]]:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from rag.calculators.rads.ranges import both_ends
 from rag.calculators.rads.scan import (
     Hit,
     clause_segments,
@@ -208,11 +209,21 @@ class TIRADS:
     aliases = ("TI-RADS", "TIRADS", "ACR TIRADS", "ACR-TIRADS", "ACR TI-RADS 2017")
 
     def from_text(self, text: str) -> CalcResult:
+        """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_text(text), ("level", "recommendation", "follow_up"), unit="cm",
+                         size_name="nodule's maximum diameter")
+
+    def _from_text(self, text: str) -> CalcResult:
         """Score nodule descriptions (English or Chinese)."""
         stated = _stated(text)
         return self._run(_nodules_from_text(text), stated)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
+        """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
+        return both_ends(lambda: self._from_findings(findings), ("level", "recommendation", "follow_up"), unit="cm",
+                         size_name="nodule's maximum diameter")
+
+    def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Score structured findings: one nodule's keys, or ``nodules`` as a list of them."""
         items = finding_items(findings, ("nodules", "lesions"), '[{"composition": "solid", ...}]')
         stated = None
