@@ -41,6 +41,7 @@ from rag.calculators.rads.scan import (
     lookup,
     to_decimal,
 )
+from rag.calculators.rads.stated import Stated, adopt_stated, asserted_stated
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Evidence
@@ -346,8 +347,9 @@ class LIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_text(text), ("category",), unit="mm",
-                         size_name="observation's diameter")
+        calc = both_ends(lambda: self._from_text(text), ("category",), unit="mm", size_name="observation's diameter")
+        stated = asserted_stated(text, R.STATED, lambda m: _validate(m.group(1) or m.group(2)), "lirads.stated_category")
+        return adopt_stated(calc, stated, label="LI-RADS category")
 
     def _from_text(self, text: str) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
@@ -361,8 +363,11 @@ class LIRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_findings(findings), ("category",), unit="mm",
+        calc = both_ends(lambda: self._from_findings(findings), ("category",), unit="mm",
                          size_name="observation's diameter")
+        st = lookup(findings, "category", "stated_category", "li_rads")
+        stated = Stated(_validate(str(st[1])), findings_evidence("lirads.stated_category", st[1], *st)) if st else None
+        return adopt_stated(calc, stated, label="LI-RADS category")
 
     def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Categorise structured findings (one observation's keys, or ``observations`` as a list)."""

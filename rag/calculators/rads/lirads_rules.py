@@ -284,7 +284,7 @@ ANCILLARY = Vocab(
     }
 )
 STATED = re.compile(
-    r"\bLR-?\s?(NC|TIV|TR\s*\w+|M|\d+[A-Za-z]?)\b|\bLI-?RADS\s*(?:v?2018\s*)?(?:category\s*)?[:=]?\s*"
-    r"(\d+[A-Za-z]?)\b(?!\.\d)",
+    r"\bLR-?\s?(NC|TIV|TR\s*[A-Za-z0-9]+|M|\d+[A-Za-z]?)(?![A-Za-z0-9])|\bLI-?RADS\s*(?:v?2018\s*)?(?:category\s*)?[:=]?\s*"
+    r"(\d+[A-Za-z]?)(?![A-Za-z0-9]|\.\d)",
     re.I,
 )

@@ -35,8 +35,10 @@ from rag.calculators.rads.lungrads_rules import (
     VALID_CATEGORIES,
     SizeRow,
 )
+from rag.calculators.rads.lungrads_vocab import STATED_CATEGORY
 from rag.calculators.rads.ranges import both_ends
 from rag.calculators.rads.scan import round_tenth, to_decimal
+from rag.calculators.rads.stated import Stated, adopt_stated, asserted_stated
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Evidence
@@ -263,6 +265,9 @@ class _NoduleCategoriser:
         return None
 
 
+_MEAN_DIAMETER = "nodule's mean diameter (mean of long and short axis, to 0.1 mm)"
+
+
 class LungRADS:
     """Lung-RADS v2022 calculator (screening LDCT)."""
 
@@ -272,8 +277,10 @@ class LungRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_text(text), ("category",), unit="mm",
-                         size_name="nodule's mean diameter (mean of long and short axis, to 0.1 mm)")
+        calc = both_ends(lambda: self._from_text(text), ("category",), unit="mm", size_name=_MEAN_DIAMETER)
+        stated = asserted_stated(text, STATED_CATEGORY, lambda m: _check_stated(m.group(1).upper()),
+                                 "lungrads.stated_category")
+        return adopt_stated(calc, stated, label="Lung-RADS category")
 
     def _from_text(self, text: str) -> CalcResult:
         """Categorise a screening report (English or Chinese)."""
@@ -281,8 +288,10 @@ class LungRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_findings(findings), ("category",), unit="mm",
-                         size_name="nodule's mean diameter (mean of long and short axis, to 0.1 mm)")
+        calc = both_ends(lambda: self._from_findings(findings), ("category",), unit="mm", size_name=_MEAN_DIAMETER)
+        exam = exam_from_findings(findings)
+        value = _check_stated(exam.stated_category)
+        return adopt_stated(calc, Stated(value, _stated_ev(exam)) if value else None, label="Lung-RADS category")
 
     def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Categorise structured findings: ``nodules`` list plus exam-level keys."""

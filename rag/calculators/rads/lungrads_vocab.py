@@ -410,7 +410,7 @@ PRIOR_CATEGORY = re.compile(
 )
 STATED_CATEGORY = re.compile(
     r"\bLung-?RADS\s*(?:v?\s*(?:2022|1\.1|1\.0)\s*)?(?:category|cat\.?)?\s*[:=]?\s*"
-    r"(?!v?\d\.\d)(\d[A-Za-z]?|S)\b(?!\.\d)",
+    r"(?!v?\d\.\d)(\d[A-Za-z]?|S)(?![A-Za-z0-9]|\.\d)",
     re.I,
 )
 EDITION = re.compile(r"\bLung-?RADS\s*(?:v(?:ersion)?\s*)?(1\.0|1\.1)\b", re.I)

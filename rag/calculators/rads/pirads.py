@@ -33,6 +33,7 @@ from rag.calculators.rads.scan import (
     lookup,
     to_decimal,
 )
+from rag.calculators.rads.stated import Stated, adopt_stated, asserted_stated
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Evidence
@@ -57,7 +58,9 @@ _DWI = re.compile(
     re.I,
 )
 _STATED = re.compile(
-    r"(?<![A-Za-z0-9])PI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment)?\s*[:=]?\s*(\d+)\b(?!\.\d)", re.I
+    r"(?<![A-Za-z0-9])PI-?RADS\s*(?:v(?:ersion)?\s*2(?:\.1)?\s*)?(?:category|score|assessment|评分|分类|分级)?\s*[:=：]?\s*"
+    r"(\d+)(?![A-Za-z0-9]|\.\d)",
+    re.I,
 )
 _OLD = re.compile(r"\bPI-?RADS\s*v(?:ersion)?\s*2(?!\.\d)\b", re.I)
 _DCE = Vocab(
@@ -166,6 +169,12 @@ def _score(value: Any, what: str) -> int:
     if n != int(n) or not 1 <= n <= 5:
         raise InvalidInput(f"{what} must be a PI-RADS score 1-5, got {value!r}", hint="scores run from 1 to 5")
     return int(n)
+
+
+def _stated_value(m: re.Match[str]) -> str | None:
+    """A stated PI-RADS category 1-5 (anything else is no category: "PI-RADS 2019")."""
+    n = int(m.group(1))
+    return str(n) if 1 <= n <= 5 else None
 
 
 def _pos(hits: list[Hit]) -> Hit | None:
@@ -316,8 +325,9 @@ class PIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_text(text), ("category",), unit="cm",
-                         size_name="lesion's size")
+        calc = both_ends(lambda: self._from_text(text), ("category",), unit="cm", size_name="lesion's size")
+        return adopt_stated(calc, asserted_stated(text, _STATED, _stated_value, "pirads.stated_category"),
+                            label="PI-RADS category")
 
     def _from_text(self, text: str) -> CalcResult:
         """Assess lesion descriptions or stated sequence scores."""
@@ -340,8 +350,11 @@ class PIRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_findings(findings), ("category",), unit="cm",
-                         size_name="lesion's size")
+        calc = both_ends(lambda: self._from_findings(findings), ("category",), unit="cm", size_name="lesion's size")
+        st = lookup(findings, "category", "pirads", "pi_rads", "stated_category")
+        stated = Stated(str(_score(st[1], "PI-RADS category")),
+                        findings_evidence("pirads.stated_category", st[1], *st)) if st else None
+        return adopt_stated(calc, stated, label="PI-RADS category")
 
     def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Assess structured findings: zone, T2W_score, DWI_score, DCE (or ``lesions`` as a list)."""

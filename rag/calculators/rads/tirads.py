@@ -34,9 +34,11 @@ from rag.calculators.rads.scan import (
     lookup,
     to_decimal,
 )
+from rag.calculators.rads.stated import Stated, adopt_stated, asserted_stated
 from rag.calculators.rads.tirads_rules import (
     CYSTIC_DEFAULTS,
     FEATURES,
+    LEVELS,
     POINTS,
     STATED_LEVEL,
     VALID_LEVELS,
@@ -201,6 +203,36 @@ def _nodule_from_mapping(raw: Mapping[str, Any], idx: int) -> _Nodule:
     return nod
 
 
+_DECISIONS = ("level", "recommendation", "follow_up")
+# Other thyroid systems share the "TI-RADS 4" look: C-TIRADS (Chinese), K-TIRADS (Korean), EU-TIRADS,
+# Kwak's TI-RADS (4a/4b/4c). Their categories are not ACR levels and are never adopted as one.
+_OTHER_SYSTEM = re.compile(r"(?:\b(?:C|K|EU|Kwak)[\s-]*$)", re.I)
+
+
+def _stated_label(m: re.Match[str]) -> str | None:
+    """An ACR level the text states ("TR4", "ACR TI-RADS 4"); None for other systems' labels."""
+    text = m.string
+    if _OTHER_SYSTEM.search(text[max(0, m.start() - 6) : m.start()]) or re.match(r"[A-Za-z]", text[m.end() : m.end() + 1]):
+        return None
+    label = f"TR{int(m.group(1) or m.group(2))}"
+    return label if label in VALID_LEVELS else None
+
+
+def _adopt(calc: CalcResult, stated: Stated | None) -> CalcResult:
+    """The stated level when the features leave it open, with the recommendation its chart row gives."""
+    minimum = calc.result.get("points_minimum")
+    floor = level_for(minimum) if isinstance(minimum, int) and minimum > 0 else None
+
+    def recommend(result: dict[str, Any]) -> None:
+        level = next((lv for lv in LEVELS if lv.label == result["level"]), None)
+        size = result.get("max_diameter_cm")
+        rec, follow = _recommend(level, Decimal(str(size)) if size is not None else None)
+        result["recommendation"], result["follow_up"] = rec, follow
+
+    return adopt_stated(calc, stated, key="level", label="TI-RADS level", after=recommend,
+                        order=VALID_LEVELS, floor=floor.label if floor else None)
+
+
 class TIRADS:
     """ACR TI-RADS (2017) calculator."""
 
@@ -210,8 +242,8 @@ class TIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_text(text), ("level", "recommendation", "follow_up"), unit="cm",
-                         size_name="nodule's maximum diameter")
+        calc = both_ends(lambda: self._from_text(text), _DECISIONS, unit="cm", size_name="nodule's maximum diameter")
+        return _adopt(calc, asserted_stated(text, STATED_LEVEL, _stated_label, "tirads.stated_level"))
 
     def _from_text(self, text: str) -> CalcResult:
         """Score nodule descriptions (English or Chinese)."""
@@ -220,8 +252,11 @@ class TIRADS:
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Read structured findings; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        return both_ends(lambda: self._from_findings(findings), ("level", "recommendation", "follow_up"), unit="cm",
+        calc = both_ends(lambda: self._from_findings(findings), _DECISIONS, unit="cm",
                          size_name="nodule's maximum diameter")
+        level = lookup(findings, "level", "tirads", "ti_rads", "stated_level")
+        found = (_stated(f"TI-RADS {level[1]}") or _stated(str(level[1]))) if level else None
+        return _adopt(calc, Stated(found[0], found[1]) if found else None)
 
     def _from_findings(self, findings: Mapping[str, Any]) -> CalcResult:
         """Score structured findings: one nodule's keys, or ``nodules`` as a list of them."""
