@@ -1,6 +1,6 @@
 """Score the RADS readers on the phrasing suites: right / wrong / missing per system and language.
 
-Usage: ``python bench/rads_phrasings.py [--set generated|variants|findings] [--failures N] [--system NAME]``
+Usage: ``python bench/rads_phrasings.py [--set generated|variants|findings|ranges] [--failures N] [--system NAME]``
 from the repository root.
 Wrong (a value outside the accepted set) and missing (left empty) are counted apart (issue 10).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from phrasings import run_suite  # noqa: E402
-from phrasings.rads import all_cases, findings_cases, variant_cases  # noqa: E402
+from phrasings.rads import all_cases, findings_cases, range_cases, variant_cases  # noqa: E402
 
 
 def main() -> None:
@@ -23,10 +23,11 @@ def main() -> None:
     parser.add_argument("--failures", type=int, default=0, help="print up to N failing phrases")
     parser.add_argument("--system", default="", help="only this system (substring)")
     parser.add_argument("--only", choices=("wrong", "missing", ""), default="", help="print only this kind of failure")
-    parser.add_argument("--set", choices=("generated", "variants", "findings"), default="generated",
-                        help="generated suites, the report-style variants, or structured findings (object and rendered text)")
+    parser.add_argument("--set", choices=("generated", "variants", "findings", "ranges"), default="generated",
+                        help="generated suites, the report-style variants, structured findings (object and rendered text), "
+                             "or only the size-range and stated-category suite (part of generated)")
     args = parser.parse_args()
-    pick = {"generated": all_cases, "variants": variant_cases, "findings": findings_cases}[args.set]
+    pick = {"generated": all_cases, "variants": variant_cases, "findings": findings_cases, "ranges": range_cases}[args.set]
     cases = [c for c in pick() if args.system.lower() in c.system.lower()]
     t0 = time.perf_counter()
     tally = run_suite(cases)
