@@ -183,11 +183,12 @@ def _stated_vs_scores(lang: str, r: random.Random) -> list[Phrase]:
         want: str | None = derived if derived else (stated if stated in ("3", "4") else None)
         if lang == "en":
             d = {"positive": " DCE positive.", None: ""}[dce]
-            text = f"Lesion in the {r.choice(zone)}, 1.1 cm: DWI score {dwi}.{d} Impression: PI-RADS {stated}."
+            texts = [f"Lesion in the {r.choice(zone)}, 1.1 cm: DWI score {dwi}.{d} Impression: PI-RADS {stated}.",
+                     f"PI-RADS {stated} lesion in the {r.choice(zone)} measuring 11 mm; diffusion score {dwi}.{d}"]
         else:
             d = {"positive": "DCE阳性，", None: ""}[dce]
-            text = f"{r.choice(zone)}见一病灶，大小约1.1cm，DWI评分{dwi}分，{d}印象：PI-RADS {stated}分。"
-        out.append(phrase(PI, lang, "STATED.PIRADS.VS_SCORES", "plain", text, category=want))
+            texts = [f"{r.choice(zone)}见一病灶，大小约1.1cm，DWI评分{dwi}分，{d}印象：PI-RADS {stated}分。"]
+        out += [phrase(PI, lang, "STATED.PIRADS.VS_SCORES", "plain", t, category=want) for t in texts]
     return out
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from rag.calculators.context import Cue, assess, cues_in
 from rag.calculators.rads.sizes import NUM, Size, find_sizes
 from rag.errors import InvalidInput
 from rag.types import Evidence
@@ -157,12 +158,66 @@ def _clause_start(text: str, start: int, lo: int, breaks: re.Pattern[str] | None
     return last
 
 
+def _pseudo_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """ConText pseudo-cues ("no significant change", "no interval growth", "not only") in ``text[lo:hi]``."""
+    return [(c.start, c.end) for c in cues_in(text)
+            if c.kind == "pseudo" and c.end > lo and c.start < hi and _PSEUDO_HONOURED.search(c.text)]
+
+
+# Pseudo-cues about change or emphasis only: "no longer seen" and "no further washout" still deny a finding.
+_PSEUDO_HONOURED = re.compile(r"change|increase|growth|only|necessarily|变化", re.I)
+
+
+def _tight(text: str, cue: Cue, start: int, end: int) -> bool:
+    """A ConText cue that sits right at the term: no comma, colon or list between them.
+
+    ConText's scopes are built for pathology sentences; in RADS findings lists ("T2W 1, DWI 3,
+    negative DCE", "no APHE, nonperipheral washout and an enhancing capsule", "3 mm nodule in the
+    lingula, not present on the prior screen") a cue across a comma or colon belongs to another item.
+    """
+    gap = text[cue.end : start] if cue.end <= start else text[end : cue.start]
+    return len(gap) <= 30 and not _TIGHT_BREAK.search(gap)
+
+
+_TIGHT_BREAK = re.compile(r"[,，、:：;；]|\b(?:and|or|with|but)\b", re.I)
+
+
 def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
-    """Whether the clause around ``text[start:end]`` denies it."""
+    """Whether the clause around ``text[start:end]`` denies it.
+
+    One cue vocabulary: the RADS scope rules below (lists joined by "or" negate every member;
+    "and a/an" starts an affirmed phrase; "washout: no") decide first, with ConText's pseudo-cues
+    ("no significant change in the spiculated nodule") removed from them; ConText's own negation
+    ("washout is absent", "spiculation has been excluded", "denies", 排除) is added when its cue sits
+    right at the term (``_tight``).
+    """
+    if _scan_negated(text, start, end, lo):
+        return True
+    denial = assess(text, start, end)
+    return any(c.kind == "negated" and _tight(text, c, start, end) for c in denial.cues) and not denial.uncertain
+
+
+def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
+    """Whether the clause only suspects ``text[start:end]`` ("possible washout", "capsule?", "suggestive of washout")."""
+    if _scan_hedged(text, start, end, lo):
+        return True
+    return any(c.kind == "uncertain" and _tight(text, c, start, end) and not _IMPRESSION_VERB.fullmatch(c.text)
+               for c in assess(text, start, end).cues)
+
+
+# 考虑 / 倾向 ("considered", "favoured") is how Chinese reports state their impression ("考虑癌栓"):
+# ConText reads it as uncertain for staging, but in a RADS finding it asserts the finding.
+_IMPRESSION_VERB = re.compile(r"考虑为?|倾向(?:于|为)?")
+
+
+def _scan_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
+    """The RADS scope rules for negation (pre- and post-cues, coordinated lists); pseudo-cues never negate."""
     tail = text[end : end + 40]
     if _NEG_POST.match(tail) or _NEG_POST_LIST.match(text[end : end + 80]):
         return True
-    cues = list(_NEG_PRE.finditer(text, _clause_start(text, start, lo), start))
+    begin = _clause_start(text, start, lo)
+    pseudo = _pseudo_spans(text, begin, start)
+    cues = [m for m in _NEG_PRE.finditer(text, begin, start) if not any(a <= m.start() < b for a, b in pseudo)]
     if cues and not _COMMA.search(text, cues[-1].end(), start):
         return True  # "no capsule is seen", "without washout or capsule is identified": the cue governs the term
     if _POS_POST.match(tail):
@@ -175,7 +230,7 @@ def is_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
     return _LIST_OR.search(text, cue.end(), stop.start() if stop else len(text)) is not None
 
 
-def is_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
+def _scan_hedged(text: str, start: int, end: int, lo: int = 0) -> bool:
     """Whether the clause only suspects ``text[start:end]`` ("possible washout", "capsule?")."""
     if _HEDGE_POST.match(text[end : end + 20]):
         return True
