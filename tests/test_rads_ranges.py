@@ -160,3 +160,20 @@ def test_stated_lirads_and_chinese_suffixes() -> None:
     assert LIRADS().from_text("Cirrhosis. 18 mm observation. LR-4.").result["category"] == "LR-4"
     assert LungRADS().from_text("基线低剂量CT肺癌筛查。Lung-RADS 3类。").result["category"] == "3"
     assert PIRADS().from_text("右侧外周带病灶，PI-RADS 4分。").result["category"] == "4"
+
+
+# --- bounds: one-sided sizes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, low, high", [
+    ("<6 mm", 1.0, 5.9), ("less than 1 cm", 1.0, 9.9), ("≤5 mm", 1.0, 5.0), ("小于6mm", 1.0, 5.9), ("6mm以下", 1.0, 6.0),
+    (">15 mm", 15.1, 45.0), ("≥15 mm", 15.0, 45.0), ("大于8mm", 8.1, 24.0),
+])
+def test_a_bound_is_a_one_sided_range(text: str, low: float, high: float) -> None:
+    with reading_end("low") as seen:
+        find_sizes(text)
+    assert [(r.low_mm, r.high_mm) for r in seen] == [(low, high)]
+
+
+@pytest.mark.parametrize("size, want", [("<6 mm", "2"), ("less than 8 mm", None), (">15 mm", "4B"), ("小于6mm", "2")])
+def test_lung_bounds(size: str, want: str | None) -> None:
+    assert LungRADS().from_text(f"{BASE} Solid nodule in the right upper lobe measuring {size}.").result["category"] == want

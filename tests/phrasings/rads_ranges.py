@@ -4,7 +4,8 @@ Rules exercised:
 - RANGE.* — a size written as a range ("7–8 mm", "between 7 and 8 mm", "7至8毫米") is evaluated at both
   ends with the oracle; the expectation is the category when both ends agree, else missing (never the
   category of one end). Each range is written in every range notation (cross-product), plus
-  distractor forms: another structure's range next to the index lesion's single size.
+  distractor forms: another structure's range next to the index lesion's single size. RANGE.LR22.BOUND:
+  a one-sided size ("<6 mm", "大于15mm") is a range too.
 - STATED.* — a category the report states without the findings that decide it ("Impression: PI-RADS 4")
   is accepted as the stated category; negated, historical, hedged and span statements ("PI-RADS 3-4")
   must leave the field missing; findings that decide override the stated category.
@@ -63,6 +64,25 @@ def _lung(lang: str, r: random.Random) -> list[Phrase]:
         text = f"{r.choice(LUNG_PRE[lang])} {r.choice(LUNG_NOD[lang]).format(s=s)}{LUNG_DISTRACT[lang]}"
         out.append(phrase(LUNG, lang, "RANGE.LR22.SOLID", "distractor", text,
                           category=lungrads([LungNodule("solid", "baseline", m)])))
+    return out
+
+
+# Bounds: "<6 mm" is every size from 1 mm to 5.9 mm; ">15 mm" every size above 15 mm (read up to 3x).
+BOUND_EN = {"<": ("<{n} mm", "less than {n} mm", "smaller than {n} mm", "< {n} mm"),
+            ">": (">{n} mm", "greater than {n} mm", "larger than {n} mm", "> {n} mm")}
+BOUND_ZH = {"<": ("小于{n}mm", "<{n}mm", "不足{n}mm"), ">": ("大于{n}mm", ">{n}mm", "超过{n}mm")}
+LUNG_BOUNDS = (("<", 6.0), ("<", 8.0), (">", 15.0), (">", 8.0))
+
+
+def _lung_bounds(lang: str, r: random.Random) -> list[Phrase]:
+    out = []
+    for op, n in LUNG_BOUNDS:
+        lo, hi = (1.0, n - 0.1) if op == "<" else (n + 0.1, 3 * n)
+        want = _both(lungrads([LungNodule("solid", "baseline", lo)]), lungrads([LungNodule("solid", "baseline", hi)]))
+        for t in (BOUND_EN if lang == "en" else BOUND_ZH)[op]:
+            s = t.format(n=_g(n))
+            text = f"{r.choice(LUNG_PRE[lang])} {r.choice(LUNG_NOD[lang]).format(s=s)}"
+            out.append(phrase(LUNG, lang, "RANGE.LR22.BOUND", "plain", text, category=want))
     return out
 
 
@@ -197,5 +217,5 @@ def cases() -> list[Phrase]:
     out: list[Phrase] = []
     for lang in ("en", "zh"):
         r = random.Random(f"ranges-{lang}")
-        out += _lung(lang, r) + _ti(lang, r) + _li(lang, r) + _pi(lang, r) + _stated(lang, r) + _stated_vs_scores(lang, r)
+        out += _lung(lang, r) + _lung_bounds(lang, r) + _ti(lang, r) + _li(lang, r) + _pi(lang, r) + _stated(lang, r) + _stated_vs_scores(lang, r)
     return out

@@ -96,7 +96,7 @@ def merge_ends(
     result[_CANDIDATES] = list(_ordered_union(result.get(_CANDIDATES) or [], cands))
     what = "; ".join(f"{k} {_shown(low.result.get(k))} at the low end, {_shown(high.result.get(k))} at the high end"
                      for k in differ)
-    question = (f"the {size_name} as one value: the report gives a range ({spans}), and the rules disagree "
+    question = (f"the {size_name} as one value: the report gives a range or bound ({spans}), and the rules disagree "
                 f"across it ({what})")
     notes.append(f"size range {ends}: {what}; not decided")
     shared_rules = tuple(r for r in high.rule_ids if r in low.rule_ids)

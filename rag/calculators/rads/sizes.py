@@ -8,6 +8,9 @@ a category the report never supports. So a range is parsed as such and read at *
 ranges met, so that ``rads.ranges.both_ends`` can evaluate a reader at both ends and keep only the
 fields on which the two agree.
 
+A bound ("<6 mm", "≥15 mm", "6mm以下") is a range open at one side: below reads from 1 mm up to the
+bound (less 0.1 mm when strict), above from the bound (plus 0.1 mm when strict) to three times it.
+
 Outside ``reading_end`` a range reads at its upper end (the historic behaviour of the readers).
 A range is not a growth statement: "increased from 5 to 8 mm" is read as before (the current size),
 never as a range.
@@ -39,6 +42,17 @@ _RANGE = re.compile(
     rf"(?P<hi>{NUM})\s*(?P<u>{UNIT})(?![A-Za-z0-9])",
     re.I,
 )
+# A bound is a range open at one side: "<6 mm", "less than 1 cm", "≥15 mm", "小于6mm", "6mm以下".
+_BOUND_BEFORE = re.compile(
+    rf"(?<![A-Za-z0-9])(?P<op><=|>=|≤|≥|<|>|less\s+than|smaller\s+than|greater\s+than|larger\s+than|more\s+than|"
+    rf"exceeding|小于|不足|大于|超过)\s*(?P<n>{NUM})\s*(?P<u>{UNIT})(?![A-Za-z0-9])",
+    re.I,
+)
+_BOUND_AFTER = re.compile(rf"(?<![A-Za-z0-9.])(?P<n>{NUM})\s*(?P<u>{UNIT})\s*(?P<op>以下|以内|以上)")
+_BELOW = ("<", "<=", "≤", "less", "smaller", "小于", "不足", "以下", "以内")
+_STEP_MM = 0.1  # sizes are kept to 0.1 mm: "<6 mm" reaches at most 5.9 mm
+_FLOOR_MM = 1.0  # the smallest size a bound below is read down to
+_CEILING = 3.0  # a bound above is read up to three times its value (every RADS size rule is flat by then)
 # What makes "5 to 8 mm" a change, not a range: "increased from 5 to 8 mm", "由5增大至8mm".
 _CHANGE_BEFORE = re.compile(
     r"(?:\bfrom|\b(?:grow|grew|grown|increas|enlarg|decreas|reduc|shr[iu]nk|chang|progress|interval)\w*"
@@ -120,6 +134,23 @@ def _ranges(text: str, lo: int, hi: int) -> list[re.Match[str]]:
     return out
 
 
+def _bounds(text: str, lo: int, hi: int) -> list[tuple[re.Match[str], float, float]]:
+    """One-sided sizes as (match, low mm, high mm)."""
+    out = []
+    for rx in (_BOUND_BEFORE, _BOUND_AFTER):
+        for m in rx.finditer(text, lo, hi):
+            mm = to_mm(float(m.group("n")), m.group("u"))
+            op = m.group("op").lower()
+            inclusive = op in ("<=", ">=", "≤", "≥", "以下", "以内", "以上")
+            if op.startswith(_BELOW):
+                top = mm if inclusive else round(mm - _STEP_MM, 1)
+                if top > _FLOOR_MM:
+                    out.append((m, _FLOOR_MM, top))
+            elif mm > 0:
+                out.append((m, mm if inclusive else round(mm + _STEP_MM, 1), mm * _CEILING))
+    return out
+
+
 def find_sizes(text: str, lo: int = 0, hi: int | None = None) -> list[Size]:
     """Measurements with a unit, converted to mm ("7.0 x 5.0 mm", "1.2厘米", "15 mm", "7–8 mm").
 
@@ -137,6 +168,13 @@ def find_sizes(text: str, lo: int = 0, hi: int | None = None) -> list[Size]:
             seen.append(SizeRange(low, high, r.start(), r.end(), r.group(0)))
         out.append(Size((low if end == "low" else high,), r.start(), r.end(), r.group("u"), (low, high)))
     taken = [(r.start(), r.end()) for r in ranges]
+    for m, low, high in _bounds(text, lo, hi):
+        if any(m.start() < e and m.end() > s for s, e in taken):
+            continue
+        if seen is not None and not any(x.start == m.start() and x.text == m.group(0) for x in seen):
+            seen.append(SizeRange(low, high, m.start(), m.end(), m.group(0)))
+        out.append(Size((low if end == "low" else high,), m.start(), m.end(), m.group("u"), (low, high)))
+        taken.append((m.start(), m.end()))
     for m in _SIZE.finditer(text, lo, hi):
         if any(m.start() < e and m.end() > s for s, e in taken):
             continue
