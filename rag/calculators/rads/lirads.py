@@ -41,6 +41,7 @@ from rag.calculators.rads.scan import (
     lookup,
     to_decimal,
 )
+from rag.calculators.rads.sizes import NUM, UNIT, to_mm
 from rag.calculators.rads.stated import Stated, adopt_stated, asserted_stated
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
@@ -73,7 +74,7 @@ _OTHER_STRUCTURE = re.compile(
     r"common bile duct|CBD|pancreas|aorta)\b|脾|门静脉|肝静脉|胆囊|肾|腹水|淋巴结|胆总管|胰腺|肝脏大小|肝右叶斜径",
     re.I,
 )
-_N = r"(\d+(?:\.\d+)?)\s*(mm|cm|毫米|厘米)?"
+_N = rf"({NUM})\s*({UNIT})?"  # the shared size grammar (rads.sizes)
 # Measured growth: "grew from 7 mm to 11 mm in 4 months", "4个月内由7mm增大至11mm".
 _GROWTH_EN = re.compile(
     rf"\b(?:grew|grown|increased|enlarged|growing)\s+(?:in size\s+)?from\s+{_N}\s+to\s+{_N}"
@@ -89,7 +90,7 @@ TG_MONTHS = Decimal(6)  # ... within 6 months or less
 
 def _mm(value: str, unit: str | None, other_unit: str | None) -> Decimal:
     unit = (unit or other_unit or "mm").lower()
-    return to_decimal(float(value)) * (10 if unit in ("cm", "厘米") else 1)
+    return to_decimal(float(value)) * (10 if to_mm(1.0, unit) == 10 else 1)
 
 
 def _measured_growth(text: str, s: int, e: int) -> tuple[bool | None, str, int, int] | None:
