@@ -177,3 +177,17 @@ def test_a_bound_is_a_one_sided_range(text: str, low: float, high: float) -> Non
 @pytest.mark.parametrize("size, want", [("<6 mm", "2"), ("less than 8 mm", None), (">15 mm", "4B"), ("小于6mm", "2")])
 def test_lung_bounds(size: str, want: str | None) -> None:
     assert LungRADS().from_text(f"{BASE} Solid nodule in the right upper lobe measuring {size}.").result["category"] == want
+
+
+@pytest.mark.parametrize("text", ["Prior MRI: PI-RADS 3. Left PZ lesion, DWI 4.", "Left PZ lesion, DWI 4. Impression: PI-RADS 3-4."])
+def test_only_an_asserted_statement_is_a_discrepancy(text: str) -> None:
+    out = PIRADS().from_text(text)
+    assert out.result["category"] == "4" and not out.discrepancies
+
+
+def test_invented_labels_are_still_rejected() -> None:
+    from rag.errors import InvalidInput
+    with pytest.raises(InvalidInput):
+        TIRADS().from_text("Solid hypoechoic nodule 1.2 cm, TR6.")
+    with pytest.raises(InvalidInput):
+        PIRADS().from_text("Left PZ lesion, PI-RADS 6.")

@@ -348,13 +348,15 @@ class LIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        calc = both_ends(lambda: self._from_text(text), ("category",), unit="mm", size_name="observation's diameter")
         stated = asserted_stated(text, R.STATED, lambda m: _validate(m.group(1) or m.group(2)), "lirads.stated_category")
+        calc = both_ends(lambda: self._from_text(text, stated), ("category",), unit="mm", size_name="observation's diameter")
         return adopt_stated(calc, stated, label="LI-RADS category")
 
-    def _from_text(self, text: str) -> CalcResult:
+    def _from_text(self, text: str, asserted: Stated | None) -> CalcResult:
         """Categorise observations described in a CT/MRI liver report."""
-        stated = _stated(text)
+        _stated(text)  # an invented category ("LR-6") is rejected
+        # Only an asserted statement is compared with the features (not "prior LR-3", "LR-3 vs LR-4").
+        stated = (asserted.value, asserted.evidence) if asserted and asserted.evidence else None
         cut = findings_end(text)
         observations = [_read_observation(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
         if not any(x.evidence for x in observations):  # no findings section: read the impression too

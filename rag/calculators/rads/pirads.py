@@ -325,19 +325,16 @@ class PIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        calc = both_ends(lambda: self._from_text(text), ("category",), unit="cm", size_name="lesion's size")
-        return adopt_stated(calc, asserted_stated(text, _STATED, _stated_value, "pirads.stated_category"),
-                            label="PI-RADS category")
+        stated = asserted_stated(text, _STATED, _stated_value, "pirads.stated_category")
+        calc = both_ends(lambda: self._from_text(text, stated), ("category",), unit="cm", size_name="lesion's size")
+        return adopt_stated(calc, stated, label="PI-RADS category")
 
-    def _from_text(self, text: str) -> CalcResult:
+    def _from_text(self, text: str, asserted: Stated | None) -> CalcResult:
         """Assess lesion descriptions or stated sequence scores."""
-        stated = _STATED.search(text)
-        stated_label = None
-        if stated:
-            stated_label = (
-                str(_score(stated.group(1), "PI-RADS category")),
-                evidence_for("pirads.stated_category", stated.group(1), text, stated.start(1), stated.end(1)),
-            )
+        if first := _STATED.search(text):
+            _score(first.group(1), "PI-RADS category")  # an invented category ("PI-RADS 6") is rejected
+        # Only an asserted statement is compared with the scores (not "prior PI-RADS 3", "PI-RADS 3-4").
+        stated_label = (asserted.value, asserted.evidence) if asserted and asserted.evidence else None
         cut = findings_end(text)
         lesions = [_read_lesion(text, a, min(b, cut), i) for i, (a, b) in enumerate(list_spans(text)) if a < cut]
         if not any(x.evidence for x in lesions):  # no findings section: read the impression too

@@ -242,12 +242,15 @@ class TIRADS:
 
     def from_text(self, text: str) -> CalcResult:
         """Read the text; a size range is evaluated at both ends (``ranges.both_ends``)."""
-        calc = both_ends(lambda: self._from_text(text), _DECISIONS, unit="cm", size_name="nodule's maximum diameter")
-        return _adopt(calc, asserted_stated(text, STATED_LEVEL, _stated_label, "tirads.stated_level"))
+        stated = asserted_stated(text, STATED_LEVEL, _stated_label, "tirads.stated_level")
+        calc = both_ends(lambda: self._from_text(text, stated), _DECISIONS, unit="cm", size_name="nodule's maximum diameter")
+        return _adopt(calc, stated)
 
-    def _from_text(self, text: str) -> CalcResult:
+    def _from_text(self, text: str, asserted: Stated | None) -> CalcResult:
         """Score nodule descriptions (English or Chinese)."""
-        stated = _stated(text)
+        _stated(text)  # an invented level ("TR6") is rejected
+        # Only an asserted ACR level is compared with the features (not "prior TR3", "C-TIRADS 4a").
+        stated = (asserted.value, asserted.evidence) if asserted else None
         return self._run(_nodules_from_text(text), stated)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
