@@ -86,6 +86,25 @@ def _lung_bounds(lang: str, r: random.Random) -> list[Phrase]:
     return out
 
 
+# Growth written as "from A to B": a change, not a range; A is the prior size, B the current one.
+GROW_PRE = {"en": "Annual screening LDCT compared with the screening CT of 12 months ago.",
+            "zh": "年度LDCT筛查，与12个月前筛查CT比较："}
+GROW_EN = ("The solid nodule in the right upper lobe has grown from {a} to {b} mm.",
+           "Solid nodule in the left lower lobe increased from {a} to {b} mm.",
+           "The right middle lobe solid nodule enlarged from {a} mm to {b} mm.")
+GROW_ZH = ("右肺上叶实性结节由{a}增大至{b}mm。", "左肺下叶实性结节从{a}mm增大到{b}mm。")
+
+
+def _lung_growth(lang: str, r: random.Random) -> list[Phrase]:
+    out = []
+    for a, b in ((4.0, 7.0), (5.0, 8.0), (6.0, 9.5), (9.0, 12.0)):
+        want = lungrads([LungNodule("solid", "growing", b)])
+        for t in GROW_EN if lang == "en" else GROW_ZH:
+            text = f"{GROW_PRE[lang]} {t.format(a=_g(a), b=_g(b))}"
+            out.append(phrase(LUNG, lang, "RANGE.LR22.GROWTH_NOT_RANGE", "distractor", text, category=want))
+    return out
+
+
 # --- TI-RADS: a TR4 and a TR5 nodule across the FNA / follow-up cut-offs ------------------------------
 TI_NOD = {"en": {"TR4": "solid, hypoechoic nodule, wider-than-tall, with smooth margins and no echogenic foci",
                  "TR5": "solid, hypoechoic nodule, taller-than-wide, with irregular margins and punctate echogenic foci"},
@@ -217,5 +236,5 @@ def cases() -> list[Phrase]:
     out: list[Phrase] = []
     for lang in ("en", "zh"):
         r = random.Random(f"ranges-{lang}")
-        out += _lung(lang, r) + _lung_bounds(lang, r) + _ti(lang, r) + _li(lang, r) + _pi(lang, r) + _stated(lang, r) + _stated_vs_scores(lang, r)
+        out += _lung(lang, r) + _lung_bounds(lang, r) + _lung_growth(lang, r) + _ti(lang, r) + _li(lang, r) + _pi(lang, r) + _stated(lang, r) + _stated_vs_scores(lang, r)
     return out

@@ -28,6 +28,7 @@ from rag.calculators.rads.scan import (
     list_markers,
     lookup,
 )
+from rag.calculators.rads.sizes import NUM, to_mm
 from rag.errors import InvalidInput
 from rag.types import Evidence
 
@@ -113,6 +114,7 @@ class _Draft:
         return Nodule(**values, evidence=tuple(self.evidence))
 
 
+_FROM_TO = re.compile(rf"(?:\bfrom|由|从)\s*({NUM})\s*(?:to|至|到|增大至|增大到|增至|增长至)\s*$", re.I)
 _NOT_A_SIZE = re.compile(r"\s*(?:from(?!\s*\d)|away|apart|below|above|beneath|deep to|slices?|sections?|collimation|thick(?:ness)?)\b|\s*层厚", re.I)
 _SLICE = re.compile(r"(?:slice|section|reconstruct\w*|collimation)s?(?: thickness)?(?: of| at)?\s*$|层厚\s*$", re.I)
 _PLURAL = re.compile(r"\b(?:two|three|four|several|multiple|\d)\s+(?:\w+\s+){0,2}?nodules\b|两个|三个|[2-9]个|多发|数个", re.I)
@@ -230,6 +232,16 @@ class _TextReader:
                 prefix = tail if head and tail.strip() else prefix
             bound = size.end
             labels = {k for k, rx in V.SIZE_PREFIX.items() if rx.search(prefix)}
+            change = _FROM_TO.search(prefix)
+            if change and size.range_mm is None and len(size.values_mm) == 1:
+                # "grown from 5 to 8 mm", "由5增大至8mm": the earlier number (in this size's unit) is the prior
+                # size and this one is the current size, although "from" stands before it.
+                labels.discard("prior")
+                prior = to_mm(float(change.group(1)), size.unit)
+                if "prior_mean_mm" not in cur.values:
+                    cur.values["prior_mean_mm"] = prior
+                    cur.evidence.append(evidence_for(f"lungrads.nodule[{idx}].prior_mean_mm", prior, text,
+                                                     size.start - len(prefix) + change.start(1), size.start - len(prefix) + change.end(1)))
             m = V.SIZE_SUFFIX.match(text, size.end)
             if m:
                 labels |= {k for k, v in m.groupdict().items() if v}
