@@ -216,8 +216,10 @@ def _scan_negated(text: str, start: int, end: int, lo: int = 0) -> bool:
     if _NEG_POST.match(tail) or _NEG_POST_LIST.match(text[end : end + 80]):
         return True
     begin = _clause_start(text, start, lo)
-    pseudo = _pseudo_spans(text, begin, start)
-    cues = [m for m in _NEG_PRE.finditer(text, begin, start) if not any(a <= m.start() < b for a, b in pseudo)]
+    cues = list(_NEG_PRE.finditer(text, begin, start))
+    if cues:
+        pseudo = _pseudo_spans(text, begin, start)
+        cues = [m for m in cues if not any(a <= m.start() < b for a, b in pseudo)]
     if cues and not _COMMA.search(text, cues[-1].end(), start):
         return True  # "no capsule is seen", "without washout or capsule is identified": the cue governs the term
     if _POS_POST.match(tail):
