@@ -191,3 +191,19 @@ def test_invented_labels_are_still_rejected() -> None:
         TIRADS().from_text("Solid hypoechoic nodule 1.2 cm, TR6.")
     with pytest.raises(InvalidInput):
         PIRADS().from_text("Left PZ lesion, PI-RADS 6.")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Previously BI-RADS 4 mass, biopsy benign (fibroadenoma). Today: stable fibroadenoma. BI-RADS 2.", "2"),
+    ("Prior mammogram (2022): BI-RADS 3. Current mammogram: BI-RADS 2, benign.", "2"),
+    ("No BI-RADS 4 or 5 findings. BI-RADS 1.", "1"),
+    ("前次检查BI-RADS 4类。本次BI-RADS 2类。", "2"),
+])
+def test_birads_earlier_or_denied_statements_do_not_enter_the_exam(text: str, want: str) -> None:
+    from rag.calculators.rads import BIRADS
+    assert BIRADS().from_text(text).result["category"] == want
+
+
+def test_lungrads_discrepancy_ignores_a_prior_category() -> None:
+    out = LungRADS().from_text("Prior LDCT: Lung-RADS 4A. Current: the nodule has resolved. No nodules. Lung-RADS 1.")
+    assert out.result["category"] == "1" and not out.discrepancies

@@ -131,6 +131,7 @@ _ZH_CUES: tuple[tuple[str, str, str], ...] = (
     ("negated", _FORWARD, r"不考虑|未见|未发现|未找到|未检出|未触及|未累及|未侵犯|未侵及|未|无|没有|不伴|否认|排除"),
     ("historical", _BACKWARD, r"病史|(?<=[\u4e00-\u9fff])史"),
     ("historical", _FORWARD, r"既往|曾经?|以往"),
+    ("historical", _FORWARD, r"前次|上次"),  # "last time": 前次检查 BI-RADS 4类, 上次手术 (added for the RADS readers)
 )
 
 

@@ -231,11 +231,37 @@ def _stated_vs_scores(lang: str, r: random.Random) -> list[Phrase]:
     return out
 
 
+BI = "BI-RADS"
+HIST_BI_EN = ("Prior mammogram (2022): BI-RADS {x}. Current mammogram: BI-RADS {y}.",
+              "Previously assessed as BI-RADS {x}. Today: BI-RADS {y}.",
+              "Comparison: prior BI-RADS {x}. Diagnostic workup today. BI-RADS {y}.",
+              "No BI-RADS {x} finding is seen today. BI-RADS {y}.",
+              "History of BI-RADS {x} assessment last year. Current assessment: BI-RADS {y}.")
+HIST_BI_ZH = ("既往BI-RADS {x}类，本次复查：BI-RADS {y}类。", "前次检查BI-RADS {x}类。本次BI-RADS {y}类。")
+LI_NOW_EN = ("Cirrhosis. Observation in segment 8 previously {a} mm, now {b} mm, with nonrim APHE and nonperipheral washout.",
+             "Cirrhosis. Observation in segment 8, {b} mm (previously {a} mm), with nonrim APHE and nonperipheral washout.",
+             "Cirrhosis. Observation in segment 8 measured {a} mm previously; now {b} mm; nonrim APHE and nonperipheral washout.")
+LI_NOW_ZH = ("肝硬化。肝S8段结节，前次约{a}mm，本次约{b}mm，动脉期非环形高强化，门脉期廓清。",)
+
+
+def _history(lang: str, r: random.Random) -> list[Phrase]:
+    """Earlier assessments and sizes quoted beside today's: today's decide."""
+    out = []
+    for x, y in (("4", "2"), ("3", "2"), ("0", "1"), ("5", "6")):
+        for t in HIST_BI_EN if lang == "en" else HIST_BI_ZH:
+            out.append(phrase(BI, lang, "STATED.HISTORICAL", "historical", t.format(x=x, y=y), category=y))
+    for a, b in ((8.0, 12.0), (12.0, 22.0), (15.0, 9.0), (20.0, 14.0)):
+        want = lirads(b, "nonrim", True, False, False)
+        for t in LI_NOW_EN if lang == "en" else LI_NOW_ZH:
+            out.append(phrase(LI, lang, "STATED.HISTORICAL", "historical", t.format(a=_g(a), b=_g(b)), category=want))
+    return out
+
+
 def cases() -> list[Phrase]:
     """Every range and stated-category phrase, deterministic."""
     out: list[Phrase] = []
     for lang in ("en", "zh"):
         r = random.Random(f"ranges-{lang}")
         out += _lung(lang, r) + _lung_bounds(lang, r) + _lung_growth(lang, r) + _ti(lang, r) + _li(lang, r) + _pi(lang, r)
-        out += _stated(lang, r) + _stated_vs_scores(lang, r)
+        out += _stated(lang, r) + _stated_vs_scores(lang, r) + _history(lang, r)
     return out

@@ -30,6 +30,7 @@ from rag.calculators.rads.scan import (
     lookup,
     to_decimal,
 )
+from rag.calculators.rads.stated import current_statements
 from rag.calculators.rads.trace import Trace
 from rag.errors import InvalidInput
 from rag.types import CalcResult, Discrepancy, Evidence
@@ -201,7 +202,7 @@ class BIRADS:
                         ranged=lo != hi,
                     )
                 )
-        stated = [(_subcategory(text, _validate(m.group(1) or m.group(2)), m.end()), m) for m in _STATED.finditer(text)]
+        stated = [(_subcategory(text, _validate(m.group(1) or m.group(2)), m.end()), m) for m in current_statements(text, _STATED)]
         stated_f = [
             _Finding(stated=(c, evidence_for("birads.stated_category", c, text, m.start(), m.end()))) for c, m in stated
         ]

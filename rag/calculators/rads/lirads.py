@@ -59,7 +59,10 @@ _MEANING = {
     "LR-5": "Definitely HCC (no biopsy needed).",
     "LR-M": "Probably or definitely malignant, not HCC-specific.",
 }
-_PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier")
+_NOW = re.compile(r"\b(?:now|currently|today|at present)\b|现|目前|本次|此次")
+# "measured 12 mm previously; now 22 mm": the word after the size dates it ("22 mm (previously 12 mm)" does not).
+_PRIOR_AFTER = re.compile(r"\s*(?:previously|before|earlier|on\s+the\s+prior)\b(?!\s*\d)", re.I)
+_PRIOR_WORDS = ("previously", "prior", "from", "before", "earlier", "前次", "上次", "既往", "之前", "原约", "原为", "原大小")
 # Locoregional therapy to the observation itself ("treated with TACE", "post-ablation zone", "TACE术后").
 _TREATED = re.compile(
     r"\b(?:treated with|after|following|status[- ]post|s/p|post-?)\s*(?:\w+\s+){0,2}?(?:TACE|TARE|chemoembolization|"
@@ -216,7 +219,8 @@ def _read_observation(text: str, s: int, e: int, idx: int) -> _Obs:
     for size in finding_sizes(text, s, e, _OBSERVATION_WORD, _OTHER_STRUCTURE):
         prefix = text[bound : size.start].lower()
         bound = size.end
-        if any(w in prefix.rsplit(",", 1)[-1] for w in _PRIOR_WORDS):
+        current = _NOW.split(re.split(r"[,，]", prefix)[-1])[-1]  # "prior LR-3 observation now 22 mm": the size is today's
+        if any(w in current for w in _PRIOR_WORDS) or _PRIOR_AFTER.match(text, size.end):
             continue
         obs.size_mm = to_decimal(max(size.values_mm))
         obs.evidence.append(evidence_for(f"{d}.size_mm", obs.size_mm, text, size.start, size.end))

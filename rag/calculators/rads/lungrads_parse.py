@@ -29,6 +29,7 @@ from rag.calculators.rads.scan import (
     lookup,
 )
 from rag.calculators.rads.sizes import NUM, to_mm
+from rag.calculators.rads.stated import current_statements
 from rag.errors import InvalidInput
 from rag.types import Evidence
 
@@ -323,7 +324,7 @@ def exam_from_text(text: str) -> Exam:
     """Parse a screening report (English or Chinese) into an ``Exam``."""
     r = _TextReader(text)
     nodules = r.nodules()
-    stated = V.STATED_CATEGORY.search(text)
+    stated = next(iter(current_statements(text, V.STATED_CATEGORY)), None)  # not "prior Lung-RADS 4A"
     old = V.EDITION.search(text)
     exam = Exam(
         nodules=tuple(nodules),

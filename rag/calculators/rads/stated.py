@@ -25,7 +25,7 @@ from rag.calculators.context import assess
 from rag.calculators.rads.scan import evidence_for
 from rag.types import CalcResult, Evidence
 
-__all__ = ["Stated", "adopt_stated", "asserted_stated"]
+__all__ = ["Stated", "adopt_stated", "asserted_stated", "current_statements"]
 
 # "PI-RADS 3-4", "PI-RADS 4 or 5", "TR3/4", "3～4类": a span, not one category.
 _SPAN_AFTER = re.compile(r"\s*(?:-|–|/|~|～|\bor\b|\bto\b|\bvs\.?|\bversus\b|或|至|到)\s*(?:TR|LR-?)?\d", re.I)
@@ -43,6 +43,25 @@ class Stated:
     evidence: Evidence | None
 
 
+def current_statements(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """Matches of a stated-category pattern that the report asserts now: not negated ("no BI-RADS 4 or 5
+    findings") and not historical ("prior BI-RADS 3", "既往BI-RADS 3类", "previously TR4").
+
+    Why: a report quotes earlier assessments beside today's; reading the earlier one as today's (or
+    letting it enter an exam's "worst category") gives a wrong category with a citation beside it.
+    """
+    return [m for m in pattern.finditer(text) if _current(text, m)]
+
+
+def _current(text: str, m: re.Match[str]) -> bool:
+    """Not negated by a cue before the label, not historical. A cue after the label is its meaning
+    ("BI-RADS 1, negative", "BI-RADS 2, benign"), never a denial of it."""
+    a = assess(text, m.start(), m.end())
+    if a.historical:
+        return False
+    return not any(c.kind == "negated" and c.end <= m.start() for c in a.cues)
+
+
 def asserted_stated(
     text: str,
     pattern: re.Pattern[str],
@@ -56,8 +75,7 @@ def asserted_stated(
             return None  # the report itself is undecided between two categories
         if _HEDGE_AT.search(text[max(0, m.start() - 15) : m.start()]) or _HEDGE_AFTER.match(text[m.end() : m.end() + 4]):
             continue
-        a = assess(text, m.start(), m.end())
-        if a.denied or a.historical:
+        if not _current(text, m):
             continue
         value = normalise(m)
         if value is not None:
