@@ -79,13 +79,15 @@ _WORDING = Vocab(
             r"\b(?:staging|pre-?treatment|pre-?operative|extent[- ]of[- ]disease) (?:MRI|evaluation|imaging)\b[^.;]{0,20}"
             r"\bknown (?:\w+ ){0,3}?(?:breast )?(?:cancer|carcinoma|malignancy)\b",
             r"(?:穿刺)?活检(?:病理)?(?:已)?证实(?:为)?[^，。；,;]{0,12}癌",
+            r"癌\s*[，,]?\s*(?:经)?(?:空芯针|粗针)?(?:穿刺)?活检(?:病理)?(?:已)?证实",  # "浸润性导管癌，空芯针穿刺活检证实"
+            r"\b(?:biopsy|pathology|pathologically)[- ](?:proven|confirmed) (?:\w+ ){0,3}?(?:malignancy|cancer|carcinoma|IDC|ILC|DCIS)\b",
         ],
-        "5": [r"\bhighly suggestive of malignancy\b"],
+        "5": [r"\bhighly suggestive of malignancy\b", r"\bhighly suspicious (?:for|of) malignancy\b", r"高度(?:提示|怀疑|可疑)恶性"],
         "4": [
             r"\bsuspicious (?:for|of) malignancy\b",
             r"\bsuspicious (?:mass|calcifications?|finding|abnormality|lesion)\b",
         ],
-        "3": [r"\bprobably benign\b"],
+        "3": [r"\bprobably benign\b", r"可能良性"],
         "2": [
             r"\bbenign(?:[- ]appearing)? (?:findings?|mass(?:es)?|calcifications?)\b",
             r"\bsimple cysts?\b",

@@ -71,7 +71,7 @@ _DCE = Vocab(
             r"\bearly,? focal (?:contrast )?enhancement\b",
             r"\bearly enhancement\b",
             r"^\s*(?:positive|\+|pos|yes|true)\s*$",
-            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阳性",
+            r"(?:(?<![A-Za-z0-9])DCE|动态增强)(?:扫描)?\s*(?:呈)?阳性",
             r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[+＋]\s*[)）]",
             r"(?:动态增强|DCE)(?:扫描)?(?:呈|示|可见|见)?早期(?:局灶(?:性)?)?(?:明显)?强化",
         ],
@@ -81,7 +81,7 @@ _DCE = Vocab(
             r"\bno (?:(?:focal|early|definite|suspicious),? ){1,3}(?:contrast )?enhancement\b",
             r"\bdiffuse (?:early )?enhancement\b",
             r"^\s*(?:negative|-|neg|no|false)\s*$",
-            r"(?<![A-Za-z0-9])DCE\s*(?:呈)?阴性",
+            r"(?:(?<![A-Za-z0-9])DCE|动态增强)(?:扫描)?\s*(?:呈)?阴性",
             r"(?<![A-Za-z0-9])DCE\s*[:：]?\s*[（(]\s*[-－−]\s*[)）]",
             r"(?:动态增强|DCE)(?:扫描)?(?:未见|无)(?:明显)?早期(?:局灶(?:性)?)?强化",
         ],
@@ -107,7 +107,9 @@ _MARKED = re.compile(
     re.I,
 )
 # "ADC图呈明显低信号", "高b值DWI呈明显高信号": marked on ADC / on the high b-value images.
-_MARKED_ZH = re.compile(r"(ADC|高b值(?:DWI)?|DWI)(?:图|序列)?(?:上)?(?:呈)?(?:显著|明显)(?:低|高)信号", re.I)
+# Also "DWI呈局灶性明显高信号" (a short modifier before 明显) and "ADC值明显减低" (the value, not the signal).
+_MARKED_ZH = re.compile(r"(ADC|高b值(?:DWI)?|DWI)(?:图|序列|值)?(?:上)?(?:呈)?(?:[^，。；,;：:\d]{0,6}?)(?:显著|明显)"
+                        r"(?:(?:低|高)信号|减低|降低)", re.I)
 _MARKED_BOTH = re.compile(
     r"\bmarked(?:ly)?\b[^.;]{0,60}\bboth\b|\bmarked(?:ly)?\b[^.;]{0,40}\bADC\b[^.;]{0,40}\bmarked(?:ly)?\b", re.I
 )
