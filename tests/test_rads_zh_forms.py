@@ -31,3 +31,20 @@ def test_birads_assessment_wording(text: str, want: str) -> None:
 ])
 def test_pirads_chinese_dwi_and_dce(text: str, want: str) -> None:
     assert PIRADS().from_text(text).result["category"] == want
+
+
+def test_points_in_parentheses_are_not_list_markers() -> None:
+    from rag.calculators.rads import TIRADS
+    text = ("Composition: solid (2). Echogenicity: hypoechoic (2). Shape: wider-than-tall (0). Margin: smooth (0). "
+            "Echogenic foci: none (0). Size 1.0 cm.")
+    out = TIRADS().from_text(text).result
+    assert (out["points"], out["level"], out["recommendation"]) == (4, "TR4", "follow-up")
+    two = TIRADS().from_text("(1) Right lobe: spongiform nodule, 2.0 cm. (2) Left lobe: solid hypoechoic nodule, taller-than-wide, "
+                             "irregular margins, punctate echogenic foci, 1.2 cm.").result
+    assert len(two["nodules"]) == 2 and two["level"] == "TR5"
+
+
+def test_fat_or_benign_calcification_decides_over_solid() -> None:
+    from rag.calculators.rads import LungRADS
+    out = LungRADS().from_text("Baseline LDCT. 10 mm solid nodule with fat attenuation, consistent with hamartoma.")
+    assert out.result["category"] == "1"

@@ -200,7 +200,9 @@ class _TextReader:
         if locs and "location" not in cur.values:
             cur.values["location"] = locs[0].value
         if types and "kind" not in cur.values:
-            t = types[0]
+            # Benign calcification or fat decides over the attenuation word: "10 mm solid nodule with fat
+            # attenuation, consistent with hamartoma" is category 1 (LR22.CALCIFIED.1), not a solid-row nodule.
+            t = next((h for h in types if h.value in ("calcified", "fat") and not h.hedged), types[0])
             if t.hedged and t.value not in ("calcified", "fat"):
                 # "possibly part-solid": the type decides the size rows; leave it to the report to state
                 cur.values["kind_suspected"] = t.value

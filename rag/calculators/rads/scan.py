@@ -102,7 +102,9 @@ _WINDOW = 80
 
 _SENTENCE = re.compile(r"(?:(?<!\d)\.(?!\d)|\.(?=\s)|[;\n。；!?]|\.$)")
 _MARKER = re.compile(
-    r"(?:\(\s*(\d{1,2})\s*\)|(?<![\w.])(\d{1,2})\)\s|(?:^|(?<=[\s:;,.。；，]))(?:nodule|lesion|observation|"
+    # "(2)" right after a word is a value ("solid (2)" = its points), not a list marker.
+    r"(?:(?<![A-Za-z\u4e00-\u9fff])(?<![A-Za-z\u4e00-\u9fff] )\(\s*(\d{1,2})\s*\)|"
+    r"(?<![\w.])(\d{1,2})\)\s|(?:^|(?<=[\s:;,.。；，]))(?:nodule|lesion|observation|"
     r"finding|结节|病灶)\s*(?:#|no\.?\s*)?(\d{1,2}|[A-H](?=\s*[(:：]))\s*(?:\([^)]{0,30}\)\s*)?[:：)\-]|[①②③④⑤⑥⑦⑧⑨])",
     re.I,
 )

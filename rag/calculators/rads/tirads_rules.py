@@ -156,6 +156,7 @@ FEATURES: dict[str, Vocab] = {
             ],
             "rim-calcification": [
                 r"\b(?:peripheral|rim|eggshell|egg-shell) calcifications?\b",
+                r"\bperipheral \(rim\) calcifications?\b",
                 r"\brim[- ]calcified\b",
                 r"环状钙化",
                 r"边缘钙化",
