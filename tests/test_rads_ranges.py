@@ -207,3 +207,11 @@ def test_birads_earlier_or_denied_statements_do_not_enter_the_exam(text: str, wa
 def test_lungrads_discrepancy_ignores_a_prior_category() -> None:
     out = LungRADS().from_text("Prior LDCT: Lung-RADS 4A. Current: the nodule has resolved. No nodules. Lung-RADS 1.")
     assert out.result["category"] == "1" and not out.discrepancies
+
+
+@pytest.mark.parametrize("text", [
+    "Left PZ lesion. If PI-RADS 3, consider follow-up.", "Left PZ lesion. Biopsy is advised for PI-RADS 4 lesions.",
+    "Left PZ lesion. PI-RADS 3 or higher.", "左侧外周带病灶，PI-RADS 3分及以上建议活检。",
+])
+def test_thresholds_and_hypotheticals_are_not_stated_categories(text: str) -> None:
+    assert PIRADS().from_text(text).result["category"] is None

@@ -29,9 +29,12 @@ __all__ = ["Stated", "adopt_stated", "asserted_stated", "current_statements"]
 
 # "PI-RADS 3-4", "PI-RADS 4 or 5", "TR3/4", "3～4类": a span, not one category.
 _SPAN_AFTER = re.compile(r"\s*(?:-|–|/|~|～|\bor\b|\bto\b|\bvs\.?|\bversus\b|或|至|到)\s*(?:TR|LR-?)?\d", re.I)
+# "PI-RADS 3 or higher", "Lung-RADS 4A and above", "TR4及以上": a threshold, not this lesion's category.
+_THRESHOLD_AFTER = re.compile(r"\s*(?:(?:or|and)\s+(?:higher|greater|above|more|lower|less|below)\b|\+|(?:分|类)?及?以[上下])",
+                              re.I)
 # A hedge written right at the label: "possibly PI-RADS 4", "PI-RADS 4?", "likely TR4".
 _HEDGE_AT = re.compile(r"(?:\b(?:possibl[ey]|probabl[ey]|likely|questionabl[ey]|equivocal|borderline|at\s+least|"
-                       r"up\s+to|≥|>=|<|>|≤)\s*(?:a\s+)?|可能|疑似|考虑|可疑|至少)$", re.I)
+                       r"up\s+to|≥|>=|<|>|≤|if|when|unless|whether|for)\s*(?:a\s+|an\s+)?|可能|疑似|考虑|可疑|至少|如|若)$", re.I)
 _HEDGE_AFTER = re.compile(r"^\s*(?:\?|可能|待定|不除外)")
 
 
@@ -73,6 +76,8 @@ def asserted_stated(
     for m in pattern.finditer(text):
         if _SPAN_AFTER.match(text, m.end()):
             return None  # the report itself is undecided between two categories
+        if _THRESHOLD_AFTER.match(text, m.end()):
+            continue  # a threshold ("PI-RADS 3 or higher lesions are biopsied"), not a category
         if _HEDGE_AT.search(text[max(0, m.start() - 15) : m.start()]) or _HEDGE_AFTER.match(text[m.end() : m.end() + 4]):
             continue
         if not _current(text, m):
