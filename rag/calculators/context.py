@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Cue", "Assertion", "assess", "cues_in", "ASSERTED"]
+__all__ = ["Cue", "Assertion", "assess", "cues_in", "ASSERTED", "specimen_part", "object_of"]
 
 _FORWARD, _BACKWARD, _BOTH = "forward", "backward", "both"
 _MAX_FORWARD = 90  # characters from the end of a forward cue to the start of the finding
@@ -302,3 +302,51 @@ def assess(text: str, start: int, end: int) -> Assertion:
         return ASSERTED
     kinds = {c.kind for c in governing}
     return Assertion("negated" in kinds, "uncertain" in kinds, "historical" in kinds, tuple(governing))
+
+
+# --- what a negation is about -----------------------------------------------------------------
+# A multi-part report states each finding under its specimen's label ("C: Liver mass, segment 5,
+# excision. - No evidence of metastatic disease."): a denial there is about that specimen only. A
+# part header is a capital letter or number followed by ":" or ")" or in brackets, at the start of
+# the text or after a stop; "PART 2:" and "Specimen B:" too.
+_PART_HEADER = re.compile(r"(?:^|(?<=[.;:\n]\s)|(?<=[.;\n]))\s*(?:part\s*\d{1,2}|specimen\s+[A-Z0-9]{1,2}|\(?[A-Z]\d?\)|"
+                          r"[A-Z]\d?\s*:|\d{1,2}\s*[:)])\s*(?=[A-Za-z\u4e00-\u9fff\"'])", re.I)
+_PART_REACH = 400  # a header further back than this is not this finding's specimen label
+_LABEL_END = re.compile(r"[.;\n]\s*(?:-|:|\u2013)?\s*|\s+-\s+|:\s+(?=-)")
+
+
+def specimen_part(text: str, position: int) -> str | None:
+    """The label of the specimen part that ``position`` is reported under, or None.
+
+    "A: Omentum, mass, excision. - Metastatic adenocarcinoma" gives "Omentum, mass, excision" for any
+    position in the diagnosis. A finding's negation inside a labelled part is scoped to that part:
+    "no evidence of metastatic disease" under "C: Liver mass" says nothing about the omentum.
+    """
+    lo = max(0, position - _PART_REACH)
+    header = None
+    for m in _PART_HEADER.finditer(text, lo, position):
+        if not re.fullmatch(r"\s*\d{1,2}\s*[:)]\s*", m.group()) or m.start() == 0 or text[m.start() - 1] in ".;\n":
+            header = m
+    if header is None:
+        return None
+    stop = _LABEL_END.search(text, header.end(), min(position, header.end() + 120))
+    label = text[header.end():stop.start() if stop else min(position, header.end() + 80)].strip(" ,-")
+    return label or None
+
+
+# "metastatic disease in the liver", "no metastasis to the bone": the object that limits a denial.
+_OBJECT = re.compile(r"\s*(?:is\s+|are\s+)?(?:seen\s+|identified\s+|present\s+)?(?:in|to|within|involving|of)\s+"
+                     r"(?:the\s+|this\s+|these\s+|any\s+of\s+the\s+)?(?P<obj>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)", re.I)
+_GLOBAL_OBJECT = re.compile(r"(?:other\s+)?(?:distant\s+)?(?:sites?|organs?|body|patient|specimens?|submitted|tissue|"
+                            r"sections?\s+examined|material)\b", re.I)
+
+
+def object_of(text: str, end: int) -> str | None:
+    """The organ or structure a finding is limited to by the words after it ("... in the liver"), or None.
+
+    Generic objects ("in any of the submitted specimens", "to other sites") are not a limit.
+    """
+    m = _OBJECT.match(text, end, min(len(text), end + 60))
+    if m is None or _GLOBAL_OBJECT.match(m.group("obj")):
+        return None
+    return m.group("obj")

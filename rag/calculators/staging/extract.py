@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from rag.calculators.context import ASSERTED, Assertion, assess, cues_in
+from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object_of, specimen_part
 from rag.types import Evidence
 
 __all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
@@ -390,7 +390,23 @@ def m0_statement(text: str) -> Hit | None:
     fixed = next(find(text, _M0, negation=False), None)
     if fixed is not None:
         return fixed
-    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied), None)
+    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied and _global_denial(text, h)), None)
+
+
+_NAMES_DISTANT = re.compile(r"distant|extra-?thoracic|远处", re.I)
+
+
+def _global_denial(text: str, hit: Hit) -> bool:
+    """Whether a denied "metastatic disease" is about the whole patient, not one organ or specimen.
+
+    "C: Liver mass, excision. - No evidence of metastatic disease" and "no metastatic disease in the
+    liver" deny metastasis in the liver only; with an omental metastasis stated elsewhere the patient
+    is M1, so a denial scoped to one organ must never yield M0. Only words that name distant spread
+    ("no distant metastasis", "未见远处转移") or an unscoped denial count.
+    """
+    if _NAMES_DISTANT.search(hit.text):
+        return True
+    return object_of(text, hit.end) is None and specimen_part(text, hit.start) is None
 
 
 def n0_statement(text: str) -> Hit | None:
