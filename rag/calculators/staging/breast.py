@@ -17,6 +17,7 @@ from rag.calculators.staging.extract import (
     classify_size,
     distant_facts,
     evidence,
+    labelled_first,
     find,
     n0_statement,
     node_counts,
@@ -115,9 +116,12 @@ def t_by_size(mm: float) -> str:
 def extract(text: str) -> Descriptors:
     """Breast descriptors: invasive size, in situ only, T4 features, node counts and deposits."""
     d: Descriptors = {}
-    for size in sizes(text):
-        kind = classify_size(size, _SIZE_CUES)
+    kinds = [(size, classify_size(size, _SIZE_CUES)) for size in sizes(text)]
+    tumour = set(map(id, labelled_first([s for s, k in kinds if k == "tumour"])))
+    for size, kind in kinds:
         key = {"tumour": "size_mm", "node": "deposit_mm"}.get(kind or "")
+        if key == "size_mm" and id(size) not in tumour:
+            continue  # a synoptic "Tumor size:" field outranks gross-description sizes
         if key and size.mm <= 300 and (key not in d or size.mm > d[key].value):
             d[key] = Fact(size.mm, (evidence(key, size.mm, size.start, size.end, text),))
     for name, pattern in (("dcis", _DCIS), ("invasive", _INVASIVE), ("paget", _PAGET), ("micro", _MICRO),

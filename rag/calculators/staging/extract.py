@@ -17,7 +17,7 @@ from typing import Any
 from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object_of, specimen_part
 from rag.types import Evidence
 
-__all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
+__all__ = ["labelled_first", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
            "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
@@ -195,6 +195,22 @@ def sizes(text: str) -> list[Size]:
                           lowered[max(left, m.start() - 90):m.start()],
                           lowered[m.end():min(right, m.end() + 40)]))
     return found
+
+
+# A synoptic size field: "Tumor size: 1.7 cm", "Size of largest primary tumor: 1.5 cm", "Greatest
+# dimension: 2.0 cm", "Tumor Size: Greatest diameter is 2.5 cm". The field is the pathologist's
+# final answer; gross-description sizes (a specimen, a cut surface, an OCR-split "1. 9cm") are not.
+_SIZE_FIELD = re.compile(
+    r"(?:(?:invasive\s+)?tumou?r\s+size|size\s+of\s+(?:the\s+)?(?:largest\s+|dominant\s+)?(?:primary\s+)?"
+    r"(?:tumou?r|invasive\s+(?:tumou?r|carcinoma)|carcinoma)|(?:greatest|maximum|largest)\s+(?:tumou?r\s+)?"
+    r"(?:dimension|diameter)|invasive\s+(?:carcinoma|tumou?r)\s+size|肿瘤大小|肿物大小)"
+    r"(?:\s*\([^)]{0,30}\))?\s*[:=：]\s*(?:(?:greatest|maximum)\s+(?:dimension|diameter)\s*(?:is|of|[:=])?\s*)?$")
+
+
+def labelled_first(found: list[Size]) -> list[Size]:
+    """The sizes given in a synoptic tumour-size field when there are any, else all of ``found``."""
+    labelled = [s for s in found if _SIZE_FIELD.search(s.before)]
+    return labelled or found
 
 
 WORD_NUMBERS = {w: i for i, w in enumerate(

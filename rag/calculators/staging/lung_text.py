@@ -254,8 +254,17 @@ def _nodules(text: str, d: Descriptors) -> None:
             d.setdefault("nodule_contralateral", Fact(True, (_ev("nodule_contralateral", True, hit, text),)))
 
 
+def _malignant_clause(text: str, hit: Hit) -> bool:
+    """The clause around ``hit`` calls it malignant ("pleural nodule of metastatic carcinoma")."""
+    left, right = clause_of(text, hit.start, hit.end)
+    return any(not h.negated for h in find(text[max(left, hit.start - 50):min(right, hit.end + 50)], _MALIGNANT))
+
+
 def _metastases(text: str, d: Descriptors) -> None:
-    pleural = [h for h in find(text, _PLEURAL_M1A) if not h.negated]
+    # "pleural nodule" alone is a gross finding (a silicotic node, a plaque): only a nodule the report
+    # calls malignant is M1a; "malignant effusion", "pleural metastasis/seeding" say so themselves.
+    pleural = [h for h in find(text, _PLEURAL_M1A) if not h.negated
+               and (not re.match(r"(?i)(?:pleural|pericardial)\s+nodules?$", h.text) or _malignant_clause(text, h))]
     if pleural:
         d["m1a_pleural"] = Fact(True, (_ev("m1a_pleural", True, pleural[0], text),))
     # unlike metastasis_sites, "several" is read at the first mention of each organ only

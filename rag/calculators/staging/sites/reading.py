@@ -12,7 +12,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.calculators.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, n0_statement, node_counts, sizes
+from rag.calculators.staging.extract import (
+    Descriptors,
+    Fact,
+    Hit,
+    classify_size,
+    evidence,
+    find,
+    labelled_first,
+    n0_statement,
+    node_counts,
+    sizes,
+)
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
@@ -25,7 +36,8 @@ _INVASION_CUE = re.compile(
     r"\bp?T[0-4][a-c]?\s*[:(]", re.I)
 # "approaching", "abuts", "close to": near a structure is not in it.
 _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
-                          r"distance|away\s+from|margin|push\w*|around|surround\w*|compress\w*)\b"
+                          r"distance|away\s+from|margin|push\w*|around|surround(?:s|ed)?|"
+                          r"(?<!into\s)(?<!to\s)(?<!in\s)surrounding|compress\w*)\b"
                           r"[^.;]{0,40}$", re.I)
 # Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
 _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
@@ -128,7 +140,10 @@ _SIZE_CUES = {
                          r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
                          r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
                          r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)"),
+                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
+                         # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
+                         r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
+                         r"(?:measur\w*|size)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
                         r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),
@@ -140,7 +155,7 @@ def tumour_size(text: str, descriptor: str = "T.size_mm") -> Fact | None:
 
     The largest because with several tumours the largest one sets T (AJCC multiple-tumour rule).
     """
-    found = [s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0]
+    found = labelled_first([s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0])
     if not found:
         return None
     s = max(found, key=lambda x: x.mm)
