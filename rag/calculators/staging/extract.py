@@ -17,7 +17,7 @@ from typing import Any
 from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object_of, specimen_part
 from rag.types import Evidence
 
-__all__ = ["labelled_first", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
+__all__ = ["labelled_first", "count_readings", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
            "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
@@ -272,6 +272,31 @@ def node_counts(text: str) -> list[NodeCount]:
                 tot = int(exam.group("tot")) if exam else None
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found.values(), key=lambda c: c.start)
+
+
+def count_readings(counts: list[NodeCount]) -> tuple[int, ...]:
+    """The positive-node totals a report's counts can mean: one value, or two when it is unclear.
+
+    Several counts are either one summary and its parts ("2/15 lymph nodes (1/3 sentinel, 1/12
+    axillary)") or separate specimens to add ("(A) sentinel 1/1 ... (E) axillary contents 3/31").
+    The largest count is a summary only if it can hold the others; it certainly is when its numbers
+    are their exact sum. When it could be either, both totals are returned and the reader must not
+    pick one if they give different categories.
+    """
+    if not counts:
+        return ()
+    best = max(counts, key=lambda c: (c.total or 0, c.positive))
+    others = [c for c in counts if c is not best]
+    parts = sum(c.positive for c in counts)
+    if not others:
+        return (best.positive,)
+    total_others = sum(c.total or 0 for c in others)
+    positive_others = sum(c.positive for c in others)
+    if (best.total or 0) < total_others or best.positive < positive_others:
+        return (parts,)  # cannot be a summary of the others
+    if (best.total or 0) == total_others and best.positive == positive_others:
+        return (best.positive,)  # the exact sum: a summary line
+    return tuple(dict.fromkeys((best.positive, parts)))
 
 
 _DIMENSION_WORD = re.compile(r"greatest|maximum|largest|dimension|diameter|size|in\b|its\b|measur")
