@@ -144,7 +144,7 @@ def extract(text: str) -> Descriptors:
     counts = node_counts(text)
     if counts:
         best = max(counts, key=lambda c: (c.total or 0, c.positive))
-        readings = count_readings(counts)
+        readings = count_readings(counts, text)
         if len({_n_band(r) for r in readings}) > 1:
             # a summary or separate specimens: the two totals give different N, so ask
             d["nodes_unclear"] = Fact(readings, tuple(evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text)

@@ -274,7 +274,25 @@ def node_counts(text: str) -> list[NodeCount]:
     return sorted(found.values(), key=lambda c: c.start)
 
 
-def count_readings(counts: list[NodeCount]) -> tuple[int, ...]:
+# Words that make a count one group of nodes (a part to add) or the total of all groups.
+_GROUP_WORD = re.compile(r"sentinel|non-?sentinel|axilla\w*|level\s*(?:I{1,3}|[1-3])\b|palpable|additional|contents|"
+                         r"dissection|intramammary|internal\s+mammary|supraclavicular|前哨|腋窝|锁骨", re.I)
+_TOTAL_WORD = re.compile(r"\btotal\b|overall|in\s+all|altogether|combined|summary|共|总计|合计", re.I)
+
+
+def _group_of(text: str, count: NodeCount) -> str:
+    """"total" when the words just before or after a count call it the total, "group" when they name one
+    node group (sentinel, axillary contents, level II ...), else ""."""
+    left, right = clause_of(text, count.start, count.end)
+    before = text[max(left, count.start - 50):count.start]
+    after = text[count.end:min(right, count.end + 25)]
+    words = f"{before} {count.text} {after}"
+    if _TOTAL_WORD.search(words):
+        return "total"
+    return "group" if _GROUP_WORD.search(words) else ""
+
+
+def count_readings(counts: list[NodeCount], text: str = "") -> tuple[int, ...]:
     """The positive-node totals a report's counts can mean: one value, or two when it is unclear.
 
     Several counts are either one summary and its parts ("2/15 lymph nodes (1/3 sentinel, 1/12
@@ -296,6 +314,12 @@ def count_readings(counts: list[NodeCount]) -> tuple[int, ...]:
         return (parts,)  # cannot be a summary of the others
     if (best.total or 0) == total_others and best.positive == positive_others:
         return (best.positive,)  # the exact sum: a summary line
+    if text:
+        groups = [_group_of(text, c) for c in counts]
+        if groups[counts.index(best)] == "total":
+            return (best.positive,)
+        if all(g == "group" for g in groups):
+            return (parts,)  # each count names its own node group: separate specimens
     return tuple(dict.fromkeys((best.positive, parts)))
 
 
@@ -447,7 +471,9 @@ def _global_denial(text: str, hit: Hit) -> bool:
     """
     if _NAMES_DISTANT.search(hit.text):
         return True
-    return object_of(text, hit.end) is None and specimen_part(text, hit.start) is None
+    # the limiting organ follows the finding or the denial after it ("... is not identified in the liver")
+    ends = (hit.end, *(c.end for c in hit.context.cues if c.start >= hit.end))
+    return all(object_of(text, e) is None for e in ends) and specimen_part(text, hit.start) is None
 
 
 def n0_statement(text: str) -> Hit | None:

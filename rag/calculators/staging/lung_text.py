@@ -257,7 +257,11 @@ def _nodules(text: str, d: Descriptors) -> None:
 def _malignant_clause(text: str, hit: Hit) -> bool:
     """The clause around ``hit`` calls it malignant ("pleural nodule of metastatic carcinoma")."""
     left, right = clause_of(text, hit.start, hit.end)
-    return any(not h.negated for h in find(text[max(left, hit.start - 50):min(right, hit.end + 50)], _MALIGNANT))
+    return any(not h.negated for h in find(text[max(left, hit.start - 50):min(right, hit.end + 50)], _CALLED_MALIGNANT))
+
+
+# "tumour" is not in this list: "a pleural nodule 45 mm from the tumour" names the primary, not the nodule.
+_CALLED_MALIGNANT = re.compile(r"carcinoma|malignan\w*|metasta\w*|neoplas\w*|cancer|癌|转移|恶性", re.I)
 
 
 def _metastases(text: str, d: Descriptors) -> None:

@@ -37,7 +37,7 @@ _INVASION_CUE = re.compile(
 # "approaching", "abuts", "close to": near a structure is not in it.
 _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
                           r"distance|away\s+from|margin|push\w*|around|surround(?:s|ed)?|"
-                          r"(?<!into\s)(?<!to\s)(?<!in\s)surrounding|compress\w*)\b"
+                          r"(?<!into\s)(?<!to\s)(?<!in\s)(?<!the\s)surrounding|compress\w*)\b"
                           r"[^.;]{0,40}$", re.I)
 # Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
 _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
@@ -143,7 +143,9 @@ _SIZE_CUES = {
                          r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
                          # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
                          r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
-                         r"(?:measur\w*|size)"),
+                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)|"
+                         # "甲状腺乳头状癌，大小2.5 cm": the clause is only the size, the tumour named just before
+                         r"^\s*(?:大小|最大径)\s*[:：]?\s*$"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
                         r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),

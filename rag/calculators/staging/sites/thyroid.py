@@ -167,10 +167,8 @@ def _extension_reach(text: str) -> tuple[str, Fact] | None:
             kind = "minimal"
         elif _SOFT_TISSUE.search(after) or _SOFT_TISSUE.search(around[:60]):
             kind = "soft"
-        elif hit.uncertain:
-            continue  # hedged and nothing said of its extent: not stated
         else:
-            kind = "unstated"
+            kind = "unstated"  # stated (or hedged) with no extent: T cannot be read from size alone
         kinds.append((kind, Fact(kind, (evidence("T.extrathyroidal_extension", kind, hit.start, hit.end, text),))))
     if not kinds:
         return None
