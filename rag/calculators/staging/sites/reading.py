@@ -49,6 +49,10 @@ _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|n
 # A denial cut off by an OCR full stop: "does not involve. the collecting system".
 _BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|invad|extend|penetrat|reach|"
                             r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
+# ... or a denial whose verb follows the stray stop: "does not appear to. penetrate through the capsule
+# into the surrounding perinephric fat".
+_BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)\s+(?:\w+\s+){0,2}\w+\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
+                                  r"extend|penetrat|reach|infiltrat)\w*[^.;]{0,70}$", re.I)
 _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
                           r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
@@ -82,7 +86,8 @@ def _denied(text: str, hit: Hit) -> bool:
     """Negated by the shared rules, a synoptic label, a copula ("is free of") or an OCR-cut denial."""
     after = text[hit.end:hit.end + 80]
     return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
-            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start])))
+            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start]))
+            or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
 
 
 def _has_cue(text: str, hit: Hit, before: str) -> bool:
