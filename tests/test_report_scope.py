@@ -11,7 +11,8 @@ import itertools
 
 import pytest
 
-from rag.calculators.context import object_of, specimen_part
+from rag.calculators.context import assess, object_of, specimen_part
+from rag.calculators.registry import find_calculator
 from rag.calculators.staging.extract import count_readings, m0_statement, node_counts
 from rag.calculators.staging.tnm_string import scan_tnm
 
@@ -80,3 +81,34 @@ def test_scanning_reads_glued_grades_and_thyroid_n0a(text: str, labels: tuple[st
 ])
 def test_count_readings(text: str, readings: tuple[int, ...]) -> None:
     assert count_readings(node_counts(text), text) == readings
+
+
+# --- a cue cut off from its complement by a stray stop (OCR) still governs the next sentence -------------
+_DANGLING_CUES = ("then the stage would be", "this would be", "the nodule may be", "suspicious for", "no evidence of",
+                  "history of")
+
+
+@pytest.mark.parametrize("cue", _DANGLING_CUES)
+def test_a_cue_cut_by_a_stray_stop_governs_the_next_sentence(cue: str) -> None:
+    text = f"Comment - {cue}. pleural invasion."
+    start = text.index("pleural invasion")
+    assert not assess(text, start, start + len("pleural invasion")).asserted
+
+
+@pytest.mark.parametrize("ending", ["Lymphovascular invasion: possible", "Metastasis: no", "Seen in May",
+                                    "Margins: negative"])
+def test_a_complete_sentence_does_not_govern_the_next(ending: str) -> None:
+    text = f"{ending}. Perineural invasion present."
+    start = text.index("Perineural invasion")
+    assert assess(text, start, start + len("Perineural invasion")).asserted
+
+
+@pytest.mark.parametrize(("system", "statement"), [
+    ("AJCC8-lung", "If the nodules are metastases the stage would be. T3 N0 M1a."),
+    ("AJCC8-lung", "If these represent independent primaries the tumour would be staged as T2 N0."),
+    ("AJCC8-bladder", "Previous resection elsewhere: pT3a N0."),
+    ("AJCC8-colorectal", "A pT4a N1 stage cannot be excluded."),
+])
+def test_a_hypothetical_or_historical_tnm_is_not_stated(system: str, statement: str) -> None:
+    result = find_calculator(system).from_text(f"Resection specimen. {statement}").result
+    assert "T" not in result and "N" not in result and "M" not in result

@@ -267,6 +267,35 @@ def _blank_label(idx: _Index, end: int) -> Cue | None:
     return Cue("uncertain", _BACKWARD, m.start(), m.end(), "blank field")
 
 
+# Cues that cannot end a sentence: a stop right after one ("then the stage would be. T3 N0 M1a") is an
+# OCR break, so the cue governs the next sentence too.
+_DANGLING = re.compile(r"would(?:\s+be)?|may|might|could|suspicious\s+(?:for|of)|"
+                       r"suggestive\s+of|concerning\s+for|concern\s+for|favou?r(?:s|ed)?|to\s+exclude|(?:rule|r/o)\s+out|"
+                       r"history\s+of|h/o|hx\s+of|status\s+post|s/p|absence\s+of|lack\s+of|no\s+evidence\s+of")
+
+
+def _dangling_left(idx: _Index, left: int) -> int:
+    """Where the previous sentence starts when this one follows a cue cut off by a stray stop, else ``left``."""
+    if left == 0:
+        return 0
+    i = bisect.bisect_right(idx.cue_starts, left - 1) - 1
+    if i < 0:
+        return left
+    cue = idx.cues[i]
+    if cue.direction == _BACKWARD or not _dangles(idx, cue, left):
+        return left
+    return _sentence(idx, cue.start, cue.end)[0]
+
+
+def _dangles(idx: _Index, cue: Cue, left: int) -> bool:
+    """The cue is the last thing before the stop at ``left - 1`` ("may" only as "may be.": "May." is a month)."""
+    word = cue.text.lower()
+    if not _DANGLING.fullmatch(word):
+        return False
+    tail = idx.lower[cue.end:left - 1].strip()
+    return tail in ("be", "been") if word in ("may", "might", "could") else tail in ("", "be") if word == "would" else not tail
+
+
 def assess(text: str, start: int, end: int) -> Assertion:
     """The context of the finding ``text[start:end]``: which cues govern it."""
     idx = _index(text)
@@ -275,7 +304,8 @@ def assess(text: str, start: int, end: int) -> Assertion:
     if not idx.cues:
         return ASSERTED
     left, right = _sentence(idx, start, end)
-    lo = bisect.bisect_left(idx.cue_starts, max(left, start - _MAX_FORWARD - 40))
+    reach = _dangling_left(idx, left)
+    lo = bisect.bisect_left(idx.cue_starts, max(reach, start - _MAX_FORWARD - 40))
     governing: list[Cue] = []
     own_predicate: bool | None = None
     for cue in idx.cues[lo:]:
@@ -284,7 +314,9 @@ def assess(text: str, start: int, end: int) -> Assertion:
         if cue.kind == "pseudo" or (cue.start < end and cue.end > start):
             continue  # a cue inside the finding ("no" in "node"?) is part of the finding's words
         if cue.end <= start and cue.direction in (_FORWARD, _BOTH):
-            if start - cue.end > _MAX_FORWARD or cue.start < left or not _forward_ok(idx, cue, start, end):
+            if start - cue.end > _MAX_FORWARD or not _forward_ok(idx, cue, start, end):
+                continue
+            if cue.start < left and not (cue.start >= reach and _dangles(idx, cue, left)):
                 continue
             if cue.kind == "negated" and ("," in idx.lower[cue.end:start] or " and " in idx.lower[cue.end:start]):
                 if own_predicate is None:

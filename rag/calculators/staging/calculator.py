@@ -95,7 +95,9 @@ def _choose_stated(text: str, bounds: dict[str, TnmPart] | None = None) -> dict[
             if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
                 score -= 3
             if not assess(text, part.start, part.end).asserted:
-                score -= 4  # "would be staged as T3 N0 if ...", "previous resection pT4": not this report's call
+                # "would be staged as T3 N0 if ...", "previous resection pT4", "pT2 cannot be excluded":
+                # not this report's call, so not a statement at all (a fallback here read hypotheses as fact)
+                continue
             scored[part.axis].append((score, part))
     chosen = {}
     for axis, items in scored.items():

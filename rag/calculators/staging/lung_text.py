@@ -343,7 +343,9 @@ def _nodes(text: str, d: Descriptors) -> None:
         c = next(c for c in counts if c.positive)
         d["nodes_positive_count"] = Fact(positive, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
     if not involved and "nodes_negative" not in d:
-        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)
+        # a hedged or hypothetical "N0" ("would be staged as T2 N0") is not a statement that no node is involved
+        hit = next((h for h in find(text, _NODES_NONE) if not h.uncertain and not h.context.historical), None) \
+            or n0_statement(text)
         if hit and not counts or (hit and positive == 0):
             d["nodes_negative"] = Fact(True, (_ev("N.none", "none involved", hit, text),))
 
