@@ -183,6 +183,9 @@ def _mm(value: str, unit: str) -> float:
     return number * 10 if unit.lower().startswith(("c", "厘", "公")) else number
 
 
+_CONTINUATION = re.compile(r"\s*(?:with|and|measuring|which|that)\b", re.I)
+
+
 def sizes(text: str) -> list[Size]:
     """Every measurement; "4.5 x 3.2 x 2.0 cm" counts as its greatest dimension (45 mm)."""
     found = []
@@ -191,6 +194,12 @@ def sizes(text: str) -> list[Size]:
         dims = re.split(r"\s*(?:x|×|\*|by)\s*", m.group("dims"), flags=re.I)
         mm = max(_mm(d, m.group("unit")) for d in dims)
         left, right = clause_of(text, m.start(), m.end())
+        for _ in range(3):
+            # "... breast weighing 560 g and measuring 37.0 x. with a maximum diameter of 7.0 cm": a clause that
+            # opens with "with"/"and"/"measuring" continues the one before (often an OCR stop): its subject is there
+            if left <= 1 or m.start() - left > 150 or not _CONTINUATION.match(text, left, m.start()):
+                break
+            left = clause_of(text, left - 2, left - 1)[0]
         found.append(Size(round(mm, 3), m.start(), m.end(), m.group(0),
                           lowered[max(left, m.start() - 90):m.start()],
                           lowered[m.end():min(right, m.end() + 40)]))
