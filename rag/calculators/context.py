@@ -157,7 +157,9 @@ _TERMINATOR = re.compile(
 # A comma followed by the start of a new clause ends an English cue's scope; a list comma does not.
 _CLAUSE_COMMA = re.compile(
     r",\s*(?:and\s+|but\s+)?(?:the|a|an|this|these|it|there|which|who|where|tumou?r|carcinoma|neoplasm|"
-    r"lesion|mass|with|while|whereas|however|metastatic|positive)(?![a-z])")
+    r"lesion|mass|with|while|whereas|however|metastatic|positive|"
+    # a participle opens a new predicate: "no invasion of the muscularis propria, invading the lamina propria"
+    r"invading|extending|involving|infiltrating|penetrating|reaching|measuring|showing)(?![a-z])")
 # A finding followed by its own affirmative predicate is not governed by an earlier forward cue:
 # "no lymphovascular invasion, visceral pleural invasion present".
 _OWN_PREDICATE = re.compile(r"^[\s:=-]{0,3}(?:(?:is|are|was|were)\s+)?(?:present|identified|seen|noted|positive|"

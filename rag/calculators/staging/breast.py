@@ -73,7 +73,7 @@ _SIZE_CUES = {
     # words that name no object: the nearest subject before them decides ("specimen size: 6 cm")
     "dimension": re.compile(r"greatest|dimension|diameter|size|最大径|直径|大小"),
     "node": re.compile(r"node|nodal|deposit|metasta|micromet|macromet|sentinel|axilla"),
-    "other": re.compile(r"margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
+    "other": re.compile(r"标本|margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
                         r"cavity|fragment|tissue|quadrant|ellipse|lcis"),
 }
 _DCIS = re.compile(r"ductal\s+carcinoma\s+in\s+situ|\bDCIS\b|intraductal\s+carcinoma", re.I)

@@ -183,7 +183,7 @@ def _mm(value: str, unit: str) -> float:
     return number * 10 if unit.lower().startswith(("c", "厘", "公")) else number
 
 
-_CONTINUATION = re.compile(r"\s*(?:with|and|measuring|which|that)\b", re.I)
+_CONTINUATION = re.compile(r"\s*(?:(?:with|and|measuring|which|that)\b|大小|最大径|直径)", re.I)
 
 
 def sizes(text: str) -> list[Size]:

@@ -51,7 +51,7 @@ _BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|in
                             r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
 # ... or a denial whose verb follows the stray stop: "does not appear to. penetrate through the capsule
 # into the surrounding perinephric fat".
-_BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)\s+(?:\w+\s+){0,2}\w+\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
+_BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)(?:\s+\w+){0,3}\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
                                   r"extend|penetrat|reach|infiltrat)\w*[^.;]{0,70}$", re.I)
 _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
                           r"spared)\b", re.I)
@@ -98,7 +98,9 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
     """
     reach = text[max(0, hit.start - 30):hit.start]
     after = text[hit.end:hit.end + 25]
-    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after))
+    # the term may carry its own cue: "microscopic invasion of perivesical fat"
+    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after)
+                or _INVASION_CUE.search(hit.text))
 
 
 def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
@@ -148,12 +150,10 @@ _SIZE_CUES = {
                          r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
                          # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
                          r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
-                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)|"
-                         # "甲状腺乳头状癌，大小2.5 cm": the clause is only the size, the tumour named just before
-                         r"^\s*(?:大小|最大径)\s*[:：]?\s*$"),
+                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
-                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),
+                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|标本|腺叶|淋巴结"),
 }
 
 
