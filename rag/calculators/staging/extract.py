@@ -253,6 +253,10 @@ _COUNTS = [
     # "one sentinel node with micrometastasis", "two lymph nodes containing metastatic carcinoma"
     re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:with|showing|containing)\s+"
                r"(?:(?:macro-?|micro-?)?metasta\w*|metastatic\s+carcinoma)", re.I),
+    # "metastatic carcinoma in 3 hilar lymph nodes" (no total given; "in 3 of 14" is read above)
+    _METS_IN := re.compile(rf"metasta\w*[^.;\n]{{0,40}}?\bin\s+(?P<pos>{_WORD_NUM})\s+(?!of\b|out\b|/)(?:[a-z-]+\s+){{0,2}}{_NODE}", re.I),
+    # synoptic block "Lymph Nodes: Number with metastasis: 11. Total number examined: 40"
+    re.compile(rf"{_NODE}\s*:\s*(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
@@ -260,7 +264,8 @@ _COUNTS = [
     # Chinese: "淋巴结15枚，其中3枚见癌转移", "检出淋巴结15枚，3枚转移"
     re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
-_EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)", re.I)
+_EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
+                       rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
 
 
 def node_counts(text: str) -> list[NodeCount]:
@@ -269,6 +274,13 @@ def node_counts(text: str) -> list[NodeCount]:
     for pattern in _COUNTS:
         for m in scan(pattern, text):
             groups = m.groupdict()
+            if pattern is _METS_IN:
+                state = assess(text, m.start("pos"), m.end())
+                if state.plainly_denied:  # "no evidence of metastasis in 2 lymph nodes": none of 2 positive
+                    found.setdefault((0, number(groups["pos"])), NodeCount(0, number(groups["pos"]), m.start(), m.end(),
+                                                                            text[m.start():m.end()]))
+                if not state.asserted:
+                    continue  # hedged or historical: no count at all
             try:
                 pos = number(groups["pos"]) if groups.get("pos") else 0
                 tot = number(groups["tot"]) if groups.get("tot") else None
@@ -278,7 +290,7 @@ def node_counts(text: str) -> list[NodeCount]:
                 continue
             if tot is None and "pos" in groups:
                 exam = _EXAMINED.search(text)
-                tot = int(exam.group("tot")) if exam else None
+                tot = int(exam.group("tot") or exam.group("tot2")) if exam else None
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found.values(), key=lambda c: c.start)
 

@@ -16,7 +16,7 @@ from rag.calculators.staging.extract import Descriptors, Fact, evidence, find
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import table
 from rag.calculators.staging.sites.derive import assignment, by_axis, by_size
-from rag.calculators.staging.sites.reading import Level, deepest, found, tumour_size
+from rag.calculators.staging.sites.reading import Level, deepest, found, positive_nodes, tumour_size
 from rag.calculators.staging.table import Assignment, StageRow, row
 
 SYSTEM = "AJCC8-cervix"
@@ -126,7 +126,8 @@ def extract(text: str) -> Descriptors:
     return found(("invasion_depth_mm", _depth(text)), ("size_mm", tumour_size(text)),
                  ("extent", deepest(text, _EXTENT, "T.extent")),
                  ("pelvic_nodes", _nodes(text, _PELVIC, "N.pelvic")),
-                 ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")))
+                 ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")),
+                 ("positive_nodes", positive_nodes(text)))
 
 
 def derive_t(d: Descriptors) -> Assignment | None:
@@ -153,7 +154,10 @@ def derive_n(d: Descriptors) -> Assignment | None:
         return assignment(PREFIX, "N", "N1", pelvic)
     if pelvic is not None:
         return assignment(PREFIX, "N", "N0", pelvic, aortic)
-    return None
+    count = d.get("positive_nodes")
+    if count is not None and count.value == 0:
+        return assignment(PREFIX, "N", "N0", count)  # "Lymph nodes: 0/7": every regional node negative
+    return None  # positive nodes with no group named: pelvic (N1) or para-aortic (N2) is not said
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
