@@ -148,7 +148,9 @@ _EN_RE, _EN_META = _compile(_EN_CUES, word=True)
 _ZH_RE, _ZH_META = _compile(_ZH_CUES, word=False)
 
 # Sentence stops (not decimal points or "e.g."), semicolons, line breaks, Chinese stops.
-_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)\.(?!\d)|[;\n。；!！？]|\?(?!\s*[:=])")  # "Node metastases?: No" is one item
+# A stop right after an article or preposition ("do not involve the. sinus fat") is an OCR break, not a sentence end.
+_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bthe)(?<!\binto)(?<!\bof)(?<!\bto)(?<!\bwith)\.(?!\d)|"
+                       r"[;\n。；!！？]|\?(?!\s*[:=])", re.I)  # "Node metastases?: No" is one item
 # Words that end a cue's scope (ConText "termination" terms).
 _TERMINATOR = re.compile(
     r"(?<![a-z])(?:but|however|although|though|except|apart\s+from|aside\s+from|other\s+than|whereas|yet|"

@@ -94,10 +94,13 @@ def _choose_stated(text: str, bounds: dict[str, TnmPart] | None = None) -> dict[
             score = 2 * (len(group) > 1) + (part.prefix in ("p", "yp"))
             if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
                 score -= 3
-            if not assess(text, part.start, part.end).asserted:
+            state = assess(text, part.start, part.end)
+            if state.uncertain or state.historical:
                 # "would be staged as T3 N0 if ...", "previous resection pT4", "pT2 cannot be excluded":
                 # not this report's call, so not a statement at all (a fallback here read hypotheses as fact)
                 continue
+            if state.denied:
+                score -= 4  # a label caught in a negation's scope ("but not the. margin (T2, N0)"): last resort
             scored[part.axis].append((score, part))
     chosen = {}
     for axis, items in scored.items():

@@ -47,8 +47,8 @@ _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|n
                            r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
                            r"submitted|sampled)|cannot)", re.I)
 # A denial cut off by an OCR full stop: "does not involve. the collecting system".
-_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|invad|extend|penetrat|reach|"
-                            r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
+_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+){0,3}(?:involv|invad|extend|penetrat|reach|"
+                            r"infiltrat)\w*(?:\s+(?:into\s+)?the)?\s*\.\s*(?:the\s+)?$", re.I)
 # ... or a denial whose verb follows the stray stop: "does not appear to. penetrate through the capsule
 # into the surrounding perinephric fat".
 _BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)(?:\s+\w+){0,3}\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
@@ -82,10 +82,29 @@ def _clause_before(text: str, start: int, limit: int = 120) -> str:
     return window[cut:]
 
 
+# A term that heads a form field ("Adrenal gland present: ...", "Renal Vein Invasion: N/A", "Perirenal
+# adipose tissue: does not involve") is a label; the value after the colon says whether it is involved.
+_FIELD = re.compile(r"[ \t]*(?:(?:present|involvement|invasion|involved|status|extension|tissues?|gland|fat)[ \t]*){0,2}"
+                    r"[:=][ \t]*(?P<value>[^.;\n:]{0,40})", re.I)
+_FIELD_YES = re.compile(r"(?:\(?if\s+yes\)?\s*)?(?:yes|present|involved|identified|positive|invad\w*|infiltrat\w*|"
+                        r"extend\w*|direct\s+(?:extension|invasion)|grossly|microscopically|focal\w*)\b", re.I)
+
+
+def _unaffirmed_field(text: str, hit: Hit) -> bool:
+    """The term labels a form field whose value does not affirm it (blank, N/A, not involved, ...)."""
+    m = _FIELD.match(text, hit.end)
+    if m is None:
+        return False
+    value = m.group("value").strip()
+    return not _FIELD_YES.match(value) or bool(re.match(r"(?i)(?:\(?if\s+yes\)?\s*)?[\w\s]*?(?:not|no)\b", value))
+
+
 def _denied(text: str, hit: Hit) -> bool:
-    """Negated by the shared rules, a synoptic label, a copula ("is free of") or an OCR-cut denial."""
+    """Negated by the shared rules, a synoptic label, a copula ("is free of"), an OCR-cut denial, or a form
+    field whose value does not affirm the term."""
     after = text[hit.end:hit.end + 80]
     return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
+            or _unaffirmed_field(text, hit)
             or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start]))
             or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
 
@@ -97,6 +116,7 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
     may also sit in the 30 characters before the hit across such a break.
     """
     reach = text[max(0, hit.start - 30):hit.start]
+    reach = reach[reach.rfind(":") + 1:]  # not across a form field: "Renal vein involvement: N/A. Adrenal gland"
     after = text[hit.end:hit.end + 25]
     # the term may carry its own cue: "microscopic invasion of perivesical fat"
     return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after)
