@@ -81,6 +81,10 @@ def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any
           table(["project", *AXES], rows_md),
           "\n" + table(["axis", "right", "wrong", "missing", "right rate", "wrong rate"],
                        [[a, t.right, t.wrong, t.missing, t.as_dict()["right_rate"], t.as_dict()["wrong_rate"]] for a, t in overall.items()])]
+    wrong = [m for m in results["misses"] if m.get("outcome") == "wrong"]
+    if wrong:  # every wrong category, for review: a wrong stage beside a citation is the worst outcome
+        md.append("\nWrong (registry label vs read):\n")
+        md.append(table(["case", "axis", "label", "read"], [[m["case_id"], m["axis"], m["expected"], m["got"]] for m in wrong]))
     write_results(out, results, "\n".join(md), [(f"reports_confusion_{a}.png", _confusion_plot(confusion[a], a)) for a in ("T", "N")])
     return results
 
