@@ -273,7 +273,7 @@ def _blank_label(idx: _Index, end: int) -> Cue | None:
 
 # Cues that cannot end a sentence: a stop right after one ("then the stage would be. T3 N0 M1a") is an
 # OCR break, so the cue governs the next sentence too.
-_DANGLING = re.compile(r"would(?:\s+be)?|may|might|could|suspicious\s+(?:for|of)|"
+_DANGLING = re.compile(r"would(?:\s+be)?|may|might|could|no|not|without|nor|suspicious\s+(?:for|of)|"
                        r"suggestive\s+of|concerning\s+for|concern\s+for|favou?r(?:s|ed)?|to\s+exclude|(?:rule|r/o)\s+out|"
                        r"history\s+of|h/o|hx\s+of|status\s+post|s/p|absence\s+of|lack\s+of|no\s+evidence\s+of")
 

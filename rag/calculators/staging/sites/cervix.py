@@ -117,7 +117,8 @@ def _nodes(text: str, pattern: re.Pattern[str], key: str) -> Fact | None:
         fact = Fact(positive, (evidence(key, positive, hit.start, hit.end, text),))
         if positive:
             return fact
-        verdict = verdict or fact
+        if hit.denied or _NODE_NEG.search(clause):  # a specimen-list mention ("2. Left pelvic nodes.") is no verdict
+            verdict = verdict or fact
     return verdict
 
 

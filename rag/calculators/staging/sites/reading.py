@@ -37,7 +37,7 @@ _INVASION_CUE = re.compile(
 # "approaching", "abuts", "close to": near a structure is not in it.
 _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
                           r"distance|away\s+from|margin|push\w*|around|surround(?:s|ed)?|"
-                          r"(?<!into\s)(?<!to\s)(?<!in\s)(?<!the\s)surrounding|compress\w*)\b"
+                          r"(?<!into\s)(?<!to\s)(?<!in\s)(?<!the\s)surrounding|compress\w*|(?:cm|mm)\s+(?:away\s+)?from)\b"
                           r"[^.;]{0,40}$", re.I)
 # Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
 _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
@@ -53,6 +53,8 @@ _BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+){0,3}(?:invol
 # into the surrounding perinephric fat".
 _BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)(?:\s+\w+){0,3}\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
                                   r"extend|penetrat|reach|infiltrat)\w*[^.;]{0,70}$", re.I)
+_STOP_DENIED = re.compile(r"^[\w\s'’/(),-]{0,30}?\.\s*(?:not\s+(?:identified|seen|present|involved)|absent|negative|"
+                          r"none\b|uninvolved)", re.I)
 _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
                           r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
@@ -90,13 +92,24 @@ _FIELD_YES = re.compile(r"(?:\(?if\s+yes\)?\s*)?(?:yes|present|involved|identifi
                         r"extend\w*|direct\s+(?:extension|invasion)|grossly|microscopically|focal\w*)\b", re.I)
 
 
+_FIELD_NO = re.compile(r"\b(?:not|no|uninvolved|negative|free|absent|none)\b", re.I)
+_FIELD_INVASION_LABEL = re.compile(r"invasion|involvement|extension|involved", re.I)
+
+
 def _unaffirmed_field(text: str, hit: Hit) -> bool:
-    """The term labels a form field whose value does not affirm it (blank, N/A, not involved, ...)."""
+    """The term labels a form field whose value does not affirm it (blank, N/A, not involved, ...).
+
+    "Present" affirms only an invasion label ("Renal vein invasion: present"); after an organ's own
+    label ("Adrenal gland: present and uninvolved") it says the organ was in the specimen.
+    """
     m = _FIELD.match(text, hit.end)
     if m is None:
         return False
     value = m.group("value").strip()
-    return not _FIELD_YES.match(value) or bool(re.match(r"(?i)(?:\(?if\s+yes\)?\s*)?[\w\s]*?(?:not|no)\b", value))
+    if _FIELD_NO.search(value) or not _FIELD_YES.match(value):
+        return True
+    label = text[hit.start:m.start("value")]
+    return bool(re.match(r"(?i)(?:\(?if\s+yes\)?\s*)?present\b", value)) and not _FIELD_INVASION_LABEL.search(label)
 
 
 def _denied(text: str, hit: Hit) -> bool:
@@ -104,6 +117,7 @@ def _denied(text: str, hit: Hit) -> bool:
     field whose value does not affirm the term."""
     after = text[hit.end:hit.end + 80]
     return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
+            or bool(_STOP_DENIED.match(after))
             or _unaffirmed_field(text, hit)
             or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start]))
             or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
@@ -173,7 +187,7 @@ _SIZE_CUES = {
                          r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
-                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|标本|腺叶|淋巴结"),
+                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|staple|suture|标本|腺叶|淋巴结"),
 }
 
 
