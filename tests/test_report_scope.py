@@ -112,3 +112,18 @@ def test_a_complete_sentence_does_not_govern_the_next(ending: str) -> None:
 def test_a_hypothetical_or_historical_tnm_is_not_stated(system: str, statement: str) -> None:
     result = find_calculator(system).from_text(f"Resection specimen. {statement}").result
     assert "T" not in result and "N" not in result and "M" not in result
+
+
+@pytest.mark.parametrize(("system", "text"), [
+    ("AJCC8-kidney", "Clear cell carcinoma, 4.5 cm. Staging: pT3 Tumor extends into major veins or invades the "
+                     "adrenal gland or perinephric tissues, but not beyond Gerota's fascia."),
+    ("AJCC8-kidney", "Renal cell carcinoma, 4.5 cm. pT3: tumour extends into the renal vein or invades the adrenal "
+                     "gland or perinephric fat."),
+    ("AJCC8-bladder", "Cystectomy: urothelial carcinoma. pT2: Tumor invades muscularis propria or the prostatic stroma."),
+])
+def test_a_copied_category_definition_is_not_a_finding(system: str, text: str) -> None:
+    """The alternatives of a definition after its label ("pT3 Tumor ... or invades the adrenal gland") are not
+    this tumour's findings, so they raise no discrepancy with the stated category."""
+    out = find_calculator(system).from_text(text)
+    assert not any(d.derived.startswith("T4") for d in out.discrepancies), [d.message for d in out.discrepancies]
+    assert not any(e.descriptor in ("T.extent", "T.depth") and e.value.startswith("T4") for e in out.evidence)

@@ -41,6 +41,10 @@ _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w
                           r"[^.;]{0,40}$", re.I)
 # Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
 _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
+# A category's definition copied after its label lists alternatives: "pT3 Tumor extends into major veins or
+# invades the adrenal gland or perinephric tissues" names what pT3 may mean, not what this tumour did.
+_DEFINITION = re.compile(r"\bp?T[0-4][a-d]?\b\s*[:-]?\s*(?:tumou?r|carcinoma)\b[^.;]*$", re.I)
+_ALTERNATIVE = re.compile(r"\bor\b|\band/or\b", re.I)
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
 _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
@@ -145,6 +149,9 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) ->
             continue
         before = _clause_before(text, hit.start)
         if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
+            continue
+        if (d := _DEFINITION.search(text, max(0, hit.start - 120), hit.start)) is not None \
+                and _ALTERNATIVE.search(text[d.start():hit.end + 40].split(". ")[0]):
             continue
         if needs_cue and not _has_cue(text, hit, before):
             continue
