@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Cue", "Assertion", "assess", "cues_in", "ASSERTED"]
+__all__ = ["Cue", "Assertion", "assess", "cues_in", "ASSERTED", "specimen_part", "object_of"]
 
 _FORWARD, _BACKWARD, _BOTH = "forward", "backward", "both"
 _MAX_FORWARD = 90  # characters from the end of a forward cue to the start of the finding
@@ -149,7 +149,9 @@ _EN_RE, _EN_META = _compile(_EN_CUES, word=True)
 _ZH_RE, _ZH_META = _compile(_ZH_CUES, word=False)
 
 # Sentence stops (not decimal points or "e.g."), semicolons, line breaks, Chinese stops.
-_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)\.(?!\d)|[;\n。；!！?？]")
+# A stop right after an article or preposition ("do not involve the. sinus fat") is an OCR break, not a sentence end.
+_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bthe)(?<!\binto)(?<!\bof)(?<!\bto)(?<!\bwith)\.(?!\d)|"
+                       r"[;\n。；!！？]|\?(?!\s*[:=])", re.I)  # "Node metastases?: No" is one item
 # Words that end a cue's scope (ConText "termination" terms).
 _TERMINATOR = re.compile(
     r"(?<![a-z])(?:but|however|although|though|except|apart\s+from|aside\s+from|other\s+than|whereas|yet|"
@@ -158,7 +160,9 @@ _TERMINATOR = re.compile(
 # A comma followed by the start of a new clause ends an English cue's scope; a list comma does not.
 _CLAUSE_COMMA = re.compile(
     r",\s*(?:and\s+|but\s+)?(?:the|a|an|this|these|it|there|which|who|where|tumou?r|carcinoma|neoplasm|"
-    r"lesion|mass|with|while|whereas|however|metastatic|positive)(?![a-z])")
+    r"lesion|mass|with|while|whereas|however|metastatic|positive|"
+    # a participle opens a new predicate: "no invasion of the muscularis propria, invading the lamina propria"
+    r"invading|extending|involving|infiltrating|penetrating|reaching|measuring|showing)(?![a-z])")
 # A finding followed by its own affirmative predicate is not governed by an earlier forward cue:
 # "no lymphovascular invasion, visceral pleural invasion present".
 _OWN_PREDICATE = re.compile(r"^[\s:=-]{0,3}(?:(?:is|are|was|were)\s+)?(?:present|identified|seen|noted|positive|"
@@ -268,6 +272,35 @@ def _blank_label(idx: _Index, end: int) -> Cue | None:
     return Cue("uncertain", _BACKWARD, m.start(), m.end(), "blank field")
 
 
+# Cues that cannot end a sentence: a stop right after one ("then the stage would be. T3 N0 M1a") is an
+# OCR break, so the cue governs the next sentence too.
+_DANGLING = re.compile(r"would(?:\s+be)?|may|might|could|no|not|without|nor|suspicious\s+(?:for|of)|"
+                       r"suggestive\s+of|concerning\s+for|concern\s+for|favou?r(?:s|ed)?|to\s+exclude|(?:rule|r/o)\s+out|"
+                       r"history\s+of|h/o|hx\s+of|status\s+post|s/p|absence\s+of|lack\s+of|no\s+evidence\s+of")
+
+
+def _dangling_left(idx: _Index, left: int) -> int:
+    """Where the previous sentence starts when this one follows a cue cut off by a stray stop, else ``left``."""
+    if left == 0:
+        return 0
+    i = bisect.bisect_right(idx.cue_starts, left - 1) - 1
+    if i < 0:
+        return left
+    cue = idx.cues[i]
+    if cue.direction == _BACKWARD or not _dangles(idx, cue, left):
+        return left
+    return _sentence(idx, cue.start, cue.end)[0]
+
+
+def _dangles(idx: _Index, cue: Cue, left: int) -> bool:
+    """The cue is the last thing before the stop at ``left - 1`` ("may" only as "may be.": "May." is a month)."""
+    word = cue.text.lower()
+    if not _DANGLING.fullmatch(word):
+        return False
+    tail = idx.lower[cue.end:left - 1].strip()
+    return tail in ("be", "been") if word in ("may", "might", "could") else tail in ("", "be") if word == "would" else not tail
+
+
 def assess(text: str, start: int, end: int) -> Assertion:
     """The context of the finding ``text[start:end]``: which cues govern it."""
     idx = _index(text)
@@ -276,7 +309,8 @@ def assess(text: str, start: int, end: int) -> Assertion:
     if not idx.cues:
         return ASSERTED
     left, right = _sentence(idx, start, end)
-    lo = bisect.bisect_left(idx.cue_starts, max(left, start - _MAX_FORWARD - 40))
+    reach = _dangling_left(idx, left)
+    lo = bisect.bisect_left(idx.cue_starts, max(reach, start - _MAX_FORWARD - 40))
     governing: list[Cue] = []
     own_predicate: bool | None = None
     for cue in idx.cues[lo:]:
@@ -285,7 +319,9 @@ def assess(text: str, start: int, end: int) -> Assertion:
         if cue.kind == "pseudo" or (cue.start < end and cue.end > start):
             continue  # a cue inside the finding ("no" in "node"?) is part of the finding's words
         if cue.end <= start and cue.direction in (_FORWARD, _BOTH):
-            if start - cue.end > _MAX_FORWARD or cue.start < left or not _forward_ok(idx, cue, start, end):
+            if start - cue.end > _MAX_FORWARD or not _forward_ok(idx, cue, start, end):
+                continue
+            if cue.start < left and not (cue.start >= reach and _dangles(idx, cue, left)):
                 continue
             if cue.kind == "negated" and ("," in idx.lower[cue.end:start] or " and " in idx.lower[cue.end:start]):
                 if own_predicate is None:
@@ -303,3 +339,51 @@ def assess(text: str, start: int, end: int) -> Assertion:
         return ASSERTED
     kinds = {c.kind for c in governing}
     return Assertion("negated" in kinds, "uncertain" in kinds, "historical" in kinds, tuple(governing))
+
+
+# --- what a negation is about -----------------------------------------------------------------
+# A multi-part report states each finding under its specimen's label ("C: Liver mass, segment 5,
+# excision. - No evidence of metastatic disease."): a denial there is about that specimen only. A
+# part header is a capital letter or number followed by ":" or ")" or in brackets, at the start of
+# the text or after a stop; "PART 2:" and "Specimen B:" too.
+_PART_HEADER = re.compile(r"(?:^|(?<=[.;:\n]\s)|(?<=[.;\n]))\s*(?:part\s*\d{1,2}|specimen\s+[A-Z0-9]{1,2}|\(?[A-Z]\d?\)|"
+                          r"[A-Z]\d?\s*:|\d{1,2}\s*[:)])\s*(?=[A-Za-z\u4e00-\u9fff\"'])", re.I)
+_PART_REACH = 400  # a header further back than this is not this finding's specimen label
+_LABEL_END = re.compile(r"[.;\n]\s*(?:-|:|\u2013)?\s*|\s+-\s+|:\s+(?=-)")
+
+
+def specimen_part(text: str, position: int) -> str | None:
+    """The label of the specimen part that ``position`` is reported under, or None.
+
+    "A: Omentum, mass, excision. - Metastatic adenocarcinoma" gives "Omentum, mass, excision" for any
+    position in the diagnosis. A finding's negation inside a labelled part is scoped to that part:
+    "no evidence of metastatic disease" under "C: Liver mass" says nothing about the omentum.
+    """
+    lo = max(0, position - _PART_REACH)
+    header = None
+    for m in _PART_HEADER.finditer(text, lo, position):
+        if not re.fullmatch(r"\s*\d{1,2}\s*[:)]\s*", m.group()) or m.start() == 0 or text[m.start() - 1] in ".;\n":
+            header = m
+    if header is None:
+        return None
+    stop = _LABEL_END.search(text, header.end(), min(position, header.end() + 120))
+    label = text[header.end():stop.start() if stop else min(position, header.end() + 80)].strip(" ,-")
+    return label or None
+
+
+# "metastatic disease in the liver", "no metastasis to the bone": the object that limits a denial.
+_OBJECT = re.compile(r"\s*(?:is\s+|are\s+)?(?:seen\s+|identified\s+|present\s+)?(?:in|to|within|involving|of)\s+"
+                     r"(?:the\s+|this\s+|these\s+|any\s+of\s+the\s+)?(?P<obj>[a-z][a-z-]+(?:\s+[a-z][a-z-]+)?)", re.I)
+_GLOBAL_OBJECT = re.compile(r"(?:other\s+)?(?:distant\s+)?(?:sites?|organs?|body|patient|specimens?|submitted|tissue|"
+                            r"sections?\s+examined|material)\b", re.I)
+
+
+def object_of(text: str, end: int) -> str | None:
+    """The organ or structure a finding is limited to by the words after it ("... in the liver"), or None.
+
+    Generic objects ("in any of the submitted specimens", "to other sites") are not a limit.
+    """
+    m = _OBJECT.match(text, end, min(len(text), end + 60))
+    if m is None or _GLOBAL_OBJECT.match(m.group("obj")):
+        return None
+    return m.group("obj")

@@ -17,7 +17,6 @@ _SCOPE = "scope statement (which tumours the system covers); choosing the system
 _READING = "guides how findings are read (descriptor level); the category definition it leads to is what a result cites"
 
 INFORMATIONAL: dict[str, str] = {
-    "BLADDER8.RULE.CLINICAL_UNDERSTAGING": "clinical caution about work-up accuracy; it changes no category or group",
     "BREAST8.RULE.PN_DEPOSIT_SIZE": _READING + " (BREAST8.PN.*)",
     "CERVIX8.RULE.LOWER_WHEN_IN_DOUBT": _READING + " (a doubtful finding is read as the lower stage)",
     "CERVIX8.RULE.EDITION": _HISTORY + " (FIGO 2014 versus 2018)",

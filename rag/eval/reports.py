@@ -70,17 +70,22 @@ def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any
             tallies[project][axis].add(verdict, detail)
             overall[axis].add(verdict)
             confusion[axis][(expected, predicted if predicted is not None and verdict != "missing" else MISSING)] += 1
+    misses: list[dict[str, Any]] = [m for axes in tallies.values() for t in axes.values() for m in t.misses]
     results = {"reports": len(rows), "errors": errors, "unsupported_projects": dict(unsupported),
                "overall": {a: t.as_dict() for a, t in overall.items()},
                "projects": {p: {a: t.as_dict() for a, t in axes.items()} for p, axes in sorted(tallies.items())},
                "confusion": {a: [[e, g, n] for (e, g), n in sorted(c.items())] for a, c in confusion.items()},
-               "misses": [m for axes in tallies.values() for t in axes.values() for m in t.misses]}
+               "misses": misses}
     rows_md = [[p, *(f"{axes[a].right}/{axes[a].wrong}/{axes[a].missing}" for a in AXES)] for p, axes in sorted(tallies.items())]
     md = [f"# Report reading evaluation\n\nCSV: `{csv_path}` — {len(rows)} reports, {errors} errors, "
           f"{sum(unsupported.values())} in projects without a calculator. Cells: right / wrong / missing (major category).\n",
           table(["project", *AXES], rows_md),
           "\n" + table(["axis", "right", "wrong", "missing", "right rate", "wrong rate"],
                        [[a, t.right, t.wrong, t.missing, t.as_dict()["right_rate"], t.as_dict()["wrong_rate"]] for a, t in overall.items()])]
+    wrong = [m for m in misses if m.get("outcome") == "wrong"]
+    if wrong:  # every wrong category, for review: a wrong stage beside a citation is the worst outcome
+        md.append("\nWrong (registry label vs read):\n")
+        md.append(table(["case", "axis", "label", "read"], [[m["case_id"], m["axis"], m["expected"], m["got"]] for m in wrong]))
     write_results(out, results, "\n".join(md), [(f"reports_confusion_{a}.png", _confusion_plot(confusion[a], a)) for a in ("T", "N")])
     return results
 

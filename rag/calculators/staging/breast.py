@@ -15,9 +15,11 @@ from rag.calculators.staging.extract import (
     Descriptors,
     Fact,
     classify_size,
+    count_readings,
     distant_facts,
     evidence,
     find,
+    labelled_first,
     n0_statement,
     node_counts,
     sizes,
@@ -71,7 +73,7 @@ _SIZE_CUES = {
     # words that name no object: the nearest subject before them decides ("specimen size: 6 cm")
     "dimension": re.compile(r"greatest|dimension|diameter|size|最大径|直径|大小"),
     "node": re.compile(r"node|nodal|deposit|metasta|micromet|macromet|sentinel|axilla"),
-    "other": re.compile(r"margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
+    "other": re.compile(r"标本|margin|dcis|in\s+situ|specimen|breast\b|mastectomy|weigh\w*|skin\s+ellipse|from|distance|nipple|biopsy\s+site|"
                         r"cavity|fragment|tissue|quadrant|ellipse|lcis"),
 }
 _DCIS = re.compile(r"ductal\s+carcinoma\s+in\s+situ|\bDCIS\b|intraductal\s+carcinoma", re.I)
@@ -115,9 +117,12 @@ def t_by_size(mm: float) -> str:
 def extract(text: str) -> Descriptors:
     """Breast descriptors: invasive size, in situ only, T4 features, node counts and deposits."""
     d: Descriptors = {}
-    for size in sizes(text):
-        kind = classify_size(size, _SIZE_CUES)
+    kinds = [(size, classify_size(size, _SIZE_CUES)) for size in sizes(text)]
+    tumour = set(map(id, labelled_first([s for s, k in kinds if k == "tumour"])))
+    for size, kind in kinds:
         key = {"tumour": "size_mm", "node": "deposit_mm"}.get(kind or "")
+        if key == "size_mm" and id(size) not in tumour:
+            continue  # a synoptic "Tumor size:" field outranks gross-description sizes
         if key and size.mm <= 300 and (key not in d or size.mm > d[key].value):
             d[key] = Fact(size.mm, (evidence(key, size.mm, size.start, size.end, text),))
     for name, pattern in (("dcis", _DCIS), ("invasive", _INVASIVE), ("paget", _PAGET), ("micro", _MICRO),
@@ -139,13 +144,25 @@ def extract(text: str) -> Descriptors:
     counts = node_counts(text)
     if counts:
         best = max(counts, key=lambda c: (c.total or 0, c.positive))
-        pos = best.positive if len(counts) == 1 or (best.total or 0) >= sum(c.total or 0 for c in counts if c is not best) \
-            else sum(c.positive for c in counts)
-        d["nodes_positive"] = Fact(pos, (evidence("N.count", f"{best.positive}/{best.total}", best.start, best.end, text),))
+        readings = count_readings(counts, text)
+        if len({_n_band(r) for r in readings}) > 1:
+            # a summary or separate specimens: the two totals give different N, so ask
+            d["nodes_unclear"] = Fact(readings, tuple(evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text)
+                                                      for c in counts))
+        else:
+            pos = readings[0]
+            used = [best] if pos == best.positive else counts
+            d["nodes_positive"] = Fact(pos, tuple(evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text)
+                                                  for c in used))
     elif (hit := next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)) is not None:
         d["nodes_positive"] = Fact(0, (evidence("N.none", 0, hit.start, hit.end, text),))
     d.update(distant_facts(text, _ORGANS))
     return d
+
+
+def _n_band(positive: int) -> int:
+    """The pN count band (0, 1-3, 4-9, 10+) a number of positive axillary nodes falls in."""
+    return 0 if positive == 0 else 1 if positive <= 3 else 2 if positive <= 9 else 3
 
 
 def _derive_t(d: Descriptors, rules: list[str], notes: list[str]) -> Assignment | None:
@@ -216,7 +233,12 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
         found["M"] = Assignment("M1", "BREAST8.M.M1", d["distant"].evidence)
     elif "m0_stated" in d:
         found["M"] = Assignment("M0", "BREAST8.M.M0", d["m0_stated"].evidence)
-    return Derived(found, {}, tuple(rules), tuple(notes))
+    missing: tuple[str, ...] = ()
+    if "N" not in found and "nodes_unclear" in d:
+        a, b = d["nodes_unclear"].value[:2]
+        missing = (f"N: the node counts read as {a} or {b} positive nodes (one total, or separate specimens "
+                   "to add?); give the total number of positive axillary nodes",)
+    return Derived(found, {}, tuple(rules), tuple(notes), missing)
 
 
 def _annotate(result: Mapping[str, Any], extras: Mapping[str, Any]) -> Annotation:

@@ -67,17 +67,40 @@ def _part_evidence(part: TnmPart, text: str) -> Evidence:
     return evidence(f"{part.axis}.stated", part.label, part.start, part.end, text)
 
 
-def _choose_stated(text: str) -> dict[str, TnmPart]:
+# "pT2 (at least)", "at least pT2", "pT2 or higher": a minimum, not a category. A TURBT or a biopsy
+# cannot show the deeper structures, so the pathologist states a floor; reading it as the category
+# would turn "not assessable beyond T2" into a verified T2.
+_BOUND_AFTER = re.compile(r"[\s,)\]]*[(\[]?\s*(?:at\s+least|at\s+(?:a\s+)?minimum|or\s+(?:higher|greater|more|deeper|above)|"
+                          r"minimum)\b", re.I)
+_BOUND_BEFORE = re.compile(r"(?:\bat\s+least|\bat\s+(?:a\s+)?minimum|\bminimum(?:\s+of)?|至少)\s*[:(]?\s*$", re.I)
+
+
+def lower_bound(text: str, part: TnmPart) -> bool:
+    """Whether the report states ``part`` only as a minimum ("pT2 (at least)")."""
+    return bool(_BOUND_AFTER.match(text, part.end) or _BOUND_BEFORE.search(text[max(0, part.start - 25):part.start]))
+
+
+def _choose_stated(text: str, bounds: dict[str, TnmPart] | None = None) -> dict[str, TnmPart]:
     """The T, N and M a report states: prefer full "pT2 N0 MX" statements and p prefixes,
-    penalise template definitions ("pT2: Tumor with ..."), then the most frequent label."""
+    penalise template definitions ("pT2: Tumor with ..."), then the most frequent label.
+    A category stated only as a minimum is not a statement of the category; it goes to ``bounds``."""
     scored: dict[str, list[tuple[int, TnmPart]]] = {"T": [], "N": [], "M": []}
     for group in scan_tnm(text):
         for part in group:
+            if lower_bound(text, part):
+                if bounds is not None:
+                    bounds.setdefault(part.axis, part)
+                continue
             score = 2 * (len(group) > 1) + (part.prefix in ("p", "yp"))
             if re.match(r"\s*:\s*[A-Za-z]", text[part.end:part.end + 4]):
                 score -= 3
-            if not assess(text, part.start, part.end).asserted:
-                score -= 4  # "would be staged as T3 N0 if ...", "previous resection pT4": not this report's call
+            state = assess(text, part.start, part.end)
+            if state.uncertain or state.historical:
+                # "would be staged as T3 N0 if ...", "previous resection pT4", "pT2 cannot be excluded":
+                # not this report's call, so not a statement at all (a fallback here read hypotheses as fact)
+                continue
+            if state.denied:
+                score -= 4  # a label caught in a negation's scope ("but not the. margin (T2, N0)"): last resort
             scored[part.axis].append((score, part))
     chosen = {}
     for axis, items in scored.items():
@@ -114,8 +137,9 @@ class TnmCalculator:
         if len(text) > _MAX_TEXT:
             raise InvalidInput(f"text of {len(text)} characters is too long",
                                hint=f"give at most {_MAX_TEXT} characters (one report)")
-        stated = _choose_stated(text)
-        return self._compute(text, stated, {}, "", strict=False)
+        bounds: dict[str, TnmPart] = {}
+        stated = _choose_stated(text, bounds)
+        return self._compute(text, stated, {}, "", strict=False, bounds=bounds)
 
     def from_findings(self, findings: Mapping[str, Any], tnm: str | None = None) -> CalcResult:
         """Stage structured findings (CONTRACT.md keys plus site descriptors) and/or a TNM string."""
@@ -205,7 +229,8 @@ class TnmCalculator:
         return None
 
     def _compute(self, text: str, stated: dict[str, TnmPart], extras: dict[str, Any], prefix: str,
-                 *, strict: bool, tnm: str = "", descriptors: Descriptors | None = None) -> CalcResult:
+                 *, strict: bool, tnm: str = "", descriptors: Descriptors | None = None,
+                 bounds: Mapping[str, TnmPart] | None = None) -> CalcResult:
         spec = self.spec
         notes: list[str] = []
         rule_ids: list[str] = []
@@ -243,6 +268,7 @@ class TnmCalculator:
                 result[axis] = category
         rule_ids.extend(derived.rule_ids)
         notes.extend(derived.notes)
+        asks = self._bounded(result, bounds or {}, text, ev, notes)
         if prefix:
             result["prefix"] = prefix
             rule_ids.append("TNM8.RULE.PREFIXES")
@@ -252,7 +278,7 @@ class TnmCalculator:
             if "m" in mods:
                 rule_ids.append("TNM8.RULE.MULTIPLE_TUMOURS")
         outcome = resolve_stage(table, result.get("T"), result.get("N"), result.get("M"), extras)
-        missing = self._stage(outcome, result, rule_ids, notes, derived.missing, extras)
+        missing = self._stage(outcome, result, rule_ids, notes, (*asks, *derived.missing), extras)
         if "stage" in result:
             self._audit_stage(text if not tnm else "", result, outcome, discrepancies, ev)
         note = spec.annotate(result, extras)
@@ -272,6 +298,26 @@ class TnmCalculator:
             system=spec.system, edition=spec.edition, result=result, missing=tuple(missing),
             rule_ids=tuple(dict.fromkeys(rule_ids)), evidence=tuple(dict.fromkeys(ev)),
             discrepancies=tuple(discrepancies), notes=tuple(dict.fromkeys(notes)), other_editions=other)
+
+    def _bounded(self, result: dict[str, Any], bounds: Mapping[str, TnmPart], text: str,
+                 ev: list[Evidence], notes: list[str]) -> list[str]:
+        """Drop a category that only repeats a stated minimum ("pT2 (at least)"); ask instead.
+
+        A deeper category read from the report's own findings is kept: it agrees with the minimum.
+        """
+        asks: list[str] = []
+        for axis, part in bounds.items():
+            got = result.get(axis)
+            if got is not None and str(got)[:2] != part.label[:2]:
+                continue
+            result.pop(axis, None)
+            ev[:] = [e for e in ev if not e.descriptor.startswith(f"{axis}.")]
+            ev.append(evidence(f"{axis}.minimum", part.label, part.start, part.end, text))
+            need = self.spec.needs.get(axis, axis)
+            asks.append(f"{axis}: the report gives {part.prefix}{part.label} only as a minimum (\"at least\"); "
+                        f"{need.split(': ', 1)[-1]} beyond it")
+            notes.append(f"{part.prefix}{part.label} is stated as a minimum, so {axis} is left open.")
+        return asks
 
     def _reconcile(self, axis: str, label: str | None, part: TnmPart | None, got: Assignment | None,
                    text: str, prefix: str, ev: list[Evidence], rule_ids: list[str],

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from rag.calculators.context import ASSERTED, Assertion, assess, cues_in
+from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object_of, specimen_part
 from rag.types import Evidence
 
-__all__ = ["scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
+__all__ = ["labelled_first", "count_readings", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
            "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
@@ -183,6 +183,9 @@ def _mm(value: str, unit: str) -> float:
     return number * 10 if unit.lower().startswith(("c", "厘", "公")) else number
 
 
+_CONTINUATION = re.compile(r"\s*(?:(?:with|and|measuring|which|that)\b|大小|最大径|直径)", re.I)
+
+
 def sizes(text: str) -> list[Size]:
     """Every measurement; "4.5 x 3.2 x 2.0 cm" counts as its greatest dimension (45 mm)."""
     found = []
@@ -191,10 +194,32 @@ def sizes(text: str) -> list[Size]:
         dims = re.split(r"\s*(?:x|×|\*|by)\s*", m.group("dims"), flags=re.I)
         mm = max(_mm(d, m.group("unit")) for d in dims)
         left, right = clause_of(text, m.start(), m.end())
+        for _ in range(3):
+            # "... breast weighing 560 g and measuring 37.0 x. with a maximum diameter of 7.0 cm": a clause that
+            # opens with "with"/"and"/"measuring" continues the one before (often an OCR stop): its subject is there
+            if left <= 1 or m.start() - left > 150 or not _CONTINUATION.match(text, left, m.start()):
+                break
+            left = clause_of(text, left - 2, left - 1)[0]
         found.append(Size(round(mm, 3), m.start(), m.end(), m.group(0),
                           lowered[max(left, m.start() - 90):m.start()],
                           lowered[m.end():min(right, m.end() + 40)]))
     return found
+
+
+# A synoptic size field: "Tumor size: 1.7 cm", "Size of largest primary tumor: 1.5 cm", "Greatest
+# dimension: 2.0 cm", "Tumor Size: Greatest diameter is 2.5 cm". The field is the pathologist's
+# final answer; gross-description sizes (a specimen, a cut surface, an OCR-split "1. 9cm") are not.
+_SIZE_FIELD = re.compile(
+    r"(?:(?:invasive\s+)?tumou?r\s+size|size\s+of\s+(?:the\s+)?(?:largest\s+|dominant\s+)?(?:primary\s+)?"
+    r"(?:tumou?r|invasive\s+(?:tumou?r|carcinoma)|carcinoma)|(?:greatest|maximum|largest)\s+(?:tumou?r\s+)?"
+    r"(?:dimension|diameter)|invasive\s+(?:carcinoma|tumou?r)\s+size|肿瘤大小|肿物大小)"
+    r"(?:\s*\([^)]{0,30}\))?\s*[:=：]\s*(?:(?:greatest|maximum)\s+(?:dimension|diameter)\s*(?:is|of|[:=])?\s*)?$")
+
+
+def labelled_first(found: list[Size]) -> list[Size]:
+    """The sizes given in a synoptic tumour-size field when there are any, else all of ``found``."""
+    labelled = [s for s in found if _SIZE_FIELD.search(s.before)]
+    return labelled or found
 
 
 WORD_NUMBERS = {w: i for i, w in enumerate(
@@ -228,6 +253,10 @@ _COUNTS = [
     # "one sentinel node with micrometastasis", "two lymph nodes containing metastatic carcinoma"
     re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:with|showing|containing)\s+"
                r"(?:(?:macro-?|micro-?)?metasta\w*|metastatic\s+carcinoma)", re.I),
+    # "metastatic carcinoma in 3 hilar lymph nodes" (no total given; "in 3 of 14" is read above)
+    _METS_IN := re.compile(rf"metasta\w*[^.;\n]{{0,40}}?\bin\s+(?P<pos>{_WORD_NUM})\s+(?!of\b|out\b|/)(?:[a-z-]+\s+){{0,2}}{_NODE}", re.I),
+    # synoptic block "Lymph Nodes: Number with metastasis: 11. Total number examined: 40"
+    re.compile(rf"{_NODE}\s*:\s*(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
@@ -235,7 +264,8 @@ _COUNTS = [
     # Chinese: "淋巴结15枚，其中3枚见癌转移", "检出淋巴结15枚，3枚转移"
     re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
-_EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)", re.I)
+_EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
+                       rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
 
 
 def node_counts(text: str) -> list[NodeCount]:
@@ -244,6 +274,13 @@ def node_counts(text: str) -> list[NodeCount]:
     for pattern in _COUNTS:
         for m in scan(pattern, text):
             groups = m.groupdict()
+            if pattern is _METS_IN:
+                state = assess(text, m.start("pos"), m.end())
+                if state.plainly_denied:  # "no evidence of metastasis in 2 lymph nodes": none of 2 positive
+                    found.setdefault((0, number(groups["pos"])), NodeCount(0, number(groups["pos"]), m.start(), m.end(),
+                                                                            text[m.start():m.end()]))
+                if not state.asserted:
+                    continue  # hedged or historical: no count at all
             try:
                 pos = number(groups["pos"]) if groups.get("pos") else 0
                 tot = number(groups["tot"]) if groups.get("tot") else None
@@ -253,9 +290,58 @@ def node_counts(text: str) -> list[NodeCount]:
                 continue
             if tot is None and "pos" in groups:
                 exam = _EXAMINED.search(text)
-                tot = int(exam.group("tot")) if exam else None
+                tot = int(exam.group("tot") or exam.group("tot2")) if exam else None
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found.values(), key=lambda c: c.start)
+
+
+# Words that make a count one group of nodes (a part to add) or the total of all groups.
+_GROUP_WORD = re.compile(r"sentinel|non-?sentinel|axilla\w*|level\s*(?:I{1,3}|[1-3])\b|palpable|additional|contents|"
+                         r"dissection|intramammary|internal\s+mammary|supraclavicular|前哨|腋窝|锁骨", re.I)
+_TOTAL_WORD = re.compile(r"\btotal\b|overall|in\s+all|altogether|combined|summary|共|总计|合计", re.I)
+
+
+def _group_of(text: str, count: NodeCount) -> str:
+    """"total" when the words just before or after a count call it the total, "group" when they name one
+    node group (sentinel, axillary contents, level II ...), else ""."""
+    left, right = clause_of(text, count.start, count.end)
+    before = text[max(left, count.start - 50):count.start]
+    after = text[count.end:min(right, count.end + 25)]
+    words = f"{before} {count.text} {after}"
+    if _TOTAL_WORD.search(words):
+        return "total"
+    return "group" if _GROUP_WORD.search(words) else ""
+
+
+def count_readings(counts: list[NodeCount], text: str = "") -> tuple[int, ...]:
+    """The positive-node totals a report's counts can mean: one value, or two when it is unclear.
+
+    Several counts are either one summary and its parts ("2/15 lymph nodes (1/3 sentinel, 1/12
+    axillary)") or separate specimens to add ("(A) sentinel 1/1 ... (E) axillary contents 3/31").
+    The largest count is a summary only if it can hold the others; it certainly is when its numbers
+    are their exact sum. When it could be either, both totals are returned and the reader must not
+    pick one if they give different categories.
+    """
+    if not counts:
+        return ()
+    best = max(counts, key=lambda c: (c.total or 0, c.positive))
+    others = [c for c in counts if c is not best]
+    parts = sum(c.positive for c in counts)
+    if not others:
+        return (best.positive,)
+    total_others = sum(c.total or 0 for c in others)
+    positive_others = sum(c.positive for c in others)
+    if (best.total or 0) < total_others or best.positive < positive_others:
+        return (parts,)  # cannot be a summary of the others
+    if (best.total or 0) == total_others and best.positive == positive_others:
+        return (best.positive,)  # the exact sum: a summary line
+    if text:
+        groups = [_group_of(text, c) for c in counts]
+        if groups[counts.index(best)] == "total":
+            return (best.positive,)
+        if all(g == "group" for g in groups):
+            return (parts,)  # each count names its own node group: separate specimens
+    return tuple(dict.fromkeys((best.positive, parts)))
 
 
 _DIMENSION_WORD = re.compile(r"greatest|maximum|largest|dimension|diameter|size|in\b|its\b|measur")
@@ -390,7 +476,25 @@ def m0_statement(text: str) -> Hit | None:
     fixed = next(find(text, _M0, negation=False), None)
     if fixed is not None:
         return fixed
-    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied), None)
+    return next((h for h in find(text, _DISTANT_CONCEPT) if h.denied and _global_denial(text, h)), None)
+
+
+_NAMES_DISTANT = re.compile(r"distant|extra-?thoracic|远处", re.I)
+
+
+def _global_denial(text: str, hit: Hit) -> bool:
+    """Whether a denied "metastatic disease" is about the whole patient, not one organ or specimen.
+
+    "C: Liver mass, excision. - No evidence of metastatic disease" and "no metastatic disease in the
+    liver" deny metastasis in the liver only; with an omental metastasis stated elsewhere the patient
+    is M1, so a denial scoped to one organ must never yield M0. Only words that name distant spread
+    ("no distant metastasis", "未见远处转移") or an unscoped denial count.
+    """
+    if _NAMES_DISTANT.search(hit.text):
+        return True
+    # the limiting organ follows the finding or the denial after it ("... is not identified in the liver")
+    ends = (hit.end, *(c.end for c in hit.context.cues if c.start >= hit.end))
+    return all(object_of(text, e) is None for e in ends) and specimen_part(text, hit.start) is None
 
 
 def n0_statement(text: str) -> Hit | None:

@@ -40,7 +40,7 @@ _SIZE_CUES = {
     "invasive": re.compile(r"invasive\s+(?:component|part|size|focus|portion)|浸润成分|浸润灶"),
     "other": re.compile(r"margin|node|lymph|station|specimen|lobe\b|lung\b|segment|wedge|fragment|"
                         r"tissue|bronch(?!ioloalveolar)|cyst|from|distance|metasta|pleura(?:l)?\s+effusion|"
-                        r"rib\b|portion|切缘|淋巴结|标本|肺叶"),
+                        r"rib\b|portion|staple|suture|切缘|淋巴结|标本|肺叶"),
 }
 _VPI = re.compile(r"visceral\s+pleura(?:l)?(?:\s+(?:invasion|involvement|infiltration))?|\bPL\s?[0-3]\b|"
                   r"(?:pleural\s+(?:invasion|involvement))|elastic\s+(?:layer|lamina)|脏层胸膜(?:侵犯|受侵)?|胸膜侵犯", re.I)
@@ -254,8 +254,21 @@ def _nodules(text: str, d: Descriptors) -> None:
             d.setdefault("nodule_contralateral", Fact(True, (_ev("nodule_contralateral", True, hit, text),)))
 
 
+def _malignant_clause(text: str, hit: Hit) -> bool:
+    """The clause around ``hit`` calls it malignant ("pleural nodule of metastatic carcinoma")."""
+    left, right = clause_of(text, hit.start, hit.end)
+    return any(not h.negated for h in find(text[max(left, hit.start - 50):min(right, hit.end + 50)], _CALLED_MALIGNANT))
+
+
+# "tumour" is not in this list: "a pleural nodule 45 mm from the tumour" names the primary, not the nodule.
+_CALLED_MALIGNANT = re.compile(r"carcinoma|malignan\w*|metasta\w*|neoplas\w*|cancer|癌|转移|恶性", re.I)
+
+
 def _metastases(text: str, d: Descriptors) -> None:
-    pleural = [h for h in find(text, _PLEURAL_M1A) if not h.negated]
+    # "pleural nodule" alone is a gross finding (a silicotic node, a plaque): only a nodule the report
+    # calls malignant is M1a; "malignant effusion", "pleural metastasis/seeding" say so themselves.
+    pleural = [h for h in find(text, _PLEURAL_M1A) if not h.negated
+               and (not re.match(r"(?i)(?:pleural|pericardial)\s+nodules?$", h.text) or _malignant_clause(text, h))]
     if pleural:
         d["m1a_pleural"] = Fact(True, (_ev("m1a_pleural", True, pleural[0], text),))
     # unlike metastasis_sites, "several" is read at the first mention of each organ only
@@ -330,7 +343,9 @@ def _nodes(text: str, d: Descriptors) -> None:
         c = next(c for c in counts if c.positive)
         d["nodes_positive_count"] = Fact(positive, (evidence("N.count", f"{c.positive}/{c.total}", c.start, c.end, text),))
     if not involved and "nodes_negative" not in d:
-        hit = next((h for h in find(text, _NODES_NONE, negation=False)), None) or n0_statement(text)
+        # a hedged or hypothetical "N0" ("would be staged as T2 N0") is not a statement that no node is involved
+        hit = next((h for h in find(text, _NODES_NONE) if not h.uncertain and not h.context.historical), None) \
+            or n0_statement(text)
         if hit and not counts or (hit and positive == 0):
             d["nodes_negative"] = Fact(True, (_ev("N.none", "none involved", hit, text),))
 

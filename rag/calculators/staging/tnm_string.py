@@ -255,20 +255,22 @@ def _canonical(label: str) -> str:
 # --- scanning free text ---------------------------------------------------------------------
 # OCR in pathology reports turns 0 into O and 1 into I or l ("pNO", "pNIa"); accept those only in
 # shapes that cannot be ordinary words: with a p/c/y prefix, or glued to a T element.
-_OCR_N = r"N(?:[0O]|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"
+_OCR_N = r"N(?:[0O][ab]?|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"
 _OCR_M = r"M(?:[0O]|[1Il](?:[a-d]\d?)?|X|x)"
-_OCR_NP = r"N(?:[0Oo]|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"  # "pNo" is safe once prefixed
+_OCR_NP = r"N(?:[0Oo][ab]?|[1Il](?:mi|[a-c])?|[2-3](?:mi|[a-c])?|X|x)"  # "pNo" is safe once prefixed
+# A grade glued to the category in staging shorthand ("pT3bG3 N0"): the G part is not a TNM element.
+_GRADE = r"G[1-4X](?![A-Za-z0-9])"
 _SCAN = re.compile(
     rf"(?<![A-Za-z0-9])(?:"
     rf"(?P<tp>yp|yc|[pPcC]|y[pP])(?P<t>T(?:is|IS|X|x|0|[1-4](?:mi|[a-dA-D]\d?)?))(?P<tm>(?:{_MOD})*)"
     rf"|(?P<bt>T(?:is|X|0|[1-4](?:mi|[a-d]\d?)?))(?P<btm>(?:{_MOD})*)(?=[\s,;/.)]*(?:[pPcC]|y[pP])?N[0-3OXxIl])"
     rf"|(?P<np>yp|yc|[pPcC]|y[pP])(?P<n>{_OCR_NP})(?P<nm>(?:{_MOD}|\s?\((?:i|mol)[+-]\))*)"
     rf"|(?P<mp>yp|yc|[pPcC]|y[pP])(?P<m>{_OCR_M})"
-    rf")(?![A-Za-z0-9])"
+    rf")(?:(?![A-Za-z0-9])|(?={_GRADE}))"
 )
 _GLUED = re.compile(
     rf"(?<![A-Za-z0-9])(?P<tp>yp|yc|[pPcC]|y[pP])?(?P<t>T(?:is|X|x|0|[1-4](?:mi|[a-d]\d?)?))(?P<tm>(?:{_MOD})*)"
-    rf"[\s,;/]{{0,3}}(?:[pPcC]|y[pP])?(?P<n>{_OCR_N})(?P<nm>(?:{_MOD}|\s?\((?:i|mol)[+-]\))*)"
+    rf"(?:[\s,;/]{{0,3}}{_GRADE})?[\s,;/]{{0,3}}(?:[pPcC]|y[pP])?(?P<n>{_OCR_N})(?P<nm>(?:{_MOD}|\s?\((?:i|mol)[+-]\))*)"
     rf"(?:[\s,;/]{{0,3}}(?:[pPcC]|y[pP])?(?P<m>{_OCR_M}))?(?![A-Za-z0-9])"
 )
 

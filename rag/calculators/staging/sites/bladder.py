@@ -116,9 +116,25 @@ def derive_n(d: Descriptors) -> Assignment | None:
     return None
 
 
+# A transurethral resection or a biopsy samples the bladder wall only: muscularis propria invasion there is
+# a floor (at least T2), since perivesical tissue (T3) and neighbouring organs (T4) are seen only on cystectomy.
+_RESECTION_ONLY = re.compile(r"\bTURBT?\b|trans-?urethral\s+resection|\bTUR\b|bladder\s+(?:wall\s+)?biops|"
+                             r"cold\s+cup|经尿道|电切", re.I)
+_CYSTECTOMY = re.compile(r"cystectomy|cystoprostatectomy|pelvic\s+exenteration|膀胱(?:全|部分)?切除", re.I)
+_FLOOR_ASK = ("T: muscularis propria invasion on a transurethral resection or biopsy is at least T2; "
+              "is there perivesical (T3) or adjacent-organ (T4) invasion on cystectomy?")
+
+
 def derive(d: Descriptors, ctx: Context) -> Derived:
-    """T from the deepest layer reached; N from the number and site of positive nodes."""
+    """T from the deepest layer reached; N from the number and site of positive nodes.
+
+    T2 read from a resection or biopsy alone is left open (the rule that clinical staging understages).
+    """
     t = assignment(PREFIX, "T", d["depth"].value, d["depth"]) if "depth" in d else None
+    if t is not None and t.category.startswith("T2") and _RESECTION_ONLY.search(ctx.text) \
+            and not _CYSTECTOMY.search(ctx.text):
+        return Derived(assignments=by_axis(N=derive_n(d)), rule_ids=("BLADDER8.RULE.CLINICAL_UNDERSTAGING",),
+                       missing=(_FLOOR_ASK,))
     return Derived(assignments=by_axis(T=t, N=derive_n(d)))
 
 

@@ -16,7 +16,7 @@ from rag.calculators.staging.extract import Descriptors, Fact, evidence, find
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import table
 from rag.calculators.staging.sites.derive import assignment, by_axis, by_size
-from rag.calculators.staging.sites.reading import Level, deepest, found, tumour_size
+from rag.calculators.staging.sites.reading import Level, deepest, found, positive_nodes, tumour_size
 from rag.calculators.staging.table import Assignment, StageRow, row
 
 SYSTEM = "AJCC8-cervix"
@@ -84,10 +84,13 @@ _EXTENT = (
 )
 _DEPTH = re.compile(r"(?:depth\s+of\s+(?:stromal\s+)?invasion|invasion\s+depth|invades\s+to\s+a\s+depth"
                     r"\s+of|stromal\s+invasion|tumou?r\s+thickness)\D{0,20}?(?P<n>\d+(?:\.\d+)?)\s*(?P<u>mm|cm)", re.I)
-_PELVIC = re.compile(r"(?:pelvic|obturator|(?:internal|external|common)\s+iliac|parametrial|presacral)"
-                     r"\s+(?:lymph\s+)?nodes?", re.I)
-_PARA_AORTIC = re.compile(r"para-?aortic\s+(?:lymph\s+)?nodes?", re.I)
-_NODE_POS = re.compile(r"metasta|positive|involved|carcinoma\s+in", re.I)
+_PELVIC = re.compile(r"(?:pelvic|obturator|(?:internal|external|common)\s+iliac|parametrial|paracervical|presacral)"
+                     r"\s+(?:tissue\s+)?(?:lymph\.?\s+)?nodes?", re.I)
+_PARA_AORTIC = re.compile(r"(?:para|peri)-?aortic\s+(?:lymph\s+)?nodes?", re.I)
+# The sentence a node group is reported in: "D. Left pelvic nodes: two of eleven with carcinoma (2/11)."
+# A fixed window reached into the neighbouring part's "(0/23)" and read a positive group as negative.
+_STOP = re.compile(r"\.(?!\d)\s|;|\n")
+_NODE_POS = re.compile(r"metasta|positive|involved|carcinoma\s+in|with\s+(?:\w+\s+)?carcinoma", re.I)
 _NODE_NEG = re.compile(r"negative|no\s+(?:metasta|malignan|tumou?r|carcinoma)|free\s+of|benign|"
                        r"0\s*/\s*\d+", re.I)
 
@@ -106,12 +109,16 @@ def _nodes(text: str, pattern: re.Pattern[str], key: str) -> Fact | None:
     for hit in find(text, pattern):
         if hit.negated and not hit.denied:
             continue  # hedged or historical ("possible pelvic node metastasis"): neither positive nor negative
-        clause = text[max(0, hit.start - 80):hit.end + 80]
+        before = text[max(0, hit.start - 80):hit.start]
+        cut = max((m.end() for m in _STOP.finditer(before)), default=0)
+        stop = _STOP.search(text, hit.end, hit.end + 120)
+        clause = before[cut:] + text[hit.start:stop.start() if stop else hit.end + 80]
         positive = bool(_NODE_POS.search(clause)) and not hit.negated and not _NODE_NEG.search(clause)
         fact = Fact(positive, (evidence(key, positive, hit.start, hit.end, text),))
         if positive:
             return fact
-        verdict = verdict or fact
+        if hit.denied or _NODE_NEG.search(clause):  # a specimen-list mention ("2. Left pelvic nodes.") is no verdict
+            verdict = verdict or fact
     return verdict
 
 
@@ -120,7 +127,8 @@ def extract(text: str) -> Descriptors:
     return found(("invasion_depth_mm", _depth(text)), ("size_mm", tumour_size(text)),
                  ("extent", deepest(text, _EXTENT, "T.extent")),
                  ("pelvic_nodes", _nodes(text, _PELVIC, "N.pelvic")),
-                 ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")))
+                 ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")),
+                 ("positive_nodes", positive_nodes(text)))
 
 
 def derive_t(d: Descriptors) -> Assignment | None:
@@ -147,7 +155,10 @@ def derive_n(d: Descriptors) -> Assignment | None:
         return assignment(PREFIX, "N", "N1", pelvic)
     if pelvic is not None:
         return assignment(PREFIX, "N", "N0", pelvic, aortic)
-    return None
+    count = d.get("positive_nodes")
+    if count is not None and count.value == 0:
+        return assignment(PREFIX, "N", "N0", count)  # "Lymph nodes: 0/7": every regional node negative
+    return None  # positive nodes with no group named: pelvic (N1) or para-aortic (N2) is not said
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:

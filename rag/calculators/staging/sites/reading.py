@@ -12,7 +12,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.calculators.staging.extract import Descriptors, Fact, Hit, classify_size, evidence, find, n0_statement, node_counts, sizes
+from rag.calculators.staging.extract import (
+    Descriptors,
+    Fact,
+    Hit,
+    classify_size,
+    evidence,
+    find,
+    labelled_first,
+    n0_statement,
+    node_counts,
+    sizes,
+)
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
@@ -25,18 +36,29 @@ _INVASION_CUE = re.compile(
     r"\bp?T[0-4][a-c]?\s*[:(]", re.I)
 # "approaching", "abuts", "close to": near a structure is not in it.
 _NOT_REACHED = re.compile(r"\b(?:approach\w*|abut\w*|close\s+to|near\w*|toward\w*|up\s+to\s+the\s+edge|"
-                          r"distance|away\s+from|margin|push\w*|around|surround\w*|compress\w*)\b"
+                          r"distance|away\s+from|margin|push\w*|around|surround(?:s|ed)?|"
+                          r"(?<!into\s)(?<!to\s)(?<!in\s)(?<!the\s)surrounding|compress\w*|(?:cm|mm)\s+(?:away\s+)?from)\b"
                           r"[^.;]{0,40}$", re.I)
 # Examples inside a category definition are not findings: "pT3: ... (eg, extension to ...)".
 _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bfor\s+example\b[^.;]*$", re.I)
+# A category's definition copied after its label lists alternatives: "pT3 Tumor extends into major veins or
+# invades the adrenal gland or perinephric tissues" names what pT3 may mean, not what this tumour did.
+_DEFINITION = re.compile(r"\bp?T[0-4][a-d]?\b\s*[:-]?\s*(?:tumou?r|carcinoma)\b[^.;]*$", re.I)
+_ALTERNATIVE = re.compile(r"\bor\b|\band/or\b", re.I)
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
 _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
                            r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
                            r"submitted|sampled)|cannot)", re.I)
 # A denial cut off by an OCR full stop: "does not involve. the collecting system".
-_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+)?(?:involv|invad|extend|penetrat|reach|"
-                            r"infiltrat)\w*\s*\.\s*(?:the\s+)?$", re.I)
+_BROKEN_DENIAL = re.compile(r"\b(?:not|no|without|nor)\s+(?:\w+\s+){0,3}(?:involv|invad|extend|penetrat|reach|"
+                            r"infiltrat)\w*(?:\s+(?:into\s+)?the)?\s*\.\s*(?:the\s+)?$", re.I)
+# ... or a denial whose verb follows the stray stop: "does not appear to. penetrate through the capsule
+# into the surrounding perinephric fat".
+_BROKEN_DENIAL_AFTER = re.compile(r"\b(?:not|nor|never)(?:\s+\w+){0,3}\s*\.\s*(?:\w+\s+)?(?:involv|invad|"
+                                  r"extend|penetrat|reach|infiltrat)\w*[^.;]{0,70}$", re.I)
+_STOP_DENIED = re.compile(r"^[\w\s'’/(),-]{0,30}?\.\s*(?:not\s+(?:identified|seen|present|involved)|absent|negative|"
+                          r"none\b|uninvolved)", re.I)
 _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negative|uninvolved|not\s+involved|"
                           r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
@@ -66,11 +88,43 @@ def _clause_before(text: str, start: int, limit: int = 120) -> str:
     return window[cut:]
 
 
+# A term that heads a form field ("Adrenal gland present: ...", "Renal Vein Invasion: N/A", "Perirenal
+# adipose tissue: does not involve") is a label; the value after the colon says whether it is involved.
+_FIELD = re.compile(r"[ \t]*(?:(?:present|involvement|invasion|involved|status|extension|tissues?|gland|fat)[ \t]*){0,2}"
+                    r"[:=][ \t]*(?P<value>[^.;\n:]{0,40})", re.I)
+_FIELD_YES = re.compile(r"(?:\(?if\s+yes\)?\s*)?(?:yes|present|involved|identified|positive|invad\w*|infiltrat\w*|"
+                        r"extend\w*|direct\s+(?:extension|invasion)|grossly|microscopically|focal\w*)\b", re.I)
+
+
+_FIELD_NO = re.compile(r"\b(?:not|no|uninvolved|negative|free|absent|none)\b", re.I)
+_FIELD_INVASION_LABEL = re.compile(r"invasion|involvement|extension|involved", re.I)
+
+
+def _unaffirmed_field(text: str, hit: Hit) -> bool:
+    """The term labels a form field whose value does not affirm it (blank, N/A, not involved, ...).
+
+    "Present" affirms only an invasion label ("Renal vein invasion: present"); after an organ's own
+    label ("Adrenal gland: present and uninvolved") it says the organ was in the specimen.
+    """
+    m = _FIELD.match(text, hit.end)
+    if m is None:
+        return False
+    value = m.group("value").strip()
+    if _FIELD_NO.search(value) or not _FIELD_YES.match(value):
+        return True
+    label = text[hit.start:m.start("value")]
+    return bool(re.match(r"(?i)(?:\(?if\s+yes\)?\s*)?present\b", value)) and not _FIELD_INVASION_LABEL.search(label)
+
+
 def _denied(text: str, hit: Hit) -> bool:
-    """Negated by the shared rules, a synoptic label, a copula ("is free of") or an OCR-cut denial."""
+    """Negated by the shared rules, a synoptic label, a copula ("is free of"), an OCR-cut denial, or a form
+    field whose value does not affirm the term."""
     after = text[hit.end:hit.end + 80]
     return (hit.negated or bool(_LABEL_DENIED.match(after)) or bool(_VERB_DENIED.match(after))
-            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start])))
+            or bool(_STOP_DENIED.match(after))
+            or _unaffirmed_field(text, hit)
+            or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start]))
+            or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
 
 
 def _has_cue(text: str, hit: Hit, before: str) -> bool:
@@ -80,8 +134,11 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
     may also sit in the 30 characters before the hit across such a break.
     """
     reach = text[max(0, hit.start - 30):hit.start]
+    reach = reach[reach.rfind(":") + 1:]  # not across a form field: "Renal vein involvement: N/A. Adrenal gland"
     after = text[hit.end:hit.end + 25]
-    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after))
+    # the term may carry its own cue: "microscopic invasion of perivesical fat"
+    return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after)
+                or _INVASION_CUE.search(hit.text))
 
 
 def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
@@ -92,6 +149,9 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) ->
             continue
         before = _clause_before(text, hit.start)
         if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
+            continue
+        if (d := _DEFINITION.search(text, max(0, hit.start - 120), hit.start)) is not None \
+                and _ALTERNATIVE.search(text[d.start():hit.end + 40].split(". ")[0]):
             continue
         if needs_cue and not _has_cue(text, hit, before):
             continue
@@ -128,10 +188,13 @@ _SIZE_CUES = {
                          r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
                          r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
                          r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)"),
+                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
+                         # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
+                         r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
+                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
-                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length"),
+                        r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|staple|suture|标本|腺叶|淋巴结"),
 }
 
 
@@ -140,7 +203,7 @@ def tumour_size(text: str, descriptor: str = "T.size_mm") -> Fact | None:
 
     The largest because with several tumours the largest one sets T (AJCC multiple-tumour rule).
     """
-    found = [s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0]
+    found = labelled_first([s for s in sizes(text) if classify_size(s, _SIZE_CUES) == "tumour" and s.mm > 0])
     if not found:
         return None
     s = max(found, key=lambda x: x.mm)

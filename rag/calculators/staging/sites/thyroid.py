@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, Fact, evidence
+from rag.calculators.staging.extract import Descriptors, Fact, evidence, find
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import Branch, branched, table
 from rag.calculators.staging.sites.derive import assignment, by_axis, t_by_size
@@ -138,6 +138,42 @@ _AGE = re.compile(r"\b(?:age(?:d)?\s*[:=]?\s*(\d{1,3})\b|(\d{1,3})[\s-]*(?:year|
 
 
 _MINIMAL = re.compile(r"minimal|microscopic", re.I)
+# Extension beyond the thyroid stated without the structure it reaches ("Extrathyroidal extension:
+# yes", "with extrathyroidal extension"). The 8th edition needs to know whether it is gross into the
+# strap muscles (T3b) or beyond (T4a/T4b), or microscopic only (no effect on T).
+_ETE = re.compile(r"extra-?\s?thyroid(?:al)?\s+(?:soft\s+tissue\s+)?(?:extension|invasion|spread|involvement)|"
+                  r"(?:extends?|extension|invad\w*|spread\w*)\s+(?:beyond|through)\s+the\s+(?:thyroid\s+)?capsule|"
+                  r"甲状腺外(?:侵犯|浸润|扩展)|侵(?:犯|及)甲状腺被膜外", re.I)
+# Perithyroidal soft tissue, fat or adipose tissue is reached by minimal extension: T3 in the 7th
+# edition, no effect on T in the 8th.
+_SOFT_TISSUE = re.compile(r"peri-?thyroid\w*|(?:soft|adipose|fatty|fibro-?adipose)\s+tissues?|\bfat\b|adipose|"
+                          r"甲状腺周围(?:软组织|脂肪)|周围脂肪", re.I)
+_ETE_SEVENTH = ("Extrathyroidal extension into perithyroidal soft tissue only (minimal extension) was T3 in the "
+                "7th edition; in the 8th only gross extension into strap muscles (T3b) or beyond (T4) changes T.")
+_ETE_ASK = ("T: the report states extrathyroidal extension without its extent: gross into strap muscles (T3b), "
+            "gross beyond them (T4a/T4b), or microscopic / perithyroidal soft tissue only (T by size)?")
+
+
+def _extension_reach(text: str) -> tuple[str, Fact] | None:
+    """How a stated extrathyroidal extension reaches out: "soft" (perithyroidal soft tissue only),
+    "minimal" (called minimal or microscopic), or "unstated" (the report does not say)."""
+    kinds: list[tuple[str, Fact]] = []
+    for hit in find(text, _ETE):
+        if hit.denied or (hit.negated and not hit.uncertain):
+            continue
+        around = text[max(0, hit.start - 60):hit.end + 90]
+        after = text[hit.end:hit.end + 90]
+        if _MINIMAL.search(text[max(0, hit.start - 60):hit.start]) or _MINIMAL.search(after[:30]):
+            kind = "minimal"
+        elif _SOFT_TISSUE.search(after) or _SOFT_TISSUE.search(around[:60]):
+            kind = "soft"
+        else:
+            kind = "unstated"  # stated (or hedged) with no extent: T cannot be read from size alone
+        kinds.append((kind, Fact(kind, (evidence("T.extrathyroidal_extension", kind, hit.start, hit.end, text),))))
+    if not kinds:
+        return None
+    # one mention that names its extent answers a bare "ETE: yes" elsewhere in the same report
+    return next((k for k in kinds if k[0] != "unstated"), kinds[0])
 
 
 def _gross_extension(text: str) -> Fact | None:
@@ -165,6 +201,8 @@ def extract(text: str) -> Descriptors:
                 ("lateral", _first(text, _LATERAL, "N.compartment", "lateral")),
                 ("central", _first(text, _CENTRAL, "N.compartment", "central")),
                 ("minimal_ete", _first(text, _MICRO_ETE, "T.minimal_ete", True)))
+    if (reach := _extension_reach(text)) is not None:
+        out["ete_reach"] = reach[1]
     for value, pattern in _HIST:
         fact = _first(text, pattern, "histology", value)
         if fact is not None:
@@ -184,8 +222,11 @@ def derive_t(d: Descriptors) -> Assignment | None:
     """
     if "extension" in d:
         return assignment(PREFIX, "T", d["extension"].value, d["extension"])
+    reach = d["ete_reach"].value if "ete_reach" in d else None
+    if reach == "unstated":
+        return None  # T3a-T4b or T by size: derive() asks instead of guessing
     note = ("Minimal extrathyroidal extension does not change T in the 8th edition."
-            if "minimal_ete" in d else "")
+            if "minimal_ete" in d or reach == "minimal" else _ETE_SEVENTH if reach == "soft" else "")
     return t_by_size(PREFIX, d, SIZE_BANDS, "T3a", note=note)
 
 
@@ -207,7 +248,8 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
     assigned = by_axis(T=derive_t(d), N=derive_n(d))
     extras: dict[str, Fact] = {k: d[k] for k in ("histology", "age") if k in d}
     notes = tuple(a.note for a in assigned.values() if a.note)
-    return Derived(assignments=assigned, extras=extras, notes=notes)
+    unstated = "extension" not in d and "ete_reach" in d and d["ete_reach"].value == "unstated"
+    return Derived(assignments=assigned, extras=extras, notes=notes, missing=(_ETE_ASK,) if unstated else ())
 
 
 SITE = SiteSpec(
