@@ -100,7 +100,9 @@ def answer_turn(runtime: Runtime, state: ChatState, question: str, flt: DocFilte
     turn = state.turn
 
     def work(ws: Workspace) -> tuple[dict[str, Any], str, str]:
-        answer = answer_question(ws, question, backend=backend, conversation=state.conversation, filters=flt)
+        model = runtime.backend(backend)  # loaded once per process (a GGUF is not reloaded per question)
+        answer = answer_question(ws, question, backend=(backend or runtime.settings.llm_backend) if model else backend,
+                                 llm=model, conversation=state.conversation, filters=flt)
         record = answer.as_contract()
         searched = _searched(ws, answer.rewritten or question, flt, answer.language) if answer.refused else ""
         chunks = {c.source.chunk.chunk_id: c.source.chunk for c in answer.citations}
@@ -141,7 +143,7 @@ def ask_tab(runtime: Runtime) -> FilterMenus:
                     f_edition = gr.Dropdown(editions, value=[], multiselect=True, label=tr("f_edition"), elem_id="f-edition")
                     f_language = gr.Radio(["any", *languages], value="any", label=tr("f_language"), elem_id="f-language")
                     backend = gr.Dropdown(["default", "extractive", "llamacpp", "openai"], value="default",
-                                          label=tr("backend"))
+                                          label=tr("backend"), elem_id="f-backend")
             clear = gr.Button(tr("clear"), size="sm")
         with gr.Column(scale=2, min_width=300):
             panel = gr.HTML(_hint_html(), label=tr("evidence"), show_label=True, container=True, elem_id="ev-panel", js_on_load=EVIDENCE_JS,

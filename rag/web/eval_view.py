@@ -24,7 +24,7 @@ SUMMARY_ROWS = 24  # results.json scalars shown in the summary table (the full f
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 COMMANDS = {
     "retrieval": "rag eval retrieval --gold tests/data/gold",
-    "calculators": "rag eval calculators --cases tests/data/sample_cases.jsonl",
+    "calculators": "rag eval calculators --cases ../shared/cases/sample_cases.jsonl",
     "reports": "rag eval reports --csv ../shared/data/tcga_reports_dev.csv",
     "answers": "rag eval answers --gold tests/data/answers_gold.jsonl",
     "speed": "rag eval speed --sizes 1000,10000",

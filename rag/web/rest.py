@@ -153,8 +153,12 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
 
         flt = doc_filter(body.filters)
         conversation = runtime.conversation(body.session)
-        answer = runtime.run(lambda ws: answer_question(ws, body.question, backend=body.backend,
-                                                        conversation=conversation, filters=flt))
+        def work(ws: Any) -> Any:
+            model = runtime.backend(body.backend)  # a loaded llama.cpp model is reused across questions
+            return answer_question(ws, body.question, backend=(body.backend or runtime.settings.llm_backend) if model else body.backend,
+                                   llm=model, conversation=conversation, filters=flt)
+
+        answer = runtime.run(work)
         return answer.as_contract()
 
     @router.post("/api/stage", tags=["clinician"])
