@@ -240,10 +240,11 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     assert "heron" not in {c["doc_id"] for c in answer["citations"]}
 
 
-def test_stage_result_in_chinese(browser: Any, web_app: WebApp) -> None:
-    view = Page(browser, web_app, locale="zh-CN")
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_stage_result_in_chinese(browser: Any, web_app: WebApp, size: str) -> None:
+    view = Page(browser, web_app, locale="zh-CN", size=size)
     page = view.page
-    page.get_by_role("tab", name="分期与RADS").click()
+    _open_tab(page, "分期与RADS")
     page.fill("#stage-report textarea", "Right upper lobe adenocarcinoma, 3.5 cm, visceral pleural invasion present, "
                                         "no distant metastasis.")  # no node status: the result asks for it
     page.click("#stage-report-button")
@@ -252,7 +253,8 @@ def test_stage_result_in_chinese(browser: Any, web_app: WebApp) -> None:
     assert "尚需提供" in text and "请提供：区域淋巴结（N）状态？" in text, text
     assert "未能确定分期组" in text and "Still needed" not in text and "Stage group not assigned" not in text
     assert "报告中的依据" in text and "所用规则" in text
-    view.shot("stage-report-zh-desktop")
+    page.locator("#stage-result").scroll_into_view_if_needed()
+    view.shot(f"stage-report-zh-{size}")
     view.close()
 
 
@@ -313,4 +315,12 @@ def test_pdf_sentence_across_a_page_break_shows_both_pages(browser: Any, web_app
         page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=images.nth(i).element_handle())
     assert card.locator(".ev-cont mark").is_visible()
     view.shot("ask-pdf-two-pages-desktop")
+    images.nth(1).scroll_into_view_if_needed()
+    view.shot("ask-pdf-two-pages-page2-desktop")
     view.close()
+    phone = Page(browser, web_app, size="phone")
+    phone.ask(QUESTION)
+    phone.page.click(f"#chat a.cite[href$='#ev-{card_id[4:]}']")
+    phone.page.locator(f"#{card_id} img.ev-page").nth(1).scroll_into_view_if_needed()
+    phone.shot("ask-pdf-two-pages-phone")
+    phone.close()

@@ -1,8 +1,9 @@
 """The ``rag eval`` subcommands: argument parsing and dispatch (the CLI adds them with one call).
 
 Kept beside the evaluations rather than in ``rag/cli.py`` so the CLI module stays a thin router.
-Each subcommand writes ``report.md``, ``results.json`` and plots into ``--out`` and prints the
-report's first paragraph (or the results as JSON with ``--json``).
+Each subcommand writes ``report.md``, ``results.json`` and plots into ``--out`` (default: a new
+``KIND-TIMESTAMP`` folder under the eval root, where the web app's Evaluation page looks; see
+``rag.eval.location``) and prints the report's first paragraph (or the results as JSON with ``--json``).
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def _cell(text: str) -> str:
 def run_markdown(run: EvalRun) -> str:
     """One run as Markdown: heading, summary table, plots, then its own report (image links rewritten)."""
     plots = run.plots()
-    parts = [f"## {run.kind.capitalize()} — `{run.name}`",
-             f"Finished {run.finished} · [results.json]({file_url(run, 'results.json')}) · "
+    parts = [f"## {run.kind.capitalize()}",
+             f"Run `{run.name}`, finished {run.finished} · [results.json]({file_url(run, 'results.json')}) · "
              f"[report.md]({file_url(run, 'report.md')})"]
     rows = summary_rows(run.results)
     if rows:
@@ -97,10 +97,10 @@ def evaluation_markdown(runtime: Runtime) -> str:
                      + "\n".join(f"- `{COMMANDS[k]}`" for k in KINDS)
                      + f"\n\nRuns are written to and read from `{root}` (set `RAG_EVAL_DIR` to use another folder).")
         return "\n".join(parts)
-    parts.append(f"Newest run of each kind under `{root}` · "
-                 + " · ".join(f"[{k}](#eval-{k})" for k in runs))
+    intro = f"Newest run of each kind under `{root}`: " + " · ".join(f"[{k}](#eval-{k})" for k in runs)
     if missing:
-        parts.append("Not run yet: " + ", ".join(f"{k} (`{COMMANDS[k]}`)" for k in missing))
+        intro += "\n\nNot run yet:\n\n" + "\n".join(f"- {k}: `{COMMANDS[k]}`" for k in missing)
+    parts.append(intro)
     for kind, run in runs.items():
         parts.append(f"<a id='eval-{kind}'></a>\n\n" + run_markdown(run))
     return "\n\n---\n\n".join(parts)
