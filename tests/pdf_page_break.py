@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-BROKEN_SENTENCE = ("An osprey lesion measuring more than 30 mm is osprey category O5 and needs surgical excision "
+BROKEN_SENTENCE = ("A harrier lesion measuring more than 30 mm is harrier category R5 and needs surgical excision "
                    "within two weeks of the staging scan, whatever its margins look like.")
-QUESTION = "What osprey category is an osprey lesion measuring more than 30 mm?"
+QUESTION = "What harrier category is a harrier lesion measuring more than 30 mm?"
 
 
 def make_page_break_pdf(path: Path) -> Path:
@@ -19,12 +19,12 @@ def make_page_break_pdf(path: Path) -> Path:
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 10, "Osprey lesion scheme", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, "Harrier lesion scheme", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, "This document describes the osprey lesion scheme used by the page-break tests. "
+    pdf.multi_cell(0, 6, "This document describes the harrier lesion scheme used by the page-break tests. "
                          "Lesions are measured on the staging scan.", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.h - 20 - 6 * 1.5)  # room for one line above the bottom margin: the next line breaks the page
-    pdf.multi_cell(0, 6, BROKEN_SENTENCE + " Smaller osprey lesions are osprey category O2 and are watched.",
+    pdf.multi_cell(0, 6, BROKEN_SENTENCE + " Smaller harrier lesions are harrier category R2 and are watched.",
                    new_x="LMARGIN", new_y="NEXT")
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(path))

@@ -293,15 +293,15 @@ def test_evaluation_page_shows_the_newest_run(browser: Any, web_app: WebApp) -> 
 def test_pdf_sentence_across_a_page_break_shows_both_pages(browser: Any, web_app: WebApp, tmp_path: Path) -> None:
     from pdf_page_break import QUESTION, make_page_break_pdf
 
-    pdf = make_page_break_pdf(tmp_path / "osprey.pdf")
+    pdf = make_page_break_pdf(tmp_path / "harrier.pdf")
     token = web_app.login()
     with web_app.client(headers={"Authorization": f"Bearer {token}"}) as client:
-        response = client.post("/api/admin/upload", files={"file": ("osprey.pdf", pdf.read_bytes(), "application/pdf")},
-                               data={"system": "Osprey", "edition": "Osprey 2025", "effective_date": "2025-04-01"})
+        response = client.post("/api/admin/upload", files={"file": ("harrier.pdf", pdf.read_bytes(), "application/pdf")},
+                               data={"system": "Harrier", "edition": "Harrier 2025", "effective_date": "2025-04-01"})
     assert response.status_code == 200, response.text
     view = Page(browser, web_app)
     page = view.ask(QUESTION)
-    # The card of the osprey citation whose sentence the page break cuts: two page images.
+    # The card of the harrier citation whose sentence the page break cuts: two page images.
     card_id = page.evaluate("""() => { const s = [...document.querySelectorAll('section.ev')]
         .find(s => s.querySelectorAll('img.ev-page').length === 2); return s ? s.id : null; }""")
     assert card_id, page.locator("#chat").inner_text()[-800:]

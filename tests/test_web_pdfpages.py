@@ -29,15 +29,15 @@ def _highlighted_pixels(png: bytes) -> int:
 
 
 def test_a_sentence_cut_by_the_page_break_shows_both_pages(workspace: Workspace, tmp_path: Path) -> None:
-    pdf = make_page_break_pdf(tmp_path / "docs" / "osprey.pdf")
+    pdf = make_page_break_pdf(tmp_path / "docs" / "harrier.pdf")
     ingest(workspace, [pdf], progress=False)
-    order = workspace.catalog.chunk_ids("osprey")
+    order = workspace.catalog.chunk_ids("harrier")
     chunks = workspace.catalog.chunks(order)
     by_page = {chunks[c].page: chunks[c] for c in order}
     assert sorted(by_page) == [1, 2], "the fixture's paragraph must fall on two pages"
     first, second = by_page[1], by_page[2]
-    assert not first.text.rstrip().endswith(".") and "osprey category O5" in first.text  # cut mid-sentence
-    cut = first.text[first.text.index("An osprey lesion"):]
+    assert not first.text.rstrip().endswith(".") and "harrier category R5" in first.text  # cut mid-sentence
+    cut = first.text[first.text.index("A harrier lesion"):]
 
     spans = page_spans(workspace, first, cut)
     assert [(s.page, s.continued) for s in spans] == [(1, False), (2, True)]
@@ -54,9 +54,9 @@ def test_a_sentence_cut_by_the_page_break_shows_both_pages(workspace: Workspace,
         assert png.startswith(b"\x89PNG") and _highlighted_pixels(png) > 200, span
     assert _highlighted_pixels(render_page(workspace, first.chunk_id, 2, "")) == 0  # nothing boxed without a quote
 
-    document = workspace.catalog.document("osprey")
+    document = workspace.catalog.document("harrier")
     assert document is not None
-    card = evidence_html("t1", [{"n": 1, "chunk_id": first.chunk_id, "doc_id": "osprey", "quote": cut}],
+    card = evidence_html("t1", [{"n": 1, "chunk_id": first.chunk_id, "doc_id": "harrier", "quote": cut}],
                          {first.chunk_id: first}, [document], "en", workspace)
     assert card.count("<img class='ev-page'") == 2 and "page=1" in card and "page=2" in card
     assert "ev-cont" in card
