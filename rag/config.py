@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # How long `rag serve` waits for a request body before answering 400 (a client that announces
     # more bytes than it sends must not hold a thread forever).
     server_read_timeout_s: float = Field(10.0, gt=0, le=600)
+    # Where `rag eval` writes runs when --out is not given, and where the web app's Evaluation page
+    # reads the newest run of each kind; None = <index_dir>/eval (rag.eval.location).
+    eval_dir: Path | None = None
 
     @field_validator("index_dir")
     @classmethod

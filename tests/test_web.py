@@ -221,3 +221,32 @@ def test_uvicorn_log_holds_no_question(web_app: WebApp) -> None:
         client.post("/api/ask", json={"question": f"what is {secret}?"})
         client.post("/api/stage", json={"system": "AJCC8-lung", "text": f"{secret} 3 cm tumour"})
     assert secret not in (web_app.directory / "app.log").read_text(errors="replace")
+
+
+def test_evaluation_routes_serve_the_newest_run_and_nothing_else(web_app: WebApp) -> None:
+    import json
+
+    from web_fixtures import eval_root, run_calculators_eval
+
+    with web_app.client() as client:
+        if not eval_root(web_app).exists():  # no run yet (this test ran before the browser's): the empty answer
+            assert client.get("/api/eval").json()["runs"] == {}
+        folder = run_calculators_eval(web_app)
+        listing = client.get("/api/eval").json()
+        run = listing["runs"]["calculators"]
+        assert run["name"] == folder.name and listing["root"] == str(eval_root(web_app))
+        on_disk = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        assert run["results"]["cases"] == on_disk["cases"] and run["plots"] == on_disk["plots"] and run["plots"]
+        image = client.get(f"/api/eval/runs/{folder.name}/{run['plots'][0]}")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content == (folder / run["plots"][0]).read_bytes()
+        assert client.get(f"/api/eval/runs/{folder.name}/results.json").json()["kind"] == "calculators"
+
+        secret = web_app.directory / "app.log"  # a file beside the index the route must never hand out
+        (folder / "escape.png").symlink_to(secret)
+        for path in [f"/api/eval/runs/{folder.name}/escape.png", f"/api/eval/runs/{folder.name}/..%2F..%2F..%2Fapp.log",
+                     "/api/eval/runs/..%2F..%2F/app.log", f"/api/eval/runs/{folder.name}/%2e%2e/report.md",
+                     f"/api/eval/runs/{folder.name}/nope.png", f"/api/eval/runs/{folder.name}/report.txt"]:
+            response = client.get(path)
+            assert response.status_code == 404, (path, response.status_code)
+            assert b"uvicorn" not in response.content and b"gradio" not in response.content.lower()[:200]

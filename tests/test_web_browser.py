@@ -73,6 +73,27 @@ class Page:
         assert self.blocked == [], f"the page tried to reach outside 127.0.0.1: {self.blocked}"
 
 
+def _open_tab(page: Any, name: str) -> None:
+    """Click a tab, through the overflow menu Gradio folds tabs into on a narrow screen."""
+    tab = page.get_by_role("tab", name=name)
+    if tab.count() and tab.first.is_visible():
+        tab.first.click()
+        return
+    page.locator(".overflow-menu button").first.click()
+    page.locator(".overflow-dropdown button", has_text=name).first.click()
+
+
+def _filter_options(page: Any, elem_id: str) -> list[str]:
+    """The options a filter dropdown offers now (the Filters accordion is opened if closed)."""
+    if not page.locator(f"#{elem_id}").is_visible():
+        page.get_by_text("Filters", exact=True).click()
+    page.wait_for_timeout(500)  # the menus refresh when the Ask tab is opened
+    page.click(f"#{elem_id} input")
+    options = [o.inner_text().strip() for o in page.get_by_role("option").all()]
+    page.keyboard.press("Escape")
+    return options
+
+
 def _choose(page: Any, elem_id: str, option: str) -> None:
     """Pick an option of a Gradio dropdown by its visible text."""
     page.click(f"#{elem_id} input")
@@ -171,7 +192,9 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     page.fill("#lib-user textarea", ADMIN[0])
     page.fill("#lib-password input", ADMIN[1])
     page.click("#lib-login")
-    page.wait_for_function("() => document.querySelector('#lib-message').innerText.includes('Logged in')")
+    page.wait_for_function("() => (document.querySelector('#lib-who')?.innerText || '').includes('Logged in as')")
+    assert ADMIN[0] in page.locator("#lib-who").inner_text()
+    assert not page.locator("#lib-login-row").is_visible() and page.locator("#lib-logout").is_visible()
     page.set_input_files("#lib-file input[type=file]", str(pdf))
     page.fill("#lib-system input, #lib-system textarea", "Heron")
     page.fill("#lib-edition input, #lib-edition textarea", "Heron 2025")
@@ -189,6 +212,8 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     view.shot("library-desktop")
 
     page.get_by_role("tab", name="Ask").click()
+    assert "Heron" in _filter_options(page, "f-system")  # the menus list the catalogue, uploads included
+    assert "Heron 2025" in _filter_options(page, "f-edition")
     view.ask("What heron category is a heron lesion larger than 40 mm?")
     page.locator("#chat a.cite").first.click()
     image = page.locator("section.ev:not([hidden]) img.ev-page")
@@ -202,7 +227,100 @@ def test_librarian_uploads_a_pdf_it_is_cited_with_its_page_then_retired(browser:
     page.fill("#lib-reason input, #lib-reason textarea", "browser test")
     page.click("#lib-retire")
     page.wait_for_function("() => document.querySelector('#lib-message').innerText.includes('retired')")
+    page.get_by_role("tab", name="Ask").click()
+    page.wait_for_function("() => true")
+    assert "Heron" not in _filter_options(page, "f-system")  # a retired document is no longer offered
+    page.get_by_role("tab", name="Library").click()
+    page.click("#lib-logout")
+    page.locator("#lib-login-row").wait_for(state="visible")
+    assert not page.locator("#lib-logout").is_visible()
     view.close()
     with web_app.client() as client:
         answer = client.post("/api/ask", json={"question": "What heron category is a heron lesion larger than 40 mm?"}).json()
     assert "heron" not in {c["doc_id"] for c in answer["citations"]}
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_stage_result_in_chinese(browser: Any, web_app: WebApp, size: str) -> None:
+    view = Page(browser, web_app, locale="zh-CN", size=size)
+    page = view.page
+    _open_tab(page, "分期与RADS")
+    page.fill("#stage-report textarea", "Right upper lobe adenocarcinoma, 3.5 cm, visceral pleural invasion present, "
+                                        "no distant metastasis.")  # no node status: the result asks for it
+    page.click("#stage-report-button")
+    page.wait_for_selector("#stage-result .report mark")
+    text = page.locator("#stage-result").inner_text()
+    assert "尚需提供" in text and "请提供：区域淋巴结（N）状态？" in text, text
+    assert "未能确定分期组" in text and "Still needed" not in text and "Stage group not assigned" not in text
+    assert "报告中的依据" in text and "所用规则" in text
+    page.locator("#stage-result").scroll_into_view_if_needed()
+    view.shot(f"stage-report-zh-{size}")
+    view.close()
+
+
+def test_evaluation_page_shows_the_newest_run(browser: Any, web_app: WebApp) -> None:
+    import json
+
+    from web_fixtures import eval_root, run_calculators_eval
+
+    view = Page(browser, web_app)
+    page = view.page
+    _open_tab(page, "Evaluation")
+    if not eval_root(web_app).exists():  # this test ran first: the page says how to make a run
+        page.wait_for_function("() => document.querySelector('#eval-page').innerText.includes('No evaluation run yet')")
+        assert "rag eval calculators" in page.locator("#eval-page").inner_text()
+        view.shot("eval-empty-desktop")
+    folder = run_calculators_eval(web_app)
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    page.click("#eval-refresh")
+    page.wait_for_function("name => document.querySelector('#eval-page').innerText.includes(name)", arg=folder.name)
+    table = page.locator("#eval-page table").first
+    rows = [r.inner_text().split("\t") for r in table.locator("tr").all()]
+    assert ["cases", str(results["cases"])] in [[c.strip() for c in r] for r in rows], rows
+    view.shot("eval-desktop")
+    image = page.locator(f"#eval-page img[src*='{results['plots'][0]}']").first
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
+    view.shot("eval-plot-desktop")
+    view.close()
+    phone = Page(browser, web_app, size="phone")
+    _open_tab(phone.page, "Evaluation")
+    phone.page.wait_for_function("name => document.querySelector('#eval-page').innerText.includes(name)", arg=folder.name)
+    phone.shot("eval-phone")
+    phone.close()
+
+
+def test_pdf_sentence_across_a_page_break_shows_both_pages(browser: Any, web_app: WebApp, tmp_path: Path) -> None:
+    from pdf_page_break import QUESTION, make_page_break_pdf
+
+    pdf = make_page_break_pdf(tmp_path / "harrier.pdf")
+    token = web_app.login()
+    with web_app.client(headers={"Authorization": f"Bearer {token}"}) as client:
+        response = client.post("/api/admin/upload", files={"file": ("harrier.pdf", pdf.read_bytes(), "application/pdf")},
+                               data={"system": "Harrier", "edition": "Harrier 2025", "effective_date": "2025-04-01"})
+    assert response.status_code == 200, response.text
+    view = Page(browser, web_app)
+    page = view.ask(QUESTION)
+    # The card of the harrier citation whose sentence the page break cuts: two page images.
+    card_id = page.evaluate("""() => { const s = [...document.querySelectorAll('section.ev')]
+        .find(s => s.querySelectorAll('img.ev-page').length === 2); return s ? s.id : null; }""")
+    assert card_id, page.locator("#chat").inner_text()[-800:]
+    page.click(f"#chat a.cite[href$='#ev-{card_id[4:]}']")
+    card = page.locator(f"#{card_id}")
+    card.wait_for()
+    images = card.locator("img.ev-page")
+    assert [images.nth(i).get_attribute("alt") for i in range(2)] == ["page 1", "page 2"]
+    for i in range(2):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=images.nth(i).element_handle())
+    assert card.locator(".ev-cont mark").is_visible()
+    view.shot("ask-pdf-two-pages-desktop")
+    images.nth(1).scroll_into_view_if_needed()
+    view.shot("ask-pdf-two-pages-page2-desktop")
+    view.close()
+    phone = Page(browser, web_app, size="phone")
+    phone.ask(QUESTION)
+    phone.page.click(f"#chat a.cite[href$='#ev-{card_id[4:]}']")
+    phone.page.locator(f"#{card_id} img.ev-page").nth(1).scroll_into_view_if_needed()
+    phone.shot("ask-pdf-two-pages-phone")
+    phone.close()

@@ -4,6 +4,7 @@ page's text, filter parsing, and the stage form's requests (no server, no browse
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +123,60 @@ def test_stage_forms_compute_through_the_calculators() -> None:
     for system, (fields, key, want) in cases.items():
         tnm, findings = stage_request(system, fields)
         assert calculate(StageRequest(system=system, tnm=tnm, findings=findings)).result[key] == want, system
+
+
+def test_eval_runs_default_location_newest_per_kind_and_safe_files(tmp_path: Path) -> None:
+    import json
+
+    from rag.config import Settings
+    from rag.eval.location import eval_root, latest_runs, new_run_dir, run_file, stamp_results
+
+    settings = Settings(index_dir=tmp_path / "index")
+    assert eval_root(settings) == tmp_path / "index" / "eval"
+    assert eval_root(Settings(index_dir=tmp_path / "index", eval_dir=tmp_path / "elsewhere")) == tmp_path / "elsewhere"
+    root = eval_root(settings)
+    assert latest_runs(root) == {}
+
+    def run(kind: str, finished: str, name: str | None = None) -> Path:
+        folder = root / name if name else new_run_dir(settings, kind)
+        folder.mkdir(parents=True)
+        (folder / "results.json").write_text(json.dumps({"cases": 1, "plots": ["a.png", "../x.png"]}), encoding="utf-8")
+        (folder / "a.png").write_bytes(b"\x89PNG fake")
+        stamp_results(folder, kind)
+        record = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        record["finished"] = finished
+        (folder / "results.json").write_text(json.dumps(record), encoding="utf-8")
+        return folder
+
+    old = run("calculators", "2026-01-01T00:00:00Z")
+    new = run("calculators", "2026-02-01T00:00:00Z")
+    assert new != old and new.name.startswith("calculators-")
+    named = run("speed", "2026-01-05T00:00:00Z", name="my-speed-run")  # any folder name: kind comes from results.json
+    (root / "broken").mkdir()
+    (root / "broken" / "results.json").write_text("{not json", encoding="utf-8")
+    runs = latest_runs(root)
+    assert list(runs) == ["calculators", "speed"]
+    assert runs["calculators"].folder == new and runs["speed"].folder == named
+    assert runs["calculators"].plots() == ["a.png"]  # the listed '../x.png' is not a plain name
+
+    assert run_file(root, new.name, "a.png") == (new / "a.png").resolve()
+    assert run_file(root, new.name, "results.json") is not None
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG secret")
+    (new / "link.png").symlink_to(tmp_path / "secret.png")
+    for bad_run, bad_name in [(new.name, "link.png"), ("..", "secret.png"), (new.name, "../a.png"), (new.name, "a.txt"),
+                              (".", "a.png"), (new.name, "missing.png"), ("x/../" + new.name, "a.png")]:
+        assert run_file(root, bad_run, bad_name) is None, (bad_run, bad_name)
+
+
+def test_stage_result_follows_the_ui_language() -> None:
+    from rag.web.stage_text import missing_question, note_text, request_language
+
+    assert request_language({"accept-language": "zh-CN,zh;q=0.9,en;q=0.8"}) == "zh"
+    assert request_language({"accept-language": "en-US,zh;q=0.5"}) == "en" and request_language(None) == "en"
+    assert missing_question("N: regional lymph node status (involved stations and side)", "zh") == "请提供：区域淋巴结（N）状态？"
+    assert missing_question("N: regional lymph node status", "en") == "What is the regional lymph node status?"
+    assert missing_question("echogenic foci", "zh") == "请提供：强回声灶？"
+    assert note_text("Stage group not assigned: it could be IB, IIB, IIIA.", "zh") == "未能确定分期组：可能为 IB、IIB、IIIA。"
+    assert note_text("No AJCC 8th edition stage group for T4 N3 M0.", "zh") == "AJCC 8th edition 中没有与 T4 N3 M0 对应的分期组。"
+    assert note_text("A note no template knows.", "zh") == "（英文原文）A note no template knows."
+    assert note_text("Stage group not assigned: it could be IB.", "en") == "Stage group not assigned: it could be IB."

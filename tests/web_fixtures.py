@@ -119,3 +119,22 @@ def web_app() -> WebApp:
     if "app" not in _STATE:
         _STATE["app"] = _start()
     return _STATE["app"]
+
+
+SAMPLE_CASES = ROOT.parent / "shared" / "cases" / "sample_cases.jsonl"
+
+
+def eval_root(app: WebApp) -> Path:
+    """Where the app reads evaluation runs: ``<index_dir>/eval`` (no RAG_EVAL_DIR is set here)."""
+    return Path(app.env["RAG_INDEX_DIR"]) / "eval"
+
+
+def run_calculators_eval(app: WebApp) -> Path:
+    """``rag eval calculators`` with no ``--out``, as a user runs it beside the app: the run's folder."""
+    before = set(eval_root(app).glob("calculators-*"))
+    done = subprocess.run([sys.executable, "-m", "rag", "eval", "calculators", "--cases", str(SAMPLE_CASES)],
+                          cwd=app.directory, env=app.env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    made = set(eval_root(app).glob("calculators-*")) - before
+    assert len(made) == 1, f"rag eval wrote no new run under {eval_root(app)}: {done.stdout[-500:]}"
+    return made.pop()

@@ -1,8 +1,9 @@
 """The ``rag eval`` subcommands: argument parsing and dispatch (the CLI adds them with one call).
 
 Kept beside the evaluations rather than in ``rag/cli.py`` so the CLI module stays a thin router.
-Each subcommand writes ``report.md``, ``results.json`` and plots into ``--out`` and prints the
-report's first paragraph (or the results as JSON with ``--json``).
+Each subcommand writes ``report.md``, ``results.json`` and plots into ``--out`` (default: a new
+``KIND-TIMESTAMP`` folder under the eval root, where the web app's Evaluation page looks; see
+``rag.eval.location``) and prints the report's first paragraph (or the results as JSON with ``--json``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from typing import Any
 
 from rag.config import Settings
 from rag.errors import InvalidInput
-
-KINDS = ("retrieval", "calculators", "reports", "answers", "speed")
+from rag.eval.location import KINDS  # noqa: F401  (re-exported: the kinds this command offers)
 
 
 def add_eval_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -27,7 +27,8 @@ def add_eval_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> No
     def kind(name: str, help_text: str) -> argparse.ArgumentParser:
         p = kinds.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(run=run_eval, eval_kind=name)
-        p.add_argument("--out", required=True, type=Path, help="folder for report.md, results.json and PNG plots")
+        p.add_argument("--out", type=Path, help="folder for report.md, results.json and PNG plots "
+                       "(default: <RAG_EVAL_DIR or index_dir/eval>/KIND-TIMESTAMP, shown by the web app)")
         p.add_argument("--json", action="store_true", help="print results.json's object on stdout")
         return p
 
@@ -57,9 +58,12 @@ def _ints(text: str) -> list[int]:
 def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     """Run one evaluation; the index is built from the bundled corpora first when it is empty."""
     from rag.api import ensure_index
+    from rag.eval.location import new_run_dir, stamp_results
     from rag.workspace import Workspace
 
     kind = args.eval_kind
+    if args.out is None:
+        args.out = new_run_dir(settings, kind)
     results: dict[str, Any]
     if kind in ("calculators", "reports"):
         if kind == "calculators":
@@ -95,6 +99,7 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
                 results = eval_speed(workspace, args.out, _ints(args.sizes), args.queries)
         finally:
             workspace.close()
+    stamp_results(args.out, kind)
     if args.json:
         sys.stdout.write(json.dumps(json.loads((args.out / "results.json").read_text(encoding="utf-8")), ensure_ascii=False) + "\n")
     else:

@@ -100,19 +100,34 @@ def answer_turn(runtime: Runtime, state: ChatState, question: str, flt: DocFilte
     turn = state.turn
 
     def work(ws: Workspace) -> tuple[dict[str, Any], str, str]:
-        answer = answer_question(ws, question, backend=backend, conversation=state.conversation, filters=flt)
+        model = runtime.backend(backend)  # loaded once per process (a GGUF is not reloaded per question)
+        answer = answer_question(ws, question, backend=(backend or runtime.settings.llm_backend) if model else backend,
+                                 llm=model, conversation=state.conversation, filters=flt)
         record = answer.as_contract()
         searched = _searched(ws, answer.rewritten or question, flt, answer.language) if answer.refused else ""
         chunks = {c.source.chunk.chunk_id: c.source.chunk for c in answer.citations}
-        cards = evidence_html(str(turn), record["citations"], chunks, ws.catalog.documents(), answer.language)
+        cards = evidence_html(str(turn), record["citations"], chunks, ws.catalog.documents(), answer.language, ws)
         return record, render_answer(record, turn, searched), cards
 
     return runtime.run(work)
 
 
-def ask_tab(runtime: Runtime) -> None:
-    """Build the Ask view inside the current Blocks context."""
-    systems, editions = _choices(runtime)
+@dataclass
+class FilterMenus:
+    """The Ask view's filter components, refreshed by the page when the catalogue changes."""
+
+    system: gr.Dropdown
+    edition: gr.Dropdown
+    language: gr.Radio
+
+    @property
+    def components(self) -> list[Any]:
+        return [self.system, self.edition, self.language]
+
+
+def ask_tab(runtime: Runtime) -> FilterMenus:
+    """Build the Ask view inside the current Blocks context; its filter menus for the page to refresh."""
+    systems, editions, languages = filter_choices(runtime)
     state = gr.State(None)  # a ChatState, created on the session's first question
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
@@ -126,9 +141,9 @@ def ask_tab(runtime: Runtime) -> None:
                 with gr.Row():
                     f_system = gr.Dropdown(systems, value=[], multiselect=True, label=tr("f_system"), elem_id="f-system")
                     f_edition = gr.Dropdown(editions, value=[], multiselect=True, label=tr("f_edition"), elem_id="f-edition")
-                    f_language = gr.Radio(["any", "en", "zh"], value="any", label=tr("f_language"))
+                    f_language = gr.Radio(["any", *languages], value="any", label=tr("f_language"), elem_id="f-language")
                     backend = gr.Dropdown(["default", "extractive", "llamacpp", "openai"], value="default",
-                                          label=tr("backend"))
+                                          label=tr("backend"), elem_id="f-backend")
             clear = gr.Button(tr("clear"), size="sm")
         with gr.Column(scale=2, min_width=300):
             panel = gr.HTML(_hint_html(), label=tr("evidence"), show_label=True, container=True, elem_id="ev-panel", js_on_load=EVIDENCE_JS,
@@ -177,14 +192,40 @@ def ask_tab(runtime: Runtime) -> None:
         return [], None, _hint_html(), ""
 
     clear.click(reset, None, [chat, state, panel, markdown], api_visibility="private")
+    return FilterMenus(f_system, f_edition, f_language)
 
 
-def _choices(runtime: Runtime) -> tuple[list[str], list[str]]:
-    """Filter menus: the systems and editions of the bundled corpus (front matter), read without the index."""
+def filter_choices(runtime: Runtime) -> tuple[list[str], list[str], list[str]]:
+    """Systems, editions and languages the filter menus offer: what the catalogue holds (librarian
+    uploads included, retired documents left out), or the bundled corpus's front matter while the
+    first-run build has not opened the catalogue yet."""
+    if runtime.ready:
+        with runtime.lock:
+            documents = [d for d in runtime.workspace.catalog.documents() if d.status != "retired"]
+        found = [(d.system, d.edition, d.language) for d in documents]
+    else:
+        found = _bundled_front_matter(runtime)
+    systems = sorted({s for s, _, _ in found if s and s != "glossary"})
+    editions = sorted({e for _, e, _ in found if e})
+    languages = sorted({lang for _, _, lang in found if lang})
+    return systems, editions, languages
+
+
+def filter_updates(runtime: Runtime, systems: list[str] | None, editions: list[str] | None,
+                   language: str | None) -> tuple[Any, Any, Any]:
+    """Menu updates after the catalogue changed, keeping the choices still on offer."""
+    all_systems, all_editions, languages = filter_choices(runtime)
+    keep_language = language if language in languages else "any"
+    return (gr.update(choices=all_systems, value=[s for s in systems or [] if s in all_systems]),
+            gr.update(choices=all_editions, value=[e for e in editions or [] if e in all_editions]),
+            gr.update(choices=["any", *languages], value=keep_language))
+
+
+def _bundled_front_matter(runtime: Runtime) -> list[tuple[str, str, str]]:
+    """(system, edition, language) of each bundled corpus file, read from its front matter without the index."""
     import yaml
 
-    systems: set[str] = set()
-    editions: set[str] = set()
+    found: list[tuple[str, str, str]] = []
     corpora = runtime.settings.corpora_dir
     for path in sorted(corpora.rglob("*.md")) if corpora.is_dir() else []:
         head = path.read_text(encoding="utf-8", errors="replace").split("---", 2)
@@ -195,8 +236,5 @@ def _choices(runtime: Runtime) -> tuple[list[str], list[str]]:
         except yaml.YAMLError:
             continue
         if isinstance(meta, dict):
-            if meta.get("system") and meta.get("system") != "glossary":
-                systems.add(str(meta["system"]))
-            if meta.get("edition"):
-                editions.add(str(meta["edition"]))
-    return sorted(systems), sorted(editions)
+            found.append((str(meta.get("system") or ""), str(meta.get("edition") or ""), str(meta.get("language") or "en")))
+    return found

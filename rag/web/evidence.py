@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rag.types import Chunk, Document
-from rag.web.pdfpage import find_spans
+from rag.web.pdfpage import find_spans, page_spans
+from rag.workspace import Workspace
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -80,7 +81,7 @@ def link_markers(text: str, turn: str, quotes: Mapping[int, str]) -> str:
 
 
 def citation_block(turn: str, n: int, chunk: Chunk | None, document: Document | None, citation: Mapping[str, Any],
-                   status: str, language: str) -> str:
+                   status: str, language: str, workspace: Workspace | None = None) -> str:
     """One evidence card (hidden until its marker is clicked)."""
     quote = str(citation.get("quote") or "")
     title = document.title if document else citation.get("title", "")
@@ -102,31 +103,28 @@ def citation_block(turn: str, n: int, chunk: Chunk | None, document: Document | 
     rows.append("</dl>")
     rows.append(f"<div class='ev-text'>{body}</div>")
     if page and document and document.source.lower().endswith(".pdf") and chunk is not None:
-        for p in pdf_pages(chunk, quote):
-            query = urlencode({"chunk_id": chunk.chunk_id, "page": p, "quote": quote[:1500]})
-            rows.append(f"<img class='ev-page' alt='page {p}' loading='lazy' src='/api/evidence/page.png?{esc(query)}'>")
+        # Every page the cited text spans (a sentence cut by a page break continues on the next page).
+        spans = page_spans(workspace, chunk, quote)
+        for span in spans:
+            if span.continued:
+                rows.append(f"<div class='ev-text ev-cont'>{t(language, 'page')} {span.page}: <mark>{esc(span.quote)}</mark></div>")
+        for span in spans:
+            query = urlencode({"chunk_id": chunk.chunk_id, "page": span.page, "quote": span.quote[:1500]})
+            rows.append(f"<img class='ev-page' alt='page {span.page}' loading='lazy' src='/api/evidence/page.png?{esc(query)}'>")
     return f"<section class='ev' id='evd-{esc(turn)}-{n}' hidden>{''.join(rows)}</section>"
 
 
-def pdf_pages(chunk: Chunk, quote: str) -> list[int]:
-    """The pages a PDF chunk spans: its first, plus the next when the text runs over (``\\f`` or page marker)."""
-    if chunk.page is None:
-        return []
-    pages = [chunk.page]
-    if "\f" in chunk.text:
-        pages.append(chunk.page + chunk.text.count("\f"))
-    return sorted(set(pages))
-
-
 def evidence_html(turn: str, citations: Sequence[Mapping[str, Any]], chunks: Mapping[str, Chunk],
-                  documents: Sequence[Document], language: str) -> str:
-    """Every citation's card for one turn (the panel shows the one clicked)."""
+                  documents: Sequence[Document], language: str, workspace: Workspace | None = None) -> str:
+    """Every citation's card for one turn (the panel shows the one clicked); with ``workspace``, a PDF
+    citation whose sentence runs over a page break shows both pages."""
     by_id = {d.doc_id: d for d in documents}
     blocks = []
     for c in citations:
         document = by_id.get(str(c.get("doc_id")))
         status = status_of(document, documents) if document else "current"
-        blocks.append(citation_block(turn, int(c["n"]), chunks.get(str(c.get("chunk_id"))), document, c, status, language))
+        blocks.append(citation_block(turn, int(c["n"]), chunks.get(str(c.get("chunk_id"))), document, c, status, language,
+                                     workspace))
     return "".join(blocks)
 
 

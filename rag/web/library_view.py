@@ -45,19 +45,25 @@ def _tables(runtime: Runtime) -> tuple[str, str]:
     return _html_table(DOC_COLUMNS, rows), _html_table(AUDIT_COLUMNS, audit)
 
 
-def library_tab(runtime: Runtime, librarians: Librarians) -> None:
-    """Build the Library view inside the current Blocks context."""
+def library_tab(runtime: Runtime, librarians: Librarians) -> list[Any]:
+    """Build the Library view inside the current Blocks context.
+
+    Returns the events that change the catalogue (upload, retire, restore, replace), so the page can
+    chain a refresh of the Ask view's filter menus after them.
+    """
     token = gr.State("")
     if not librarians.enabled:
         gr.Markdown(f"The librarian role is not enabled. To enable it, {ENABLE_HINT}. Clinicians need no login.",
                     elem_id="library-disabled")
-    with gr.Row(visible=librarians.enabled):
+    with gr.Row(visible=librarians.enabled, elem_id="lib-login-row") as login_row:
         user = gr.Textbox(label=tr("user"), elem_id="lib-user", max_length=200)
         password = gr.Textbox(label=tr("password"), type="password", elem_id="lib-password", max_length=500)
         login = gr.Button(tr("login"), variant="primary", elem_id="lib-login")
     message = gr.Markdown(elem_id="lib-message")
     with gr.Column(visible=False) as desk:
-        logout = gr.Button(tr("logout"), size="sm")
+        with gr.Row(equal_height=True):
+            who_line = gr.Markdown("", elem_id="lib-who")
+            logout = gr.Button(tr("logout"), size="sm", elem_id="lib-logout", scale=0, min_width=90)
         with gr.Accordion(tr("upload"), open=True):
             with gr.Row():
                 upload_file = gr.File(label=tr("file"), file_types=[".pdf", ".md", ".markdown", ".txt"], type="filepath",
@@ -88,15 +94,19 @@ def library_tab(runtime: Runtime, librarians: Librarians) -> None:
         return name
 
     def do_login(name: str, secret: str) -> tuple[Any, ...]:
+        # The login row is hidden once logged in; the desk's first line says who is, beside Log out.
         session_token = librarians.login(name, secret)
         if session_token is None:
-            return "", "⚠ wrong user name or password", gr.update(visible=False), gr.update(), gr.update(), gr.update()
+            return ("", "⚠ wrong user name or password", gr.update(visible=False), gr.update(), gr.update(),
+                    gr.update(), gr.update(visible=True), gr.update())
         rows, log = _tables(runtime)
-        return session_token, f"Logged in as **{name}**.", gr.update(visible=True), rows, log, gr.update(value="")
+        shown = librarians.user_for(session_token) or name
+        return (session_token, "", gr.update(visible=True), rows, log, gr.update(value=""), gr.update(visible=False),
+                f"Logged in as **{esc(shown)}** (librarian)")
 
     def do_logout(session_token: str) -> tuple[Any, ...]:
         librarians.logout(session_token)
-        return "", "Logged out.", gr.update(visible=False)
+        return "", "Logged out.", gr.update(visible=False), gr.update(visible=True), ""
 
     def refreshed(session_token: str) -> tuple[Any, Any]:
         who(session_token)
@@ -142,12 +152,15 @@ def library_tab(runtime: Runtime, librarians: Librarians) -> None:
         return operation(session_token, lambda ws, n: str(library.replace(ws, target.strip(), Path(path).name, data, n)))
 
     private: dict[str, Any] = {"api_visibility": "private"}
-    login.click(do_login, [user, password], [token, message, desk, documents, audit, password], **private)
-    password.submit(do_login, [user, password], [token, message, desk, documents, audit, password], **private)
-    logout.click(do_logout, [token], [token, message, desk], **private)
+    login_outputs = [token, message, desk, documents, audit, password, login_row, who_line]
+    login.click(do_login, [user, password], login_outputs, **private)
+    password.submit(do_login, [user, password], login_outputs, **private)
+    logout.click(do_logout, [token], [token, message, desk, login_row, who_line], **private)
     refresh.click(refreshed, [token], [documents, audit], **private)
-    upload.click(do_upload, [token, upload_file, system, edition, effective, language, title], [message, documents, audit],
-                 **private)
-    retire.click(do_retire, [token, doc_id, reason], [message, documents, audit], **private)
-    restore.click(do_restore, [token, doc_id], [message, documents, audit], **private)
-    replace.click(do_replace, [token, doc_id, replace_file], [message, documents, audit], **private)
+    changes = []
+    changes.append(upload.click(do_upload, [token, upload_file, system, edition, effective, language, title], [message, documents, audit],
+                 **private))
+    changes.append(retire.click(do_retire, [token, doc_id, reason], [message, documents, audit], **private))
+    changes.append(restore.click(do_restore, [token, doc_id], [message, documents, audit], **private))
+    changes.append(replace.click(do_replace, [token, doc_id, replace_file], [message, documents, audit], **private))
+    return changes

@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import InvalidInput
+from rag.types import Chunk
 from rag.workspace import Workspace
 
 SCALE = 1.6  # 72 dpi × 1.6 ≈ 115 dpi: readable on a laptop, small enough to send per click
@@ -105,3 +107,62 @@ def render_page(workspace: Workspace, chunk_id: str, page: int, quote: str) -> b
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+# --- which pages a cited passage spans ---------------------------------------------------------------
+# Chunks never cross a PDF page (rag.corpus.chunk cuts at each page), so a paragraph that runs over a
+# page break becomes the last chunk of one page and the first of the next. When the cited text is
+# the sentence cut by that break, the evidence spans both pages: the neighbouring chunk's part of the
+# sentence is highlighted on its own page too.
+_SENTENCE_END = re.compile(r"[.!?;:。；！？：][\"'”’)\]]*\s*$")
+_LAST_END = re.compile(r"[。；！？]|[.!?;](?=[\"'”’)\]]*(?:\s|$))")
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """One page of a cited passage and the text to highlight on it."""
+
+    page: int
+    quote: str
+    continued: bool = False  # the part of the sentence on a neighbouring page (shown under the chunk text)
+
+
+def _head_fragment(text: str) -> str:
+    """A chunk's text up to its first sentence end (the rest of a sentence begun on the previous page)."""
+    match = _LAST_END.search(text)
+    return text[:match.end()].strip() if match else text.strip()
+
+
+def _tail_fragment(text: str) -> str:
+    """A chunk's text after its last sentence end (a sentence the next page finishes)."""
+    ends = list(_LAST_END.finditer(text))
+    return text[ends[-1].end():].strip() if ends else text.strip()
+
+
+def _cut_at_end(text: str) -> bool:
+    return bool(text.strip()) and not _SENTENCE_END.search(text.strip())
+
+
+def page_spans(workspace: Workspace | None, chunk: Chunk, quote: str) -> list[PageSpan]:
+    """The pages to show for a cited PDF chunk: its own, plus a neighbour page where the quoted sentence
+    runs across the page break (found from the document's chunk order in the catalogue)."""
+    if chunk.page is None:
+        return []
+    spans = [PageSpan(chunk.page, quote)]
+    if workspace is None:
+        return spans
+    order = workspace.catalog.chunk_ids(chunk.doc_id)
+    if chunk.chunk_id not in order:
+        return spans
+    at = order.index(chunk.chunk_id)
+    around = workspace.catalog.chunks([c for c in order[max(0, at - 1):at + 2] if c != chunk.chunk_id])
+    before = around.get(order[at - 1]) if at > 0 else None
+    after = around.get(order[at + 1]) if at + 1 < len(order) else None
+    quoted = quote if quote.strip() else chunk.text
+    if (before is not None and before.page == chunk.page - 1 and _cut_at_end(before.text)
+            and find_spans(quoted, _head_fragment(chunk.text))):
+        spans.insert(0, PageSpan(before.page, _tail_fragment(before.text), continued=True))
+    if (after is not None and after.page == chunk.page + 1 and _cut_at_end(chunk.text)
+            and find_spans(quoted, _tail_fragment(chunk.text))):
+        spans.append(PageSpan(after.page, _head_fragment(after.text), continued=True))
+    return spans

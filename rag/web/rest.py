@@ -153,8 +153,12 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
 
         flt = doc_filter(body.filters)
         conversation = runtime.conversation(body.session)
-        answer = runtime.run(lambda ws: answer_question(ws, body.question, backend=body.backend,
-                                                        conversation=conversation, filters=flt))
+        def work(ws: Any) -> Any:
+            model = runtime.backend(body.backend)  # a loaded llama.cpp model is reused across questions
+            return answer_question(ws, body.question, backend=(body.backend or runtime.settings.llm_backend) if model else body.backend,
+                                   llm=model, conversation=conversation, filters=flt)
+
+        answer = runtime.run(work)
         return answer.as_contract()
 
     @router.post("/api/stage", tags=["clinician"])
@@ -179,6 +183,29 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
 
         png = runtime.run(lambda ws: render_page(ws, chunk_id, page, quote[:2000]))
         return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+    @router.get("/api/eval", tags=["clinician"])
+    def evaluations() -> dict[str, Any]:
+        """The newest `rag eval` run of each kind: `{"root", "runs": {kind: {name, finished, plots, results}}}`."""
+        from rag.eval.location import eval_root, latest_runs
+
+        root = eval_root(runtime.settings)
+        return {"root": str(root), "runs": {kind: {"name": run.name, "finished": run.finished, "plots": run.plots(),
+                                                    "results": run.results}
+                                             for kind, run in latest_runs(root).items()}}
+
+    @router.get("/api/eval/runs/{run}/{name}", tags=["clinician"], response_class=Response)
+    def eval_file(run: str, name: str) -> Response:
+        """A file of an evaluation run (PNG plot, results.json, report.md); nothing outside the eval folder."""
+        from fastapi.responses import FileResponse
+
+        from rag.eval.location import eval_root, run_file
+
+        path = run_file(eval_root(runtime.settings), run, name)
+        if path is None:
+            return _error(404, "no such evaluation file", "see GET /api/eval for the runs and their plots")
+        media = {".png": "image/png", ".json": "application/json", ".md": "text/markdown; charset=utf-8"}
+        return FileResponse(path, media_type=media[path.suffix.lower()], headers={"Cache-Control": "no-cache"})
 
     # --- librarian --------------------------------------------------------------------------------
     require = librarians.require

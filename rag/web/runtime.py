@@ -65,6 +65,7 @@ class Runtime:
         self._conversations: OrderedDict[str, Conversation] = OrderedDict()
         self._conv_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._backends: dict[str, Any] = {}
 
     # --- first-run build ------------------------------------------------------------------------
     def start_build(self) -> None:
@@ -122,6 +123,27 @@ class Runtime:
         with self.lock:
             return fn(self.workspace)
 
+    # --- answer backends ---------------------------------------------------------------------------
+    def backend(self, name: str | None) -> Any | None:
+        """The loaded LLM backend for ``name`` (default: settings), kept for the process's life.
+
+        Why: ``get_backend`` builds a new backend per call, and for llama.cpp that reloads the GGUF
+        (about 2 s for a 135M model on a loaded box) before the first token of every answer. None for
+        the extractive backend or one that cannot load now (the pipeline then says why and falls back).
+        Call with the runtime's lock held (answers run one at a time).
+        """
+        from rag.llm.base import BackendUnavailable, get_backend
+
+        chosen = name or self.settings.llm_backend or "extractive"
+        if chosen == "extractive":
+            return None
+        if chosen not in self._backends:
+            try:
+                self._backends[chosen] = get_backend(self.settings, chosen)
+            except BackendUnavailable:
+                return None
+        return self._backends[chosen]
+
     # --- conversations (follow-up questions) ------------------------------------------------------
     def conversation(self, session: str | None) -> Conversation | None:
         """The conversation for a REST session id (created on first use); None without one."""
@@ -136,4 +158,9 @@ class Runtime:
 
     def close(self) -> None:
         with self.lock:
+            for backend in self._backends.values():
+                close = getattr(backend, "close", None)
+                if callable(close):
+                    close()
+            self._backends.clear()
             self.workspace.close()

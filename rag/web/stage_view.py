@@ -21,7 +21,10 @@ from rag.calculators.registry import all_calculators, find_calculator
 from rag.errors import RagError
 from rag.web.evidence import esc, evidence_html
 from rag.web.runtime import Runtime
+from rag.web.stage_text import field_name, label, missing_question, note_text, request_language
 from rag.web.ui import tr
+
+__all__ = ["missing_question", "render_stage", "stage_request", "stage_tab"]
 
 EXTRA_KEYS = ("psa", "grade_group", "histology", "grade", "location", "age", "mitotic_rate", "primary_site")
 NUMERIC_EXTRAS = ("psa", "age")
@@ -84,38 +87,33 @@ def tirads_points(features: Mapping[str, str | None]) -> tuple[int, str]:
     return total, " + ".join(parts)
 
 
-def missing_question(item: str, language: str = "en") -> str:
-    """A missing input phrased as the question to ask the clinician."""
-    what = item.split(": ", 1)[1] if ": " in item and len(item.split(": ", 1)[0]) <= 12 else item
-    return f"请提供：{what}？" if language == "zh" else f"What is the {what}?"
-
-
-def render_stage(output: Mapping[str, Any], runtime: Runtime, report: str | None = None) -> str:
-    """The result card, the pasted report with its evidence spans highlighted, the cited rule rows."""
+def render_stage(output: Mapping[str, Any], runtime: Runtime, report: str | None = None, language: str = "en") -> str:
+    """The result card, the pasted report with its evidence spans highlighted, the cited rule rows,
+    its words in the UI ``language`` (``en`` or ``zh``)."""
     run = f"s{next(_RUN)}"
     result = output.get("result") or {}
     shown = {k: v for k, v in result.items() if v is not None and not isinstance(v, (list, dict))}
-    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in shown.items())
-    parts = [f"<div class='stage-result'><h3>{esc(output.get('system'))} — {esc(output.get('edition'))}</h3>",
-             f"<table>{rows}</table>"]
+    rows = "".join(f"<tr><th>{esc(field_name(k, language))}</th><td>{esc(v)}</td></tr>" for k, v in shown.items())
+    parts = [f"<div class='stage-result' lang='{'zh-CN' if language == 'zh' else 'en'}'>"
+             f"<h3>{esc(output.get('system'))} — {esc(output.get('edition'))}</h3>", f"<table>{rows}</table>"]
     if output.get("missing"):
-        parts.append("<p><b>Still needed:</b></p><ul>" + "".join(f"<li>{esc(missing_question(m))}</li>"
-                                                             for m in output["missing"]) + "</ul>")
+        parts.append(f"<p><b>{label(language, 'missing')}</b></p><ul>"
+                     + "".join(f"<li>{esc(missing_question(m, language))}</li>" for m in output["missing"]) + "</ul>")
     for d in output.get("discrepancies", []):
-        parts.append(f"<p class='discrepancy'>⚠ {esc(d.get('message'))}</p>")
+        parts.append(f"<p class='discrepancy'>⚠ {esc(note_text(str(d.get('message')), language))}</p>")
     for note in output.get("notes", []):
-        parts.append(f"<p><i>{esc(note)}</i></p>")
+        parts.append(f"<p><i>{esc(note_text(note, language))}</i></p>")
     citations = output.get("citations") or []
     if citations:
-        parts.append("<p><b>Rules applied</b> (click for the passage):</p><ol class='rules'>")
+        parts.append(f"<p><b>{label(language, 'rules')}</b> ({label(language, 'click')}):</p><ol class='rules'>")
         for c in citations:
             parts.append(f"<li><a href='#ev-{run}-{c['n']}' class='cite'>[{c['n']}]</a> <code>{esc(c.get('rule_id', ''))}</code> "
                          f"{esc(c.get('section', '').rsplit(' > ', 1)[-1])}</li>")
         parts.append("</ol>")
     if report:
-        parts.append("<p><b>Evidence in the report:</b></p>" + highlight_report(report, output.get("evidence", [])))
+        parts.append(f"<p><b>{label(language, 'in_report')}</b></p>" + highlight_report(report, output.get("evidence", [])))
     parts.append("</div>")
-    parts.append(_cards(run, citations, runtime))
+    parts.append(_cards(run, citations, runtime, language))
     return "".join(parts)
 
 
@@ -135,15 +133,14 @@ def highlight_report(report: str, evidence: Sequence[Mapping[str, Any]]) -> str:
     return f"<div class='report'>{''.join(out)}</div>"
 
 
-def _cards(run: str, citations: Sequence[Mapping[str, Any]], runtime: Runtime) -> str:
+def _cards(run: str, citations: Sequence[Mapping[str, Any]], runtime: Runtime, language: str) -> str:
     """Evidence cards for the cited rule rows (the chunk from the index when it is built)."""
-    chunks: dict[str, Any] = {}
-    documents: list[Any] = []
-    if runtime.ready:
-        with runtime.lock:
-            chunks = runtime.workspace.catalog.chunks([str(c["chunk_id"]) for c in citations])
-            documents = runtime.workspace.catalog.documents()
-    return f"<div class='stage-evidence'>{evidence_html(run, citations, chunks, documents, 'en')}</div>"
+    if not runtime.ready:
+        return f"<div class='stage-evidence'>{evidence_html(run, citations, {}, [], language)}</div>"
+    with runtime.lock:
+        chunks = runtime.workspace.catalog.chunks([str(c["chunk_id"]) for c in citations])
+        cards = evidence_html(run, citations, chunks, runtime.workspace.catalog.documents(), language, runtime.workspace)
+    return f"<div class='stage-evidence'>{cards}</div>"
 
 
 def stage_request(system: str, fields: Mapping[str, Any]) -> tuple[str | None, dict[str, Any]]:
@@ -315,20 +312,22 @@ def stage_tab(runtime: Runtime) -> None:
                    pi_zone, pi_t2, pi_dwi, pi_dce, li_risk, li_size, li_aphe, li_washout, li_capsule, li_growth,
                    bi_modality, bi_category]
 
-    def from_form(name: str, *values: Any) -> str:
+    def from_form(name: str, request: gr.Request, *values: Any) -> str:
+        language = request_language(request.headers if request is not None else None)
         try:
             tnm, findings = stage_request(name, dict(zip(form_keys, values, strict=True)))
             output = run_stage(runtime.settings, StageRequest(system=name, tnm=tnm, findings=findings))
         except RagError as exc:
             return f"<p class='error'>⚠ {esc(exc.user_message())}</p>"
-        return render_stage(output, runtime)
+        return render_stage(output, runtime, language=language)
 
-    def from_report(name: str, text: str) -> str:
+    def from_report(name: str, request: gr.Request, text: str) -> str:
+        language = request_language(request.headers if request is not None else None)
         try:
             output = run_stage(runtime.settings, StageRequest(system=name, text=text or ""))
         except RagError as exc:
             return f"<p class='error'>⚠ {esc(exc.user_message())}</p>"
-        return render_stage(output, runtime, report=text)
+        return render_stage(output, runtime, report=text, language=language)
 
     calc.click(from_form, [system, *form_inputs], result, api_name="stage_form")
     stage_report.click(from_report, [system, report], result, api_name="stage_report")

@@ -24,6 +24,7 @@ CSS = """
 .ev-meta dt { color: var(--body-text-color-subdued); } .ev-meta dd { margin: 0; }
 .ev-text { white-space: pre-wrap; font-size: 0.92em; max-height: 22em; overflow: auto; }
 .ev-text mark, .report mark { background: #ffe066; color: inherit; padding: 0 1px; border-radius: 2px; }
+.ev-cont { margin-top: 6px; border-top: 1px dashed var(--border-color-primary); padding-top: 4px; }
 .ev-page { max-width: 100%; border: 1px solid var(--border-color-primary); margin-top: 6px; }
 .st-retired, .st-superseded { color: #b42318; font-weight: 600; } .st-current { color: #067647; font-weight: 600; }
 .report { white-space: pre-wrap; border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px; }
@@ -68,7 +69,7 @@ HEAD = '<meta name="referrer" content="no-referrer">'
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
-        "title": "Oncology guideline assistant", "tab_ask": "Ask", "tab_stage": "Stage & RADS", "tab_library": "Library",
+        "title": "Oncology guideline assistant", "tab_ask": "Ask", "tab_stage": "Stage & RADS", "tab_library": "Library", "tab_eval": "Evaluation",
         "question": "Question", "question_ph": "e.g. What is stage IIIA lung cancer in the 8th edition?",
         "ask": "Ask", "clear": "New conversation", "evidence": "Evidence", "filters": "Filters",
         "f_system": "System", "f_edition": "Edition", "f_language": "Language", "backend": "Answer backend",
@@ -85,7 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "documents": "Documents", "audit": "Audit log", "refresh": "Refresh", "any": "any",
     },
     "zh-CN": {
-        "title": "肿瘤指南助手", "tab_ask": "提问", "tab_stage": "分期与RADS", "tab_library": "文献库",
+        "title": "肿瘤指南助手", "tab_ask": "提问", "tab_stage": "分期与RADS", "tab_library": "文献库", "tab_eval": "评估",
         "question": "问题", "question_ph": "例如：第8版肺癌IIIA期是什么？", "ask": "提问", "clear": "新对话",
         "evidence": "依据", "filters": "筛选", "f_system": "体系", "f_edition": "版本", "f_language": "语言",
         "backend": "回答方式", "copy": "带参考文献的回答（Markdown，右侧可复制）", "chat": "对话",
@@ -125,8 +126,14 @@ def theme() -> gr.themes.Base:
 
 
 def build_ui(runtime: Runtime, librarians: Librarians) -> gr.Blocks:
-    """The three views as tabs over one runtime."""
-    from rag.web.ask_view import ask_tab
+    """The four views as tabs over one runtime.
+
+    The Ask view's filter menus list what the catalogue holds, so they are refreshed whenever it may
+    have changed: page load, the first-run build finishing, the Ask tab being opened, and after each
+    librarian operation.
+    """
+    from rag.web.ask_view import ask_tab, filter_updates
+    from rag.web.eval_view import eval_tab
     from rag.web.library_view import library_tab
     from rag.web.stage_view import stage_tab
 
@@ -134,13 +141,22 @@ def build_ui(runtime: Runtime, librarians: Librarians) -> gr.Blocks:
     with gr.Blocks(title="Oncology guideline assistant", analytics_enabled=False, delete_cache=(1800, 3600)) as blocks:
         status = gr.Markdown(elem_id="build-status")
         with gr.Tabs():
-            with gr.Tab(tr("tab_ask"), id="ask"):
-                ask_tab(runtime)
+            with gr.Tab(tr("tab_ask"), id="ask") as ask_view:
+                menus = ask_tab(runtime)
             with gr.Tab(tr("tab_stage"), id="stage"):
                 stage_tab(runtime)
             with gr.Tab(tr("tab_library"), id="library"):
-                library_tab(runtime, librarians)
+                changes = library_tab(runtime, librarians)
+            eval_tab(runtime)
         timer = gr.Timer(1.0)
+
+        def refresh_menus(systems: list[str] | None, editions: list[str] | None, language: str | None) -> tuple[Any, ...]:
+            return filter_updates(runtime, systems, editions, language)
+
+        quiet: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+        ask_view.select(refresh_menus, menus.components, menus.components, **quiet)
+        for change in changes:
+            change.then(refresh_menus, menus.components, menus.components, **quiet)
 
         def build_status() -> tuple[Any, Any]:
             build = runtime.build
@@ -153,6 +169,8 @@ def build_ui(runtime: Runtime, librarians: Librarians) -> gr.Blocks:
                                     f"{build.as_dict()['seconds']:.0f} s. Staging works already; questions wait for the index.",
                               visible=True), gr.Timer(active=True))
 
-        timer.tick(build_status, outputs=[status, timer], api_visibility="private", show_progress="hidden")
-        blocks.load(build_status, outputs=[status, timer], api_visibility="private", show_progress="hidden")
+        status_events = [timer.tick(build_status, outputs=[status, timer], **quiet),
+                         blocks.load(build_status, outputs=[status, timer], **quiet)]
+        for event in status_events:  # once the build is done the menus come from the catalogue
+            event.then(refresh_menus, menus.components, menus.components, **quiet)
     return blocks
