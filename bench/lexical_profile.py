@@ -40,13 +40,20 @@ from rag.workspace import Workspace  # noqa: E402
 
 
 def questions(shared: Path, index_dir: Path) -> list[str]:
+    """MedQuAD questions whose answer document is in the index; for an index without PDQ (the bundled
+    corpora) the English gold questions of tests/data/gold, which are written for those corpora."""
     from bench.retrieval import gold_doc
 
     workspace = Workspace(Settings(index_dir=index_dir))
     ids = {d.doc_id for d in workspace.catalog.documents()}
     workspace.close()
     with open(shared / "data" / "medquad_cancergov_qa.csv", newline="") as handle:
-        return [r["question"] for r in csv.DictReader(handle) if gold_doc(r["url"]) in ids]
+        medquad = [r["question"] for r in csv.DictReader(handle) if gold_doc(r["url"]) in ids]
+    if medquad:
+        return medquad
+    rows = [json.loads(line) for f in sorted((REPO / "tests" / "data" / "gold").glob("*.jsonl"))
+            for line in f.read_text().splitlines() if line.strip()]
+    return [r["query"] for r in rows if r.get("lang") == "en"]
 
 
 def find_shared() -> Path:

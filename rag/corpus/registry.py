@@ -328,6 +328,12 @@ class Catalog:
         self._bump_revision()
         return int(row[0])
 
+    def generation(self) -> tuple[int, int]:
+        """A key that changes whenever the registry may have: after a commit by any other connection
+        (SQLite's ``data_version``, which sees other processes too) or any write through this one
+        (``total_changes``). Costs one pragma, no table read, so per-query caches check it every time."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0]), self._db.total_changes
+
     def revision(self) -> int:
         """A counter bumped by every change of versions or statuses (caches key on it)."""
         return int(self.get_state("revision") or 0)
