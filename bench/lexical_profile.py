@@ -2,12 +2,15 @@
 
 Stages, each timed per question in one process, in rotating order (so load hits them alike):
 
-- ``search``: ``Retriever.search(q, k=10, mode="bm25")``, what a user waits for;
+- ``search``: ``Retriever.search(q, k=10, mode="bm25")``, what a user waits for (``search_cold``: with
+  the chunk-row memo emptied first);
 - ``prepare``: ``prepare_query`` (tokenisation; glossary expansion only for Chinese, none here);
 - ``lexical``: ``Retriever._lexical`` (generation lookup, filter, ``LexicalIndex.search``);
 - ``index``: ``LexicalIndex.search`` alone;
 - ``bm25s``: ``bm25s.BM25.retrieve`` alone on the same known tokens and depth (the floor);
-- ``hits``: ``Retriever._hits`` (catalogue lookups for the ranked ids).
+- ``hits``: ``Retriever._hits`` (registry reads for the ranked ids, memoised per catalogue generation
+  by ``rag.corpus.live_view``: warm after the first repeat);
+- ``hits_cold``: the same with the chunk-row memo emptied first (a question nobody asked yet).
 
 Then a cProfile of ``search`` over all questions. ``--dump FILE`` writes every question's BM25
 (chunk id, score) list and hybrid top-10, so two checkouts can be compared for identical results:
@@ -106,11 +109,14 @@ def main() -> int:
     ranked = {t: retriever._lexical(q, depth, flt) for t, q in queries.items()}
     stages: dict[str, Callable[[str], object]] = {
         "search": lambda t: retriever.search(t, k=10, mode="bm25"),
+        "search_cold": lambda t: (workspace.live._chunks.clear(), retriever.search(t, k=10, mode="bm25")),
         "prepare": lambda t: prepare_query(t),
         "lexical": lambda t: retriever._lexical(queries[t], depth, flt),
         "index": lambda t: index.search(queries[t].tokens, depth, None),
         "bm25s": lambda t: index._retriever.retrieve([known[t]], k=depth, show_progress=False, n_threads=0),
         "hits": lambda t: retriever._hits(ranked[t], 10, flt),
+        # A question whose passages no search has read yet: the chunk-row memo emptied first.
+        "hits_cold": lambda t: (workspace.live._chunks.clear(), retriever._hits(ranked[t], 10, flt)),
     }
     wall: dict[str, list[float]] = {s: [] for s in stages}
     cpu: dict[str, list[float]] = {s: [] for s in stages}

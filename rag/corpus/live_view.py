@@ -47,11 +47,7 @@ class LiveView:
 
     def documents(self) -> dict[str, Document]:
         """Every document's head version (active or retired), by id."""
-        with self._lock:
-            self._current()
-            if self._documents is None:
-                self._documents = {d.doc_id: d for d in self.catalog.documents()}
-            return self._documents
+        return self.lookup(())[0]
 
     def active_documents(self) -> list[Document]:
         """The documents whose head version is active (what the live index holds)."""
@@ -63,19 +59,28 @@ class LiveView:
 
     def chunks(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk | None, bool]]:
         """(chunk or None, live) for each id: live means an active version holds the chunk."""
+        return self.lookup(chunk_ids)[1]
+
+    def lookup(self, chunk_ids: Sequence[str]) -> tuple[dict[str, Document], dict[str, tuple[Chunk | None, bool]]]:
+        """Every document by id and (chunk or None, live) for each id, from one generation (one check)."""
         with self._lock:
             self._current()
-            memo = self._chunks
-            missing = [c for c in dict.fromkeys(chunk_ids) if c not in memo]
-            if missing:
-                rows = self.catalog.chunks(missing)
-                live = self.catalog.live_chunk_ids(missing)
-                if len(memo) + len(missing) > MAX_CHUNKS:
-                    memo.clear()
-                for chunk_id in missing:
-                    memo[chunk_id] = (rows.get(chunk_id), chunk_id in live)
-                found = {c: memo[c] for c in chunk_ids}
-                if len(memo) > MAX_CHUNKS:  # one request larger than the bound: serve it, keep nothing
-                    memo.clear()
-                return found
-            return {c: memo[c] for c in chunk_ids}
+            if self._documents is None:
+                self._documents = {d.doc_id: d for d in self.catalog.documents()}
+            return self._documents, self._rows(chunk_ids)
+
+    def _rows(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk | None, bool]]:
+        """Memoised chunk rows and liveness (call under the lock, after ``_current``)."""
+        memo = self._chunks
+        found = {c: memo[c] for c in chunk_ids if c in memo}
+        missing = [c for c in dict.fromkeys(chunk_ids) if c not in found]
+        if missing:
+            rows = self.catalog.chunks(missing)
+            live = self.catalog.live_chunk_ids(missing)
+            fresh = {c: (rows.get(c), c in live) for c in missing}
+            found.update(fresh)
+            if len(memo) + len(fresh) > MAX_CHUNKS:  # bounded: start over rather than track recency
+                memo.clear()
+            if len(fresh) <= MAX_CHUNKS:
+                memo.update(fresh)
+        return found

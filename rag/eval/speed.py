@@ -119,7 +119,7 @@ def measure_size(workspace: Workspace, tokens: list[list[str]], vectors: np.ndar
             stages["embed"].append((embedded - started) * 1000)
             stages["dense"].append((searched - embedded) * 1000)
             stages["bm25"].append((scored - searched) * 1000)
-            exact = [c for c, _ in store.search_dense(vector, 10, flt, exact=True)]
+            exact = [c for c, _ in store.search_dense_exact(vector, 10, flt)]
             found = [c for c, _ in dense[:10]]
             recall_points.append(len(set(exact) & set(found)) / max(len(exact), 1))
             wanted = {int(c[1:]) % real for c in exact}

@@ -252,13 +252,20 @@ class EdgeStore:
             self._points = self.count()
         return qe.SearchParams(exact=True) if self._points < EXACT_BELOW else qe.SearchParams(hnsw_ef=HNSW_EF)
 
-    def search_dense(self, vector: np.ndarray, limit: int, flt: DocFilter, *, exact: bool = False) -> list[tuple[str, float]]:
-        """Nearest points by cosine; ``exact`` forces brute force (the reference HNSW recall is measured against)."""
+    def search_dense(self, vector: np.ndarray, limit: int, flt: DocFilter) -> list[tuple[str, float]]:
+        return self._dense(vector, limit, flt, self._dense_params())
+
+    def search_dense_exact(self, vector: np.ndarray, limit: int, flt: DocFilter) -> list[tuple[str, float]]:
+        """Brute-force nearest points whatever the size: the reference HNSW's recall is measured against."""
+        import qdrant_edge as qe
+
+        return self._dense(vector, limit, flt, qe.SearchParams(exact=True))
+
+    def _dense(self, vector: np.ndarray, limit: int, flt: DocFilter, params: Any) -> list[tuple[str, float]]:
         import qdrant_edge as qe
 
         if self._shard_or_none() is None:
             return []
-        params = qe.SearchParams(exact=True) if exact else self._dense_params()
         return self._query(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(vector.tolist(), using=DENSE),
                                            filter=self._filter(flt), params=params,
                                            with_payload=["chunk_id"]))

@@ -151,7 +151,6 @@ class Retriever:
         if flt.wants_archive():
             return self._archive_hits(ranked, k, flt)
         live = self.workspace.live
-        documents = live.documents()
         hits: list[SearchHit] = []
         # Registry rows are read a window at a time, in rank order: a search usually fills k from the
         # first k ranked ids, so reading all 50 candidates' rows was mostly waste.
@@ -159,7 +158,7 @@ class Retriever:
         while start < len(ranked) and len(hits) < k:
             window = ranked[start:start + 2 * k]
             start += len(window)
-            rows = live.chunks([c for c, _ in window])
+            documents, rows = live.lookup([c for c, _ in window])
             for chunk_id, score in window:
                 chunk, is_live = rows[chunk_id]
                 # A point of a version that is not (or no longer) active: left by an interrupted change, never shown.
