@@ -75,9 +75,8 @@ class LiveView:
         found = {c: memo[c] for c in chunk_ids if c in memo}
         missing = [c for c in dict.fromkeys(chunk_ids) if c not in found]
         if missing:
-            rows = self.catalog.chunks(missing)
-            live = self.catalog.live_chunk_ids(missing)
-            fresh = {c: (rows.get(c), c in live) for c in missing}
+            rows = self.catalog.chunks_with_liveness(missing)
+            fresh: dict[str, tuple[Chunk | None, bool]] = {c: rows.get(c, (None, False)) for c in missing}
             found.update(fresh)
             if len(memo) + len(fresh) > MAX_CHUNKS:  # bounded: start over rather than track recency
                 memo.clear()

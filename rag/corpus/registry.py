@@ -364,6 +364,21 @@ class Catalog:
                 out[r[0]] = Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8])
         return out
 
+    def chunks_with_liveness(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, bool]]:
+        """``chunks`` and ``live_chunk_ids`` in one statement: each found chunk and whether an active version holds it."""
+        out: dict[str, tuple[Chunk, bool]] = {}
+        for i in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[i:i + 500])
+            rows = self._db.execute(
+                'SELECT c.chunk_id, c.doc_id, c.text, c.section, c.page, c.start, c."end", c.rule_ids, c.kind, '
+                "EXISTS (SELECT 1 FROM version_chunks vc JOIN versions v ON v.doc_id=vc.doc_id AND v.version=vc.version "
+                "WHERE vc.chunk_id=c.chunk_id AND v.status='active') "
+                f"FROM chunks c WHERE c.chunk_id IN ({', '.join('?' * len(part))})", part)
+            for r in rows:
+                rules = () if r[7] == "[]" else tuple(json.loads(r[7]))
+                out[r[0]] = (Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], rules, r[8]), bool(r[9]))
+        return out
+
     def chunk_tokens(self, chunk_ids: Sequence[str]) -> dict[str, list[str]]:
         """BM25 tokens by chunk id (for searching superseded versions, which have no BM25 generation)."""
         out: dict[str, list[str]] = {}

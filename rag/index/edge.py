@@ -41,7 +41,7 @@ REINDEX_SHARE = 0.2
 # (Qdrant searches with max(ef, limit); the product asks for 50 candidates).
 HNSW_M = 16
 HNSW_EF_CONSTRUCT = 128
-HNSW_EF = 256
+HNSW_EF = 512
 
 
 class EdgeStore:

@@ -156,7 +156,7 @@ class Retriever:
         # first k ranked ids, so reading all 50 candidates' rows was mostly waste.
         start = 0
         while start < len(ranked) and len(hits) < k:
-            window = ranked[start:start + 2 * k]
+            window = ranked[start:start + k - len(hits)]
             start += len(window)
             documents, rows = live.lookup([c for c, _ in window])
             for chunk_id, score in window:
