@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from rag.config import Settings
+from rag.corpus.live_view import LiveView
 from rag.corpus.registry import Catalog
 from rag.index.edge import EdgeStore
 from rag.index.embed import Embedder
@@ -29,6 +30,8 @@ class Workspace:
         self._vectors: VectorStore | None = None
         self._embedder: Embedder | None = None
         self._lexical: LexicalIndex | None = None
+        self._lexical_generation: tuple[int, int] | None = None
+        self._live: LiveView | None = None
         self._lock = threading.RLock()
 
     @property
@@ -37,6 +40,14 @@ class Workspace:
             if self._catalog is None:
                 self._catalog = Catalog(self.settings.index_dir / "catalog.sqlite")
             return self._catalog
+
+    @property
+    def live(self) -> LiveView:
+        """Search's memoised registry reads (documents, chunk rows, liveness), renewed when the registry changes."""
+        with self._lock:
+            if self._live is None:
+                self._live = LiveView(self.catalog)
+            return self._live
 
     @property
     def vectors(self) -> VectorStore:
@@ -65,11 +76,18 @@ class Workspace:
     def lexical(self) -> LexicalIndex | None:
         """The current BM25 generation, reloaded when an ingest in any process has switched it."""
         with self._lock:
+            # The generation name is read only when the registry has changed (one pragma per query
+            # otherwise); an ingest switches it in a commit, which changes the key.
+            generation = self.catalog.generation()
+            if self._lexical is not None and generation == self._lexical_generation:
+                return self._lexical
             name = self.catalog.get_state("bm25_generation")
             if name is None:
+                self._lexical = None
                 return None
             if self._lexical is None or self._lexical.directory.name != name:
                 self._lexical = LexicalIndex(self.bm25_dir(name))
+            self._lexical_generation = generation
             return self._lexical
 
     def bm25_dir(self, name: str) -> Path:
@@ -96,3 +114,5 @@ class Workspace:
                 self._catalog.close()
             self._vectors = self._catalog = None
             self._lexical = None
+            self._lexical_generation = None
+            self._live = None

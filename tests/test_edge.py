@@ -79,3 +79,33 @@ def test_another_process_trying_to_open_a_held_index_changes_nothing(settings: S
         store.close()
     reopened = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert reopened.stdout.strip() == "opened"  # the lock goes with close()
+
+
+@pytest.mark.slow  # builds an HNSW graph of 8,000 points (seconds on 2 busy cores)
+def test_past_exact_search_a_bulk_write_builds_the_graph_without_losing_neighbours(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From EXACT_BELOW points on, upsert builds HNSW (an unoptimised shard is brute force: 33 ms at 100k),
+    and HNSW search at the configured ef finds the exact top 10 (quality must not drop silently)."""
+    import rag.index.edge as edge
+
+    # 8,000 × 384 float32 is past qdrant's indexing threshold (10 MB per segment), so the graph is built.
+    monkeypatch.setattr(edge, "EXACT_BELOW", 5_000)
+    rng = np.random.default_rng(3)
+    store = EdgeStore(settings)
+    try:
+        _upsert(store, "a", 4_000, rng)
+        assert store.layout()["indexed_dense"] == 0  # below EXACT_BELOW: exact search, no graph
+        _upsert(store, "b", 4_000, rng)
+        layout = store.layout()
+        assert layout["points"] == 8_000 and layout["indexed_dense"] == 8_000
+        assert store._dense_params().hnsw_ef == edge.HNSW_EF and not store._dense_params().exact
+        recalls = []
+        for query in rng.normal(size=(20, DIMENSIONS)).astype(np.float32):
+            approximate = {c for c, _ in store.search_dense(query, 50, DocFilter())[:10]}
+            exact = {c for c, _ in store.search_dense_exact(query, 10, DocFilter())}
+            recalls.append(len(approximate & exact) / 10)
+        assert np.mean(recalls) >= 0.95
+        _upsert(store, "c", 500, rng)  # a small addition stays outside the graph until REINDEX_SHARE is new
+        assert store.layout()["indexed_dense"] == 8_000
+    finally:
+        store.close()

@@ -22,6 +22,7 @@ from rag.eval.reports import eval_reports, system_for
 from rag.eval.retrieval import evaluate
 from rag.eval.scoring import Tally, major, normalise, outcome
 from rag.eval.speed import growth_exponent, synthetic
+from rag.workspace import Workspace
 from tests.conftest import write
 
 
@@ -152,3 +153,20 @@ def test_cli_eval_calculators_json_and_errors(tmp_path: Path, capsys: pytest.Cap
     assert "cannot read" in capsys.readouterr().err
     afile = write(tmp_path / "afile", "x")
     assert main(["eval", "calculators", "--cases", str(cases), "--out", str(afile)]) == 2
+
+
+@pytest.mark.slow  # the session's bundled-corpus index (embeds it once) and the query model
+def test_eval_speed_times_every_size_and_checks_dense_recall(corpus_workspace: Workspace, tmp_path: Path) -> None:
+    """Every size is built and queried (interleaved); below EXACT_BELOW the product searches exactly, so
+    the recall it reports against exact search must be 1.0 there; the report lists the stage times."""
+    from rag.eval.speed import eval_speed
+
+    results = eval_speed(corpus_workspace, tmp_path / "out", sizes=(300, 1500), queries=4)
+    rows = results["sizes"]
+    assert [r["chunks"] for r in rows] == [300, 1500]
+    for row in rows:
+        assert row["dense_recall_at_10"] == row["dense_passage_recall_at_10"] == 1.0
+        assert len(row["samples_ms"]) == 4 and row["p50_ms"] > 0
+        assert set(row["stage_p50_ms"]) == {"embed", "dense", "bm25"}
+        assert row["hnsw_indexed"] == 0 and row["segments"] >= 1
+    assert "dense recall@10" in (tmp_path / "out" / "report.md").read_text()

@@ -328,6 +328,12 @@ class Catalog:
         self._bump_revision()
         return int(row[0])
 
+    def generation(self) -> tuple[int, int]:
+        """A key that changes whenever the registry may have: after a commit by any other connection
+        (SQLite's ``data_version``, which sees other processes too) or any write through this one
+        (``total_changes``). Costs one pragma, no table read, so per-query caches check it every time."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0]), self._db.total_changes
+
     def revision(self) -> int:
         """A counter bumped by every change of versions or statuses (caches key on it)."""
         return int(self.get_state("revision") or 0)
@@ -356,6 +362,21 @@ class Catalog:
                 f"WHERE chunk_id IN ({', '.join('?' * len(part))})", part)
             for r in rows:
                 out[r[0]] = Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(json.loads(r[7])), r[8])
+        return out
+
+    def chunks_with_liveness(self, chunk_ids: Sequence[str]) -> dict[str, tuple[Chunk, bool]]:
+        """``chunks`` and ``live_chunk_ids`` in one statement: each found chunk and whether an active version holds it."""
+        out: dict[str, tuple[Chunk, bool]] = {}
+        for i in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[i:i + 500])
+            rows = self._db.execute(
+                'SELECT c.chunk_id, c.doc_id, c.text, c.section, c.page, c.start, c."end", c.rule_ids, c.kind, '
+                "EXISTS (SELECT 1 FROM version_chunks vc JOIN versions v ON v.doc_id=vc.doc_id AND v.version=vc.version "
+                "WHERE vc.chunk_id=c.chunk_id AND v.status='active') "
+                f"FROM chunks c WHERE c.chunk_id IN ({', '.join('?' * len(part))})", part)
+            for r in rows:
+                rules = () if r[7] == "[]" else tuple(json.loads(r[7]))
+                out[r[0]] = (Chunk(r[0], r[1], r[2], r[3], r[4], r[5], r[6], rules, r[8]), bool(r[9]))
         return out
 
     def chunk_tokens(self, chunk_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -31,6 +31,30 @@ _BATCH = 256
 # Below this many points dense search is exact: a few ms, and the same answers as local mode and NumPy.
 # (HNSW's default ef missed 11-16 % of the true top 10 on the PDQ-scale benchmark; bench/README.md.)
 EXACT_BELOW = 50_000
+# From EXACT_BELOW on, search uses an HNSW graph, which qdrant-edge builds only when asked
+# (``EdgeShard.optimize``; no background optimiser runs in-process). Without it, 100k points were one
+# unindexed segment searched by brute force: 33 ms a query against 1.4 ms at 10k (bench/edge_growth.py).
+# So a write that leaves at least this share of the points outside the graph builds it (below, in
+# ``_index_if_due``): geometric steps keep the total build cost near one build of the final size.
+REINDEX_SHARE = 0.2
+# Graph and beam: m links per node, ef_construct candidates while building, HNSW_EF while searching
+# (Qdrant searches with max(ef, limit); the product asks for 50 candidates). At 100k synthetic points
+# (bench/edge_growth.py, 40 queries) ef 512 / 1024 / 2048 found 0.996 / 1.000 / 1.000 of the exact
+# top-10 passages in 1.26 / 1.9-2.0 / 3.2 ms: 1024 is the cheapest that missed none.
+# qdrant-edge spreads a query over a thread pool sized from the CPU count. On this 2-core machine under
+# load that hand-off cost more than the search: exact search at 10k points took 25 ms p50 with the
+# default pool and 2.0 ms with one thread, interleaved in one process (load 19). One thread per
+# process also leaves the other core to the query embedding and to concurrent requests.
+SEARCH_THREADS = 1
+HNSW_M = 16
+HNSW_EF_CONSTRUCT = 128
+HNSW_EF = 1024
+
+
+def _dense_config() -> Any:
+    import qdrant_edge as qe
+
+    return {DENSE: qe.EdgeVectorParams(size=DIMENSIONS, distance=qe.Distance.Cosine)}
 
 
 class EdgeStore:
@@ -89,7 +113,10 @@ class EdgeStore:
 
         self._claim()
         try:
-            return qe.EdgeShard.load(str(self.path))
+            # The dense vectors are restated only because EdgeConfig needs some; sparse ones and every
+            # other setting omitted are inherited from the shard.
+            return qe.EdgeShard.load(str(self.path), qe.EdgeConfig(vectors=_dense_config(),
+                                                                   max_search_threads=SEARCH_THREADS))
         except Exception as exc:  # qdrant-edge raises a bare Exception
             self._release()
             if "WouldBlock" in str(exc) or "lock" in str(exc).lower():
@@ -109,8 +136,10 @@ class EdgeStore:
         if self._shard_or_none() is not None:
             return
         sparse = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if self.sparse else None
-        config = qe.EdgeConfig(vectors={DENSE: qe.EdgeVectorParams(size=DIMENSIONS, distance=qe.Distance.Cosine)},
-                               sparse_vectors=sparse)
+        config = qe.EdgeConfig(vectors=_dense_config(),
+                               sparse_vectors=sparse, max_search_threads=SEARCH_THREADS,
+                               hnsw_config=qe.HnswIndexConfig(m=HNSW_M, ef_construct=HNSW_EF_CONSTRUCT,
+                                                              full_scan_threshold=10_000))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._claim()
         shard = qe.EdgeShard.create(str(self.path), config)
@@ -144,6 +173,27 @@ class EdgeStore:
             self._shard.update(qe.UpdateOperation.upsert_points(points[i:i + _BATCH]))
         self._shard.flush()
         self._points = None
+        self._index_if_due()
+
+    def _index_if_due(self) -> bool:
+        """Build the HNSW graph when the shard has reached approximate search and too much of it is outside the graph.
+
+        Ingest writes document by document, so this runs after every batch: below EXACT_BELOW points it
+        only reads the shard's counters (search is exact there, a graph would be unused work: 2 minutes
+        at the PDQ scale); above it, it rebuilds once REINDEX_SHARE of the points are new. Points not yet
+        in the graph are still found (Qdrant scans unindexed segments), only more slowly.
+        """
+        info = self._shard.info()
+        points = int(info.points_count)
+        if points < EXACT_BELOW:
+            return False
+        # indexed_vectors_count also counts sparse vectors, which are always indexed.
+        dense_indexed = int(info.indexed_vectors_count) - (points if self.sparse else 0)
+        if points - dense_indexed < REINDEX_SHARE * points:
+            return False
+        self._shard.optimize()
+        self._shard.flush()
+        return True
 
     def set_payload(self, chunk_ids: Sequence[str], payload: Mapping[str, Any]) -> None:
         """Update document metadata on existing points (a re-titled or retired document)."""
@@ -182,6 +232,16 @@ class EdgeStore:
             if offset is None:
                 return found
 
+    def layout(self) -> dict[str, int]:
+        """Segments, points and indexed dense vectors (HNSW), for reports on how the shard is built."""
+        shard = self._shard_or_none()
+        if shard is None:
+            return {"segments": 0, "points": 0, "indexed_dense": 0}
+        info = shard.info()
+        points = int(info.points_count)
+        return {"segments": int(info.segments_count), "points": points,
+                "indexed_dense": int(info.indexed_vectors_count) - (points if self.sparse else 0)}
+
     def count(self) -> int:
         import qdrant_edge as qe
 
@@ -206,15 +266,24 @@ class EdgeStore:
 
         if self._points is None:
             self._points = self.count()
-        return qe.SearchParams(exact=True) if self._points < EXACT_BELOW else None
+        return qe.SearchParams(exact=True) if self._points < EXACT_BELOW else qe.SearchParams(hnsw_ef=HNSW_EF)
 
     def search_dense(self, vector: np.ndarray, limit: int, flt: DocFilter) -> list[tuple[str, float]]:
+        return self._dense(vector, limit, flt, self._dense_params())
+
+    def search_dense_exact(self, vector: np.ndarray, limit: int, flt: DocFilter) -> list[tuple[str, float]]:
+        """Brute-force nearest points whatever the size: the reference HNSW's recall is measured against."""
+        import qdrant_edge as qe
+
+        return self._dense(vector, limit, flt, qe.SearchParams(exact=True))
+
+    def _dense(self, vector: np.ndarray, limit: int, flt: DocFilter, params: Any) -> list[tuple[str, float]]:
         import qdrant_edge as qe
 
         if self._shard_or_none() is None:
             return []
         return self._query(qe.QueryRequest(limit=limit, query=qe.Query.Nearest(vector.tolist(), using=DENSE),
-                                           filter=self._filter(flt), params=self._dense_params(),
+                                           filter=self._filter(flt), params=params,
                                            with_payload=["chunk_id"]))
 
     def search_sparse(self, tokens: Sequence[str], limit: int, flt: DocFilter) -> list[tuple[str, float]]:

@@ -17,7 +17,7 @@ from rag.retrieval.editions import archive_scope
 from rag.retrieval.editions import resolve as resolve_editions
 from rag.retrieval.fusion import convex, min_max, rrf
 from rag.retrieval.quantity import Interval, fit, passage_intervals, query_quantities
-from rag.types import DocFilter, SearchHit, SearchMode
+from rag.types import DocFilter, Document, SearchHit, SearchMode
 from rag.workspace import Workspace
 
 MODES: tuple[SearchMode, ...] = ("hybrid", "bm25", "dense")
@@ -108,7 +108,9 @@ class Retriever:
         wanted = query_quantities(query.text) if lift > 0 else []
         if not wanted or not ranked:
             return ranked
-        chunks = self.workspace.catalog.chunks([c for c, _ in ranked])
+        # Intervals are memoised by chunk id (a content hash), so only unseen chunks are read.
+        missing = [c for c, _ in ranked if c not in self._intervals]
+        chunks = self.workspace.catalog.chunks(missing) if missing else {}
         lifted = []
         for chunk_id, score in ranked:
             intervals = self._intervals.get(chunk_id)
@@ -142,31 +144,53 @@ class Retriever:
             return []
         allowed = None
         if not flt.is_empty():
-            allowed = {d.doc_id for d in self.workspace.catalog.documents(include_retired=False)
-                       if _matches(d, flt)}
+            allowed = {d.doc_id for d in self.workspace.live.active_documents() if _matches(d, flt)}
         return index.search(query.tokens, depth, allowed)
 
     def _hits(self, ranked: list[tuple[str, float]], k: int, flt: DocFilter) -> list[SearchHit]:
-        catalog = self.workspace.catalog
-        chunks = catalog.chunks([c for c, _ in ranked])
-        documents = {d.doc_id: d for d in catalog.documents()}
-        archive = archive_scope(self.workspace, flt).documents if flt.wants_archive() else None
-        # A point of a version that is not (or no longer) active: left by an interrupted change, never shown.
-        live = catalog.live_chunk_ids(chunks) if archive is None else set(archive)
+        if flt.wants_archive():
+            return self._archive_hits(ranked, k, flt)
+        live = self.workspace.live
+        hits: list[SearchHit] = []
+        # Registry rows are read a window at a time, in rank order: a search usually fills k from the
+        # first k ranked ids, so reading all 50 candidates' rows was mostly waste.
+        start = 0
+        while start < len(ranked) and len(hits) < k:
+            window = ranked[start:start + k - len(hits)]
+            start += len(window)
+            documents, rows = live.lookup([c for c, _ in window])
+            for chunk_id, score in window:
+                chunk, is_live = rows[chunk_id]
+                # A point of a version that is not (or no longer) active: left by an interrupted change, never shown.
+                if chunk is None or not is_live:
+                    continue
+                document = documents.get(chunk.doc_id)
+                if document is None or not self._shown(document, flt):
+                    continue
+                hits.append(SearchHit(len(hits) + 1, chunk, document, score))
+                if len(hits) == k:
+                    break
+        return hits
+
+    def _archive_hits(self, ranked: list[tuple[str, float]], k: int, flt: DocFilter) -> list[SearchHit]:
+        """Hits from superseded versions too (rare, registry-only: read directly, nothing memoised)."""
+        chunks = self.workspace.catalog.chunks([c for c, _ in ranked])
+        archive = archive_scope(self.workspace, flt).documents
         hits: list[SearchHit] = []
         for chunk_id, score in ranked:
             chunk = chunks.get(chunk_id)
-            if chunk is None or chunk_id not in live:
-                continue
-            document = archive[chunk_id] if archive is not None else documents.get(chunk.doc_id)
-            if document is None or document.status == "retired":
-                continue
-            if document.system in AIDS and document.system not in flt.systems:
+            document = archive.get(chunk_id) if chunk is not None else None
+            if chunk is None or document is None or not self._shown(document, flt):
                 continue
             hits.append(SearchHit(len(hits) + 1, chunk, document, score))
             if len(hits) == k:
                 break
         return hits
+
+    @staticmethod
+    def _shown(document: Document, flt: DocFilter) -> bool:
+        """Retired documents never; retrieval aids (the glossary) only when a filter names their system."""
+        return document.status != "retired" and (document.system not in AIDS or document.system in flt.systems)
 
 
 def _by_score(pair: tuple[str, float]) -> tuple[float, str]:
