@@ -116,7 +116,7 @@ def question_set(name: str, chunks_of: dict[str, Any]) -> list[tuple[str, set[st
     with open(SHARED / "data" / "medquad_cancergov_qa.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             m = re.search(r"/types/(.+)/patient/(.+)$", row["url"])
-            doc = f"types-{m.group(1).replace('/', '-')}-hp-{m.group(2)}-treatment-pdq" if m else ""
+            doc = f"types-{m.group(1).replace('/', '-')}-hp-{m.group(2)}" if m else ""  # the file stem
             hits = {c for c, ch in chunks_of.items() if ch.doc_id == doc}
             if hits:
                 out.append((row["question"], hits))
@@ -139,6 +139,7 @@ def main() -> int:
     parser.add_argument("--variants", default="int8-pc")
     parser.add_argument("--work", type=Path, default=Path("/tmp/rag-int8"))
     parser.add_argument("--speed-passages", type=int, default=128)
+    parser.add_argument("--sets", default="gold-en,pdq20")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -149,6 +150,8 @@ def main() -> int:
     encoders = {n: encoder(fp32 if n == "fp32" else quantised(fp32, n, args.work)) for n in names}
     figures: dict[str, Any] = {"load_start": round(os.getloadavg()[0], 1), "sets": {}, "speed": {}}
     for set_name, index in (("gold-en", args.corpus_index), ("pdq20", args.pdq_index)):
+        if set_name not in args.sets.split(","):
+            continue
         workspace = Workspace(Settings(index_dir=index))
         ids, texts, chunks_of = live_texts(workspace)
         questions = question_set(set_name, chunks_of)

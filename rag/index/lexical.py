@@ -17,7 +17,6 @@ import numpy as np
 
 from rag.index.vectors import BM25_B, BM25_K1
 
-
 # What bm25s imports only to offer optional backends we do not use: numba (a JIT for its scoring and
 # top-k, ~55 MB resident with llvmlite) and scipy.sparse (~22 MB). Its numpy backends score the same
 # matrices; at the scales we serve, the numpy top-k is not slower (bench/serving_rss.py).
