@@ -75,11 +75,8 @@ def baseline(python: str, docs: str, chunk_size: int | None, cache: Path) -> dic
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     meta = json.loads(result.stdout)
     meta.pop("files", None)
-    # CPU seconds of the whole child: its ingest plus interpreter start, imports and model load, so
-    # chunks per CPU second is a lower bound for the baseline (favours it).
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    meta["cpu_s_whole_process"] = round(cpu, 1)
-    meta["chunks_per_cpu_s_at_least"] = round(meta["chunks"] / cpu, 2)
+    # The baseline times its own ingest's CPU (model load excluded); the whole child's is kept beside it.
+    meta["cpu_s_whole_process"] = round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1)
     return meta
 
 
@@ -110,8 +107,9 @@ def main() -> int:
                 row[f"load_after_{side}"] = round(os.getloadavg()[0], 1)
                 print(side, row[side], file=sys.stderr, flush=True)
             row["chunks_per_s_ratio"] = round(row["ours"]["chunks_per_s"] / row["llamaindex"]["chunks_per_s"], 2)
-            row["chunks_per_cpu_s_ratio_at_most"] = round(row["ours"]["chunks_per_cpu_s"]
-                                                          / row["llamaindex"]["chunks_per_cpu_s_at_least"], 2)
+            # CPU seconds per chunk is the work itself: wall time on a shared box is mostly waiting for a
+            # core, and a spinning OpenMP pool (the baseline's torch) takes a larger share of them.
+            row["chunks_per_cpu_s_ratio"] = round(row["ours"]["chunks_per_cpu_s"] / row["llamaindex"]["chunks_per_cpu_s"], 2)
             figures["rounds"].append(row)
         finally:
             shutil.rmtree(work, ignore_errors=True)
