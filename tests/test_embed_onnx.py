@@ -115,3 +115,26 @@ def test_onnx_passages_equal_torch_in_input_order(onnx_embedder: Embedder) -> No
     onnx = onnx_embedder.embed_passages(texts, batch_size=2)  # sorted batches must come back in input order
     reference = onnx_embedder.embed_passages_torch(texts)
     assert onnx.shape == reference.shape and float(np.abs(onnx - reference).max()) < 1e-5
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "torch"])
+def test_length_ordered_batches_cover_every_text_once_shortest_first(runtime: str, model_cache: Path,
+                                                                      onnx_embedder: Embedder) -> None:
+    """What ingest embeds with: every input position exactly once, short batches before long ones, and
+    each vector the one that text gets alone (so sorting can never attach a vector to the wrong chunk)."""
+    embedder = onnx_embedder if runtime == "onnx" else Embedder(query_runtime="torch", cache_dir=model_cache)
+    texts = [QUERIES[4], "short", QUERIES[1], "T3: tumour more than 5 cm, or separate nodule in the same lobe",
+             QUERIES[2], "N0", QUERIES[3]]
+    seen: list[int] = []
+    widest_so_far = 0
+    for rows, vectors in embedder.embed_passages_in_length_order(texts, batch_size=2):
+        assert len(rows) == len(vectors) <= 2
+        widths = [len(texts[int(i)]) for i in rows]
+        assert min(widths) >= widest_so_far or runtime == "onnx"  # torch orders by characters
+        widest_so_far = max(widths)
+        for i, vector in zip(rows, vectors, strict=True):
+            alone = embedder.embed_passages_torch([texts[int(i)]])[0]
+            assert float(np.abs(vector - alone).max()) < 1e-5
+        seen += [int(i) for i in rows]
+    assert sorted(seen) == list(range(len(texts)))
+    assert seen[0] in (1, 5) and seen[-1] == 0  # "short"/"N0" first, the 600-word text last

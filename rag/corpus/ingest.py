@@ -369,25 +369,22 @@ def _embed_and_upsert(workspace: Workspace, pending: list[_Pending], show: bool)
     cached = catalog.cached_vectors(keys)
     todo = [(k, t) for k, t in dict(zip(keys, texts, strict=True)).items() if k not in cached]
     if todo:
-        fresh: dict[str, np.ndarray] = {}
-        batch = 64
         bar = None
         if show:
             from tqdm import tqdm
 
             bar = tqdm(total=len(todo), desc="embedding", unit="chunk", file=sys.stderr)
-        for i in range(0, len(todo), batch):
-            part = todo[i:i + batch]
-            vectors = workspace.embedder.embed_passages([t for _, t in part])
-            part_vectors = dict(zip((k for k, _ in part), vectors, strict=True))
-            fresh.update(part_vectors)
+        # All of the batch's new texts at once, shortest first: batches of similar length carry almost no
+        # padding (sorting only within 64-chunk windows computed 1.16x the real tokens on the PDQ summaries).
+        for rows, vectors in workspace.embedder.embed_passages_in_length_order([t for _, t in todo], batch_size=32):
+            part_vectors = {todo[int(i)][0]: v for i, v in zip(rows, vectors, strict=True)}
+            cached.update(part_vectors)
             with catalog.transaction():  # the cache survives an interrupted ingest
                 catalog.cache_vectors(part_vectors)
             if bar:
-                bar.update(len(part))
+                bar.update(len(part_vectors))
         if bar:
             bar.close()
-        cached.update(fresh)
     # Record what is about to change so a crash before the commit can be cleaned up next time.
     _collect_orphans(workspace)
     catalog.set_state("pending_docs", json.dumps([p.document.doc_id for p in pending]))

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,24 @@ class Embedder:
         if encoder is not None:
             return encoder.encode_sorted(texts, batch_size=batch_size)
         return self.embed_passages_torch(texts, batch_size=batch_size)
+
+    def embed_passages_in_length_order(self, texts: list[str], *,
+                                       batch_size: int = 32) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(input positions, their vectors) batch by batch, shortest first: what a long ingest uses.
+
+        The whole input is sorted by length once, so batches carry almost no padding, and the caller
+        can store each batch as it comes (an interrupted ingest keeps what it embedded).
+        """
+        if not texts:
+            return
+        encoder = self._onnx_encoder()
+        if encoder is not None:
+            yield from encoder.encode_in_length_order(texts, batch_size=batch_size)
+            return
+        order = np.argsort([len(t) for t in texts], kind="stable")  # torch pads per batch too
+        for start in range(0, len(texts), batch_size):
+            rows = order[start:start + batch_size]
+            yield rows, self.embed_passages_torch([texts[i] for i in rows], batch_size=batch_size)
 
     def embed_passages_torch(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:
         """The reference path: sentence-transformers on torch (also the fallback)."""

@@ -8,20 +8,49 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 from rag.index.vectors import BM25_B, BM25_K1
+
+# What bm25s imports only to offer optional backends we do not use: numba (a JIT for its scoring and
+# top-k, ~55 MB resident with llvmlite) and scipy.sparse (~22 MB). Its numpy backends score the same
+# matrices; at the scales we serve, the numpy top-k is not slower (bench/serving_rss.py).
+_OPTIONAL_BACKENDS = ("numba", "scipy")
+
+
+def import_bm25s() -> ModuleType:
+    """bm25s on its numpy backends, without importing numba or scipy (serving memory).
+
+    bm25s probes ``import numba`` / ``import scipy.sparse`` once, at its own import, and falls back to
+    numpy when they fail; hiding them for that one import (an entry of None in ``sys.modules`` makes
+    an import raise ImportError) keeps ~75 MB out of a serving process. A process that already
+    imported either (the eval's ranx uses numba) keeps what bm25s finds there.
+    """
+    if "bm25s" in sys.modules:
+        return sys.modules["bm25s"]
+    hidden = [name for name in _OPTIONAL_BACKENDS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # the documented way to make an import fail
+    try:
+        import bm25s
+        import bm25s.selection  # noqa: F401 - imported here so it, too, sees no numba
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return bm25s
 
 
 class LexicalIndex:
     """A bm25s index over the live chunks, saved as one generation directory."""
 
     def __init__(self, directory: Path) -> None:
-        import bm25s
-        import bm25s.selection
+        bm25s = import_bm25s()
 
         self._topk = bm25s.selection.topk
         self.directory = directory
@@ -29,7 +58,9 @@ class LexicalIndex:
         self.chunk_ids: list[str] = meta["chunk_ids"]
         self.doc_ids: list[str] = meta["doc_ids"]
         # An empty generation (every document retired) has no bm25s files: bm25s cannot index nothing.
-        self._retriever = bm25s.BM25.load(str(directory)) if self.chunk_ids else None
+        # Memory-mapped: the score matrix is read from the page cache, not copied into the process
+        # (at 100k chunks it is tens of MB; a generation folder swept while mapped stays readable).
+        self._retriever = bm25s.BM25.load(str(directory), mmap=True) if self.chunk_ids else None
         self.vocab: Mapping[str, int] = self._retriever.vocab_dict if self._retriever is not None else {}
         self._doc_positions: dict[str, list[int]] = {}
         for position, doc_id in enumerate(self.doc_ids):
@@ -41,7 +72,7 @@ class LexicalIndex:
     @staticmethod
     def build(directory: Path, chunk_ids: Sequence[str], doc_ids: Sequence[str],
               tokens: Sequence[list[str]]) -> None:
-        import bm25s
+        bm25s = import_bm25s()
 
         if directory.exists():
             shutil.rmtree(directory)

@@ -153,10 +153,9 @@ def archive_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
 
 
 def _build_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
-    import bm25s  # type: ignore[import-untyped]
-
     from rag.corpus.ingest import embedding_text
     from rag.index.embed import embedding_key
+    from rag.index.lexical import import_bm25s
     from rag.index.vectors import BM25_B, BM25_K1
 
     catalog = workspace.catalog
@@ -184,7 +183,7 @@ def _build_scope(workspace: Workspace, flt: DocFilter) -> ArchiveScope:
     vocab: set[str] = set()
     if chunk_ids:
         lists = [tokens.get(c) or ["\x00"] for c in chunk_ids]
-        lexical = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+        lexical = import_bm25s().BM25(k1=BM25_K1, b=BM25_B)
         lexical.index(lists, show_progress=False)
         vocab = {t for toks in lists for t in toks}
     return ArchiveScope(chunk_ids, {c: owner[c] for c in chunk_ids}, vectors, lexical, frozenset(vocab))
