@@ -70,7 +70,9 @@ def _start() -> WebApp:
     port = free_port()
     env = {**os.environ, "RAG_INDEX_DIR": str(directory / "index"), "RAG_CORPORA_DIR": str(corpora),
            "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", "RAG_ADMIN_USER": ADMIN[0],
-           "RAG_ADMIN_PASSWORD": ADMIN[1], "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+           "RAG_ADMIN_PASSWORD": ADMIN[1], "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+           # A body shorter than announced is answered after this (test_web_fuzz), not after the default 10 s.
+           "RAG_SERVER_READ_TIMEOUT_S": "2"}
     with (directory / "app.log").open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=directory, env=env, stdout=log,
                                    stderr=subprocess.STDOUT)

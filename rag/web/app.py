@@ -21,6 +21,8 @@ from fastapi import FastAPI  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
 from rag.web.auth import Librarians  # noqa: E402
+from rag.web.guard import JsonErrorH11Protocol, RequestGuard  # noqa: E402
+from rag.web.library import MAX_UPLOAD_BYTES  # noqa: E402
 from rag.web.rest import CLI_PREFIX, api_router, install_error_handlers  # noqa: E402
 from rag.web.runtime import Runtime  # noqa: E402
 
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
     app.state.cli_token = secrets.token_urlsafe(32)
     app.state.librarians = librarians
     install_error_handlers(app)
+    # Inner to outer: the body guard (read timeout, size cap, JSON content type), then the Host/Origin check.
+    app.add_middleware(RequestGuard, read_timeout_s=settings.server_read_timeout_s,  # type: ignore[arg-type]
+                       max_body_bytes=MAX_UPLOAD_BYTES + 2**20)  # an upload's multipart framing on top
     _refuse_foreign_hosts_and_origins(app)
     app.include_router(api_router(runtime, librarians))
     blocks = build_ui(runtime, librarians)
@@ -118,4 +123,4 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     port = port or int(os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT)
     app = create_app(settings, port=port)
     print(f"oncology guideline assistant on http://{host}:{port}/  (REST docs: /docs; Ctrl-C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=JsonErrorH11Protocol)
