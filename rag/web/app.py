@@ -90,7 +90,8 @@ def _refuse_foreign_hosts_and_origins(app: FastAPI) -> None:
     """DNS rebinding and cross-site requests: a page on another site must not drive this local app.
 
     A request whose ``Host`` names another machine (a rebound DNS name) gets 403, and so does a
-    state-changing request whose ``Origin`` is another site, as ``rag serve`` does (rag.server).
+    state-changing request whose ``Origin`` is not this very host and port, as ``rag serve`` does
+    (rag.server). The Host check reads the name only: a local reverse proxy may forward another port.
     """
     from urllib.parse import urlsplit
 
@@ -109,7 +110,10 @@ def _refuse_foreign_hosts_and_origins(app: FastAPI) -> None:
                                      "hint": "open the app at http://127.0.0.1:PORT/ (DNS-rebound requests are refused)"},
                                     status_code=403)
             origin = request.headers.get("origin")
-            if origin and request.method not in ("GET", "HEAD", "OPTIONS") and (urlsplit(origin).hostname or "") not in hosts:
+            # Same origin means the same host *and port*: a page served by another local program
+            # (http://127.0.0.1:3000) is another site, even though its host name is ours.
+            if origin and request.method not in ("GET", "HEAD", "OPTIONS") and (
+                    (urlsplit(origin).hostname or "") not in hosts or urlsplit(origin).netloc.lower() != host):
                 return JSONResponse({"error": "cross-origin requests are refused",
                                      "hint": "use the app's own page or a client without an Origin header"}, status_code=403)
         return await call_next(request)
