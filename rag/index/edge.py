@@ -8,14 +8,25 @@ searches and sparse/IDF searches run at server speed in the same process (figure
 
 It is a drop-in for the embedded path only: ``RAG_QDRANT_URL`` still goes through ``QdrantClientStore`` and
 qdrant-client. Like local mode, one process may open a shard folder at a time (its WAL is locked);
-a second open raises ``IndexBusy``. With ``sparse=True`` BM25 runs inside the shard as sparse vectors
+a second open raises ``IndexBusy``.
+
+A shard this process may not write (a published index on a read-only mount, or ``chmod -R a-w``) is
+searched from a private copy: qdrant-edge maps segment files read-write and replays its WAL on load,
+and its Python bindings (0.9) have no read-only open (the Rust crate's ``ReadOnlyEdgeShard`` follower
+is not exposed). Hard links would not do: edge rewrites files on load. The copy lives in a temporary
+folder removed on close and at exit; writes to a read-only index are refused. With ``sparse=True`` BM25 runs inside the shard as sparse vectors
 with Qdrant's IDF modifier, exactly as on a server, and hybrid fusion uses Qdrant's RRF with the
 project's ``rrf_k``.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +44,19 @@ _BATCH = 256
 EXACT_BELOW = 50_000
 
 
+def _writable_tree(folder: Path) -> bool:
+    """Whether this process may write every file and folder of a shard, and the folder holding it.
+
+    ``os.access`` answers for this process's ids and for a read-only mount (EROFS) alike.
+    """
+    if not os.access(folder.parent, os.W_OK):
+        return False
+    for root, _dirs, files in os.walk(folder):
+        if not os.access(root, os.W_OK) or not all(os.access(os.path.join(root, f), os.W_OK) for f in files):
+            return False
+    return True
+
+
 class EdgeStore:
     """One qdrant-edge shard of chunk vectors under ``<index_dir>/edge/<collection>``."""
 
@@ -46,6 +70,14 @@ class EdgeStore:
         self._shard: Any = None
         self._owner: Any = None  # our lock file, held while the shard is open (see _claim)
         self._points: int | None = None  # cached count, reset by every write
+        self._private: Path | None = None  # the temporary copy a read-only shard is searched from
+        self._cleanup: weakref.finalize | None = None  # type: ignore[type-arg]
+        self.copy_seconds: float | None = None  # what the private copy cost (bench/readonly_open.py)
+
+    @property
+    def read_only(self) -> bool:
+        """True when the shard exists and this process may not write to it (or to its folder)."""
+        return self._exists() and not _writable_tree(self.path)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -87,6 +119,8 @@ class EdgeStore:
     def _load(self) -> Any:
         import qdrant_edge as qe
 
+        if self.read_only:
+            return self._load_private_copy()
         self._claim()
         try:
             return qe.EdgeShard.load(str(self.path))
@@ -97,10 +131,63 @@ class EdgeStore:
             raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
                            hint="delete the index folder and ingest again") from exc
 
+    def _load_private_copy(self) -> Any:
+        """Open a copy of a read-only shard in a temporary folder (see the module docstring).
+
+        The owner lock still decides: a holder (a process that opened the shard while it was
+        writable) makes this an ``IndexBusy`` as for any second opener, so the CLI forwards to it; a
+        shared lock is held while copying so no holder starts mid-copy. The original is only read.
+        """
+        import fcntl
+        import time
+
+        import qdrant_edge as qe
+
+        lock_path = self.path.parent / f".{self.path.name}.owner.lock"
+        handle = open(lock_path) if lock_path.exists() else None  # noqa: SIM115 - closed below; read-only: we cannot create it
+        try:
+            if handle is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError as exc:
+                    raise IndexBusy(f"the embedded index at {self.path} is in use by another process") from exc
+            private = Path(tempfile.mkdtemp(prefix="rag-edge-readonly-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, private, ignore_errors=True)
+            started = time.perf_counter()
+            try:
+                shutil.copytree(self.path, private / self.path.name, copy_function=shutil.copyfile)
+            except OSError as exc:
+                self._drop_private_copy()
+                raise RagError(f"cannot copy the read-only embedded index to {private}: {exc.strerror or exc}",
+                               hint="free space in the temporary folder (TMPDIR), or make the index folder writable") from exc
+            self.copy_seconds = time.perf_counter() - started
+        finally:
+            if handle is not None:
+                handle.close()
+        self._private = private
+        try:
+            return qe.EdgeShard.load(str(private / self.path.name))
+        except Exception as exc:  # qdrant-edge raises a bare Exception
+            self._drop_private_copy()
+            raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
+                           hint="the index folder may be incomplete; ingest again into a writable folder") from exc
+
+    def _drop_private_copy(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup()  # removes the folder (once; also runs at exit if close() never does)
+            self._cleanup = None
+        self._private = None
+
+    def _refuse_write_if_read_only(self) -> None:
+        if self._private is not None or self.read_only:
+            raise RagError(f"the embedded index at {self.path} is read-only",
+                           hint="searching works as it is; ingest into a writable copy of the index folder")
+
     def close(self) -> None:
         if self._shard is not None:
             self._shard.close()
             self._shard = None
+        self._drop_private_copy()
         self._release()
 
     def ensure_collection(self) -> None:
@@ -136,6 +223,7 @@ class EdgeStore:
                sparse: Sequence[tuple[list[int], list[float]]] | None = None) -> None:
         import qdrant_edge as qe
 
+        self._refuse_write_if_read_only()
         self.ensure_collection()
         parts = point_parts(payloads, vectors, sparse if self.sparse else None,
                             lambda indices, values: qe.SparseVector(indices=list(indices), values=list(values)))
@@ -151,6 +239,7 @@ class EdgeStore:
 
         shard = self._shard_or_none()
         if chunk_ids and shard is not None:
+            self._refuse_write_if_read_only()
             shard.update(qe.UpdateOperation.set_payload([point_id(c) for c in chunk_ids], dict(payload)))
             shard.flush()
 
@@ -159,6 +248,7 @@ class EdgeStore:
 
         shard = self._shard_or_none()
         if chunk_ids and shard is not None:
+            self._refuse_write_if_read_only()
             shard.update(qe.UpdateOperation.delete_points([point_id(c) for c in chunk_ids]))
             shard.flush()
             self._points = None
