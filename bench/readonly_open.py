@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     store = EdgeStore(Settings(index_dir=index))
     if not store.read_only:
         raise SystemExit(f"{index} is writable by this process: mount it read-only or chmod -R a-w it (as a non-root user)")
-    shard_bytes = sum(f.stat().st_size for f in store.path.rglob("*") if f.is_file())
+    files = [f for f in store.path.rglob("*") if f.is_file()]
+    shard_bytes = sum(f.stat().st_size for f in files)
+    shard_disk = sum(f.stat().st_blocks * 512 for f in files)  # segment files are sparse
     writable = Path(tempfile.mkdtemp(prefix="bench-writable-"))
     shutil.copytree(index, writable / "index", ignore=shutil.ignore_patterns("server.*"))
     rows: dict[str, list[tuple[float, float, float | None]]] = {"writable (in place)": [], "read-only (private copy)": []}
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(writable, ignore_errors=True)
     base_open = statistics.median(r[0] for r in rows["writable (in place)"])
-    print(f"shard {store.path} — {shard_bytes / 2**20:.1f} MiB, {args.repeat} opens each, medians, {os.cpu_count()} CPUs")
+    print(f"shard {store.path} — {shard_bytes / 2**20:.1f} MiB long, {shard_disk / 2**20:.1f} MiB on disk, "
+          f"{args.repeat} opens each (interleaved), medians, {os.cpu_count()} CPUs")
     print("| open | open ms | copy ms | first hybrid search ms | open vs writable |")
     print("|---|---|---|---|---|")
     for name, values in rows.items():
