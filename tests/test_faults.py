@@ -223,7 +223,7 @@ def test_a_read_only_index_still_searches(small_disk: Path, tmp_path: Path) -> N
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert _tree_digest(small_disk / "index") == before
-    assert list(private_tmp.iterdir()) == []  # the private copies went with their processes
+    assert list(private_tmp.glob("rag-edge-readonly-*")) == []  # the private copies went with their processes
 
 
 def _without_root_overrides() -> None:
@@ -279,7 +279,7 @@ def test_a_chmod_read_only_index_searches_in_every_mode(read_only_index: tuple[P
     _, err = process.communicate(timeout=600)
     assert process.returncode in (1, 2) and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     assert _tree_digest(index) == before
-    assert list(Path(env["TMPDIR"]).iterdir()) == []
+    assert list(Path(env["TMPDIR"]).glob("rag-edge-readonly-*")) == []
 
 
 @pytest.mark.slow
@@ -301,7 +301,7 @@ def test_a_read_only_reader_defers_to_the_holder(read_only_index: tuple[Path, di
         _, err = reader.communicate(timeout=600)
         assert reader.returncode == 1 and "in use by another process" in err, err
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-        assert list(Path(env["TMPDIR"]).iterdir()) == []  # refused before copying
+        assert list(Path(env["TMPDIR"]).glob("rag-edge-readonly-*")) == []  # refused before copying
         out, _ = holder.communicate("go\n", timeout=600)
         assert holder.returncode == 0 and out.strip() == "True", out
     finally:
