@@ -220,6 +220,15 @@ def test_a_read_only_index_still_searches(small_disk: Path, tmp_path: Path) -> N
             result = rag(*args)
             assert "Traceback" not in result.stderr, (args, result.stderr)
             assert result.returncode in (1, 2) and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+        # `rag serve` starts on it too (it used to die writing its token file there), announcing nothing.
+        server = subprocess.Popen([sys.executable, "-m", "rag", "serve"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None and "read-only index folder" in server.stdout.readline()
+        finally:
+            server.terminate()
+            _, err = server.communicate(timeout=60)
+        assert "Traceback" not in err, err
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
     assert _tree_digest(small_disk / "index") == before
