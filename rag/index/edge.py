@@ -76,6 +76,16 @@ def copy_sparse(source: str, target: str) -> str:
     return target
 
 
+def _make_writable(folder: Path) -> None:
+    """Give this user write access to a private copy (edge creates and rewrites files in it)."""
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o700)
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
+
+
 def _writable_tree(folder: Path) -> bool:
     """Whether this process may write every file and folder of a shard, and the folder holding it.
 
@@ -188,6 +198,7 @@ class EdgeStore:
             started = time.perf_counter()
             try:
                 shutil.copytree(self.path, private / self.path.name, copy_function=copy_sparse)
+                _make_writable(private / self.path.name)  # copytree copies the folders' modes: a-w stays a-w
             except OSError as exc:
                 self._drop_private_copy()
                 raise RagError(f"cannot copy the read-only embedded index to {private}: {exc.strerror or exc}",
