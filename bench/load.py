@@ -1,18 +1,22 @@
-"""Load test: N concurrent clients against `rag serve` or any JSON search API, for a bounded time.
+"""Load test: N concurrent clients against `rag serve` and the web app's REST API, for a bounded time.
 
 Why: issue 14 asks for 0 errors at 64 clients and p95 <= 1 s at 8, and for memory that stays flat
 (RSS sampled every second) — the numbers a clinic's shared workstation or small server will see.
 
 Two ways to point it:
 
-- no ``--base-url``: starts ``python -m rag serve`` from ``--repo`` (default: this checkout) on
-  ``--index-dir``, reads its URL from ``server.json`` and its token from ``server.token``, and samples
-  its RSS. Running it once with ``--repo /work/main`` gives the baseline beside a branch.
+- no ``--base-url``: starts each of ``--servers`` (default ``serve,web``) from ``--repo`` (default: this
+  checkout) on ``--index-dir``, one after the other (one process may hold the embedded index):
+  ``python -m rag serve`` (URL from ``server.json``, token from ``server.token``, route ``/search``) and
+  ``python app.py`` on a free port (route ``/api/search``, ready when ``/api/health`` says ok), and
+  samples the server's RSS. Running it once with ``--repo /work/main`` gives the baseline beside a branch.
 - ``--base-url http://127.0.0.1:7860 --route /api/search [--token T] [--pid PID]``: any running
   server with the CONTRACT.md search body (the web app); ``--pid`` enables RSS sampling.
 
 Extractive backend only (search is the hot path; ``--route /ask`` works for `rag serve` as well).
-Prints a Markdown table and writes ``--out results.json``.
+The machine's load average (``/proc/loadavg``) is recorded before and after each level: on a shared
+machine the client threads and other work compete with the server for the same cores.
+Prints a Markdown table per server and writes ``--out results.json``.
 
     python bench/load.py --index-dir /tmp/bench-index --clients 8,32,64 --seconds 60
 """
@@ -55,6 +59,8 @@ class Level:
     p99_ms: float = 0.0
     max_ms: float = 0.0
     rss_mb: list[float] = field(default_factory=list)
+    load_before: str = ""
+    load_after: str = ""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -93,7 +99,7 @@ def one_request(base: str, route: str, token: str | None, query: str, k: int, ti
 
 def run_level(base: str, route: str, token: str | None, clients: int, seconds: float, pid: int | None,
               k: int, timeout: float) -> Level:
-    level = Level(clients, seconds)
+    level = Level(clients, seconds, load_before=load_average())
     latencies: list[float] = []
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
@@ -140,12 +146,26 @@ def run_level(base: str, route: str, token: str | None, clients: int, seconds: f
     level.throughput_rps = round((level.requests - level.errors) / wall, 2)
     level.p50_ms, level.p95_ms, level.p99_ms = (round(percentile(latencies, q), 1) for q in (50, 95, 99))
     level.max_ms = round(max(latencies, default=0.0), 1)
+    level.load_after = load_average()
     return level
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load averages, as ``uptime`` prints them."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
+
+
+def _server_env(repo: Path, index_dir: Path) -> dict[str, str]:
+    return dict(os.environ, RAG_INDEX_DIR=str(index_dir), PYTHONPATH=str(repo), HF_HUB_OFFLINE="1",
+                TRANSFORMERS_OFFLINE="1", RAG_LLM_BACKEND="extractive")
 
 
 def start_server(repo: Path, index_dir: Path) -> tuple[subprocess.Popen[str], str, str | None]:
     """`python -m rag serve` from ``repo`` on ``index_dir``: (process, base URL, token or None for old servers)."""
-    env = dict(os.environ, RAG_INDEX_DIR=str(index_dir), PYTHONPATH=str(repo), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    env = _server_env(repo, index_dir)
     for name in ("server.json", "server.token"):
         (index_dir / name).unlink(missing_ok=True)
     process = subprocess.Popen([sys.executable, "-m", "rag", "serve"], cwd=repo, env=env, stdout=subprocess.DEVNULL,
@@ -164,10 +184,62 @@ def start_server(repo: Path, index_dir: Path) -> tuple[subprocess.Popen[str], st
     return process, url, token
 
 
+def start_web_app(repo: Path, index_dir: Path) -> tuple[subprocess.Popen[str], str, None]:
+    """``python app.py`` from ``repo`` on ``index_dir`` and a free port, once ``/api/health`` says ok."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = dict(_server_env(repo, index_dir), GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
+               RAG_CORPORA_DIR=str(repo / "corpora"))
+    process = subprocess.Popen([sys.executable, str(repo / "app.py")], cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"the web app exited: {process.stderr.read() if process.stderr else ''}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit("the web app was not ready within 600 s")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/api/health", headers={"Host": f"127.0.0.1:{port}"})
+            if connection.getresponse().status == 200:
+                return process, base, None
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        time.sleep(0.5)
+
+
+SERVERS = {"serve": (start_server, "/search"), "web": (start_web_app, "/api/search")}
+
+
+def measure(base: str, route: str, token: str | None, pid: int | None, args: argparse.Namespace) -> list[Level]:
+    one_request(base, route, token, "warm up the model", args.k, args.timeout)  # load the model before timing
+    return [run_level(base, route, token, int(n), args.seconds, pid, args.k, args.timeout) for n in args.clients.split(",")]
+
+
+def print_table(title: str, levels: list[Level]) -> None:
+    print(title)
+    print("| clients | requests | ok req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB min/max (first/last) | load avg before → after |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for lv in levels:
+        rss = (f"{min(lv.rss_mb):.0f}/{max(lv.rss_mb):.0f} ({lv.rss_mb[0]:.0f}/{lv.rss_mb[-1]:.0f})"
+               if lv.rss_mb else "-")
+        errors = f"{lv.errors} {lv.error_kinds}" if lv.errors else "0"
+        print(f"| {lv.clients} | {lv.requests} | {lv.throughput_rps} | {lv.p50_ms} | {lv.p95_ms} | {lv.p99_ms} | {lv.max_ms} "
+              f"| {errors} | {rss} | {lv.load_before} → {lv.load_after} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--base-url", help="a running server; omit to start `rag serve` from --repo")
-    parser.add_argument("--route", default="/search", help="/search (rag serve), /api/search (web app), /ask")
+    parser.add_argument("--base-url", help="a running server; omit to start --servers from --repo")
+    parser.add_argument("--servers", default="serve,web", help="servers to start, one after the other: serve, web")
+    parser.add_argument("--route", help="with --base-url: /search (rag serve), /api/search (web app), /ask")
     parser.add_argument("--token", help="bearer token for --base-url")
     parser.add_argument("--pid", type=int, help="server process id for RSS sampling (with --base-url)")
     parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parent.parent)
@@ -179,30 +251,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
-    process = None
+    results: dict[str, dict[str, object]] = {}
     if args.base_url:
-        base, token, pid = args.base_url.rstrip("/"), args.token, args.pid
-    else:
-        process, base, token = start_server(args.repo.resolve(), args.index_dir.resolve())
-        pid = process.pid
-    try:
-        one_request(base, args.route, token, "warm up the model", args.k, args.timeout)  # load the model before timing
-        levels = [run_level(base, args.route, token, int(n), args.seconds, pid, args.k, args.timeout)
-                  for n in args.clients.split(",")]
-    finally:
-        if process is not None:
+        route = args.route or "/api/search"
+        levels = measure(args.base_url.rstrip("/"), route, args.token, args.pid, args)
+        print_table(f"{args.base_url}{route} — {args.seconds:g} s per level (external server)", levels)
+        results["external"] = {"base": args.base_url, "route": route, "levels": [asdict(lv) for lv in levels]}
+    for name in ([] if args.base_url else args.servers.split(",")):
+        start, default_route = SERVERS[name]
+        route = args.route or default_route
+        process, base, token = start(args.repo.resolve(), args.index_dir.resolve())
+        try:
+            levels = measure(base, route, token, process.pid, args)
+        finally:
             process.terminate()
             process.wait(timeout=60)
-    print(f"{base}{args.route} — {args.seconds:g} s per level, repo {args.repo if process else '(external)'}")
-    print("| clients | requests | ok req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB first/max/last |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for lv in levels:
-        rss = f"{lv.rss_mb[0]:.0f}/{max(lv.rss_mb):.0f}/{lv.rss_mb[-1]:.0f}" if lv.rss_mb else "-"
-        errors = f"{lv.errors} {lv.error_kinds}" if lv.errors else "0"
-        print(f"| {lv.clients} | {lv.requests} | {lv.throughput_rps} | {lv.p50_ms} | {lv.p95_ms} | {lv.p99_ms} | {lv.max_ms} | {errors} | {rss} |")
+        print_table(f"{name}: {base}{route} — {args.seconds:g} s per level, repo {args.repo}, "
+                    f"{os.cpu_count()} CPUs", levels)
+        results[name] = {"base": base, "route": route, "levels": [asdict(lv) for lv in levels]}
     if args.out:
-        args.out.write_text(json.dumps({"base": base, "route": args.route, "levels": [asdict(lv) for lv in levels]},
-                                       indent=1, allow_nan=False))
+        args.out.write_text(json.dumps(results, indent=1, allow_nan=False))
     return 0
 
 

@@ -666,7 +666,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {settings_error_message(exc)} (fix or unset the variable)", file=sys.stderr)
         return 2
     except OSError as exc:
-        if exc.errno in _STORAGE_ERRNOS:
+        if exc.errno in _STORAGE_ERRNOS or (exc.errno in (errno.EACCES, errno.EPERM) and _under_index_dir(exc.filename)):
             print(f"error: cannot write under {_index_dir_for_message()}: {exc.strerror or exc} "
                   "(free some space or fix the folder's permissions, then retry; the previous index is unchanged)", file=sys.stderr)
             return 1
@@ -703,6 +703,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # Errors of the storage under the index, not of the input: a full disk, a quota, a file-size limit, a read-only mount.
 _STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+def _under_index_dir(filename: object) -> bool:
+    """Whether a failing path lies in the index folder (a folder made read-only with chmod, say)."""
+    if not isinstance(filename, (str, Path)):
+        return False
+    try:
+        return Path(filename).resolve().is_relative_to(Settings().index_dir.resolve())
+    except Exception:  # noqa: BLE001 - only to choose a message; settings were valid when the command started
+        return False
 
 
 def _index_dir_for_message() -> str:

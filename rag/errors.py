@@ -52,3 +52,10 @@ class NoEvidence(RagError):
 
 class BackendUnavailable(RagError):
     """An LLM backend cannot be used (missing extra, unreachable server, missing model)."""
+
+
+class QdrantUnreachable(RagError):
+    """``RAG_QDRANT_URL`` names no Qdrant that answers: a setting to fix, so exit 2 like any bad setting."""
+
+    exit_code = 2
+    hint = "start the server, fix RAG_QDRANT_URL, or unset it for the embedded index"

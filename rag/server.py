@@ -212,14 +212,28 @@ def handle(workspace: Workspace, endpoint: str, request: dict[str, Any]) -> dict
         raise InvalidInput(validation_message(exc)) from exc
 
 
-def announce(settings: Settings, url: str, token: str) -> None:
-    """Tell CLI processes where to send requests, and with which token, while this process holds the index."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    write_private(token_file(settings), token)
-    path = server_file(settings)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(dumps({"url": url, "pid": os.getpid()}))
-    os.replace(tmp, path)
+def announce(settings: Settings, url: str, token: str) -> bool:
+    """Tell CLI processes where to send requests, and with which token, while this process holds the index.
+
+    False when the index folder cannot be written (a published index on a read-only mount): then no
+    process holds the vector shard (each searches a private copy, rag.index.edge), so CLI processes
+    need not forward and nothing is announced. Before, the server or the web app died at start with
+    an OSError traceback.
+    """
+    import errno
+
+    try:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        write_private(token_file(settings), token)
+        path = server_file(settings)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(dumps({"url": url, "pid": os.getpid()}))
+        os.replace(tmp, path)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        return False
+    return True
 
 
 def withdraw(settings: Settings, token: str) -> None:
@@ -415,9 +429,9 @@ class RagHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]  # AF_INET: host is a str
 
-    def announce(self) -> None:
+    def announce(self) -> bool:
         """Tell CLI processes where to send requests (and with which token) while this server holds the index."""
-        announce(self.settings, self.url, self.token)
+        return announce(self.settings, self.url, self.token)
 
     def server_close(self) -> None:
         if self.workspace is None:  # never started (port taken, index held): nothing of ours to remove
@@ -481,8 +495,9 @@ def serve(settings: Settings, port: int = 0) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     server = RagHTTPServer(settings, port)
-    server.announce()
-    print(f"serving {settings.index_dir} on {server.url} (Ctrl-C to stop; token in {token_file(settings)})", flush=True)
+    where = (f"token in {token_file(settings)}" if server.announce()
+             else "read-only index folder: no token file, so HTTP clients are refused; `rag` commands read the index themselves")
+    print(f"serving {settings.index_dir} on {server.url} (Ctrl-C to stop; {where})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

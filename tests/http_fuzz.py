@@ -20,7 +20,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from hypothesis import strategies as st
 
@@ -58,6 +58,19 @@ content_types = st.sampled_from(["application/json", "application/json; charset=
                                  "multipart/form-data", "application/x-www-form-urlencoded"])
 # (header value or None to omit, or "" meaning "send the real length")
 content_lengths = st.sampled_from([None, "", "-1", "abc", "99999999999", "1e3", " 5 ", "0"])
+methods = st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
+# Query strings for the GET routes: the keys they read with nasty values, and raw junk that is not valid
+# percent-encoding, so the parameter validators (and what lies behind them) see every shape.
+_query_keys = st.sampled_from(["chunk_id", "page", "quote", "limit", "k", "query"])
+_query_values = st.one_of(_nasty_text, st.integers(min_value=-(10**30), max_value=10**30).map(str),
+                          st.sampled_from(["1e999", "NaN", "-0", "2", "1"]))
+query_strings = st.one_of(
+    st.just(""),
+    st.dictionaries(_query_keys, _query_values, max_size=4).map(
+        lambda d: "?" + urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in d.items()})),
+    st.sampled_from(["?page=%zz", "?chunk_id=%00&page=1", "?page=1&page=2&chunk_id=a&chunk_id=b", "?" + "a" * 9000,
+                     "?quote=%ED%A0%80&page=1&chunk_id=x", "?limit=99999999999999999999999"]),
+)
 
 
 @dataclass(frozen=True)

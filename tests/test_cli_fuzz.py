@@ -274,3 +274,45 @@ def test_undecodable_argv_bytes_in_a_real_process(env: dict[str, Path]) -> None:
     result = subprocess.run([sys.executable, "-m", "rag", "stage", "--system", "AJCC8-lung", "--text", b"T2 \xff N0"],
                             cwd=REPO, capture_output=True, timeout=300)
     assert result.returncode == 2 and b"not valid UTF-8" in result.stderr and b"Traceback" not in result.stderr
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("args", [("search", "subcarinal", "--k", "1"), ("search", "subcarinal", "--json"),
+                                  ("ingest", "lung.md")])
+def test_an_unreachable_qdrant_url_is_one_line_exit_2_in_a_real_process(env: dict[str, Path], args: tuple[str, ...]) -> None:
+    """Not a second line from qdrant-client's background version check (a UserWarning, by timing)."""
+    args = tuple(str(env["corpus"] / a) if a == "lung.md" else a for a in args)
+    url = f"http://127.0.0.1:{_closed_port()}"
+    result = _subprocess(*args, env_extra={"RAG_QDRANT_URL": url, "PYTHONWARNINGS": "always"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and url in result.stderr, result.stderr
+    assert "RAG_QDRANT_URL" in result.stderr and result.stdout == "", result
+
+
+def test_opening_an_unreachable_qdrant_leaves_no_warning_behind() -> None:
+    """The race made deterministic: wait for every thread the client started, then look for warnings."""
+    import threading
+    import warnings
+
+    from rag.config import Settings
+    from rag.errors import QdrantUnreachable
+    from rag.index.qdrant import QdrantClientStore
+
+    before = set(threading.enumerate())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        store = QdrantClientStore(Settings(qdrant_url=f"http://127.0.0.1:{_closed_port()}"))
+        with pytest.raises(QdrantUnreachable) as raised:
+            store.client  # noqa: B018 - opening is the test
+        for thread in set(threading.enumerate()) - before:
+            thread.join(timeout=30)
+    assert raised.value.exit_code == 2
+    assert [str(w.message) for w in caught] == []

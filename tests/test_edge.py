@@ -109,3 +109,21 @@ def test_past_exact_search_a_bulk_write_builds_the_graph_without_losing_neighbou
         assert store.layout()["indexed_dense"] == 8_000
     finally:
         store.close()
+
+
+def test_the_private_copy_of_a_read_only_shard_keeps_holes(tmp_path: Path) -> None:
+    """Segment files are sparse: the copy has the same bytes without writing the holes' zeros."""
+    from rag.index.edge import copy_sparse
+
+    source = tmp_path / "segment.dat"
+    with source.open("wb") as handle:
+        handle.truncate(64 * 2**20)
+        handle.seek(8 * 2**20)
+        handle.write(b"payload" * 1000)
+        handle.seek(40 * 2**20)
+        handle.write(b"\x01" * 5000)
+    target = tmp_path / "copy.dat"
+    copy_sparse(str(source), str(target))
+    assert target.read_bytes() == source.read_bytes()
+    if source.stat().st_blocks * 512 < 2**20:  # the filesystem kept the source sparse, so it can keep the copy so
+        assert target.stat().st_blocks * 512 < 2**20, target.stat()

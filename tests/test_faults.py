@@ -188,24 +188,131 @@ def test_restart_after_sigkill_has_no_stale_lock(tmp_path: Path) -> None:
     shutil.rmtree(index)
 
 
+def _tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and the hash of its bytes: a reader must change none of them."""
+    import hashlib
+
+    return {str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
 @pytest.mark.slow
-def test_a_read_only_index_still_searches(small_disk: Path) -> None:
-    """The index on a read-only mount: search works (SQLite opened read-only), writes fail in one line."""
+def test_a_read_only_index_still_searches(small_disk: Path, tmp_path: Path) -> None:
+    """The index on a read-only mount: every search mode works (SQLite opened read-only, the vector
+    shard searched from a private temporary copy that is removed at exit), writes fail in one line."""
     corpus = write(small_disk / "corpus" / "lung.md", LUNG).parent
-    env = dict(os.environ, RAG_INDEX_DIR=str(small_disk / "index"), RAG_CORPORA_DIR=str(corpus), PYTHONPATH=str(REPO))
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = dict(os.environ, RAG_INDEX_DIR=str(small_disk / "index"), RAG_CORPORA_DIR=str(corpus), PYTHONPATH=str(REPO),
+               TMPDIR=str(private_tmp))
 
     def rag(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "rag", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
 
     assert rag("ingest", str(corpus)).returncode == 0
+    before = _tree_digest(small_disk / "index")
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     try:
-        found = rag("search", "subcarinal", "--mode", "bm25", "--k", "1", "--json")
-        assert found.returncode == 0 and "station 7" in found.stdout, found.stderr
-        for args in (("search", "subcarinal", "--k", "1", "--json"), ("ingest", str(corpus / "lung.md"), "--json"),
-                     ("corpus", "retire", "lung")):
+        for mode in ("bm25", "hybrid", "dense"):
+            found = rag("search", "subcarinal station 7 nodes", "--mode", mode, "--k", "1", "--json")
+            assert found.returncode == 0 and "station 7" in found.stdout, (mode, found.stderr)
+        for args in (("ingest", str(corpus / "lung.md"), "--json"), ("corpus", "retire", "lung")):
             result = rag(*args)
             assert "Traceback" not in result.stderr, (args, result.stderr)
-            assert result.returncode == 0 or len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+            assert result.returncode in (1, 2) and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+        # `rag serve` starts on it too (it used to die writing its token file there), announcing nothing.
+        server = subprocess.Popen([sys.executable, "-m", "rag", "serve"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None and "read-only index folder" in server.stdout.readline()
+        finally:
+            server.terminate()
+            _, err = server.communicate(timeout=60)
+        assert "Traceback" not in err, err
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert _tree_digest(small_disk / "index") == before
+    assert list(private_tmp.glob("rag-edge-readonly-*")) == []  # the private copies went with their processes
+
+
+def _without_root_overrides() -> None:
+    """In a child about to exec: drop the capabilities that let root write (and read) past file modes,
+    so ``chmod -R a-w`` binds it as it binds any user. Runs only where the test runs as root."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _as_a_user(*command: str, env: dict[str, str], stdin: int | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(list(command), cwd=REPO, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, preexec_fn=_without_root_overrides if os.geteuid() == 0 else None)
+
+
+@pytest.fixture
+def read_only_index(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A built index made read-only with ``chmod -R a-w`` (write bits restored afterwards), and the env to search it."""
+    corpus = write(tmp_path / "corpus" / "lung.md", LUNG).parent
+    index = tmp_path / "index"
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env = dict(os.environ, RAG_INDEX_DIR=str(index), RAG_CORPORA_DIR=str(corpus), PYTHONPATH=str(REPO),
+               TMPDIR=str(private_tmp), HF_HUB_OFFLINE="1")
+    assert subprocess.run([sys.executable, "-m", "rag", "ingest", str(corpus)], cwd=REPO, env=env, capture_output=True,
+                          timeout=600).returncode == 0
+    probe = index / "probe"
+    probe.write_text("")
+    subprocess.run(["chmod", "-R", "a-w", str(index)], check=True)
+    try:
+        touched = _as_a_user("sh", "-c", f"echo x >> {probe}", env=env)
+        touched.communicate(timeout=60)
+        if touched.returncode == 0:
+            pytest.skip("file modes do not bind this process here (root without the capability to drop them)")
+        yield index, env
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(index)], check=True)
+
+
+@pytest.mark.slow
+def test_a_chmod_read_only_index_searches_in_every_mode(read_only_index: tuple[Path, dict[str, str]]) -> None:
+    index, env = read_only_index
+    before = _tree_digest(index)
+    for mode in ("hybrid", "dense", "bm25"):
+        process = _as_a_user(sys.executable, "-m", "rag", "search", "subcarinal station 7 nodes", "--mode", mode, "--k", "1",
+                             "--json", env=env)
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0 and "station 7" in out and "Traceback" not in err, (mode, err)
+    process = _as_a_user(sys.executable, "-m", "rag", "ingest", env["RAG_CORPORA_DIR"], "--json", env=env)
+    _, err = process.communicate(timeout=600)
+    assert process.returncode in (1, 2) and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert _tree_digest(index) == before
+    assert list(Path(env["TMPDIR"]).glob("rag-edge-readonly-*")) == []
+
+
+@pytest.mark.slow
+def test_a_read_only_reader_defers_to_the_holder(read_only_index: tuple[Path, dict[str, str]]) -> None:
+    """A process that opened the shard while it was writable still holds it: a reader of the now
+    read-only folder must neither copy nor open it (IndexBusy, one line), and the holder keeps working."""
+    index, env = read_only_index
+    subprocess.run(["chmod", "-R", "u+w", str(index)], check=True)  # the holder opens it writable...
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom rag.config import Settings\nfrom rag.retrieval.retrieve import "
+                               "Retriever\nfrom rag.workspace import Workspace\nw = Workspace(Settings())\n"
+                               "w.vectors.ensure_collection(); print('held', flush=True); sys.stdin.readline()\n"
+                               "hits = Retriever(w).search('subcarinal station 7', k=1, mode='hybrid')\n"
+                               "print('station 7' in hits[0].chunk.text, flush=True)"],
+                              cwd=REPO, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        subprocess.run(["chmod", "-R", "a-w", str(index)], check=True)  # ...then the folder turns read-only
+        reader = _as_a_user(sys.executable, "-m", "rag", "search", "subcarinal", "--k", "1", env=env)
+        _, err = reader.communicate(timeout=600)
+        assert reader.returncode == 1 and "in use by another process" in err, err
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+        assert list(Path(env["TMPDIR"]).glob("rag-edge-readonly-*")) == []  # refused before copying
+        out, _ = holder.communicate("go\n", timeout=600)
+        assert holder.returncode == 0 and out.strip() == "True", out
+    finally:
+        if holder.poll() is None:
+            holder.kill()

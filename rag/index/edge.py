@@ -8,14 +8,26 @@ searches and sparse/IDF searches run at server speed in the same process (figure
 
 It is a drop-in for the embedded path only: ``RAG_QDRANT_URL`` still goes through ``QdrantClientStore`` and
 qdrant-client. Like local mode, one process may open a shard folder at a time (its WAL is locked);
-a second open raises ``IndexBusy``. With ``sparse=True`` BM25 runs inside the shard as sparse vectors
+a second open raises ``IndexBusy``.
+
+A shard this process may not write (a published index on a read-only mount, or ``chmod -R a-w``) is
+searched from a private copy: qdrant-edge maps segment files read-write and replays its WAL on load,
+and its Python bindings (0.9) have no read-only open (the Rust crate's ``ReadOnlyEdgeShard`` follower
+is not exposed). Hard links would not do: edge rewrites files on load. The copy lives in a temporary
+folder removed on close and at exit; writes to a read-only index are refused. With ``sparse=True`` BM25 runs inside the shard as sparse vectors
 with Qdrant's IDF modifier, exactly as on a server, and hybrid fusion uses Qdrant's RRF with the
 project's ``rrf_k``.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,6 +69,60 @@ def _dense_config() -> Any:
     return {DENSE: qe.EdgeVectorParams(size=DIMENSIONS, distance=qe.Distance.Cosine)}
 
 
+def copy_sparse(source: str, target: str) -> str:
+    """Copy a file's data ranges only, keeping its holes (``shutil.copytree``'s ``copy_function``).
+
+    Why: qdrant-edge preallocates segment files as sparse files; the bundled corpora's shard is 3.8 MiB
+    on disk but 165 MiB long, and a plain copy writes every zero of it into the temporary folder.
+    A filesystem without SEEK_DATA reports one data range, the whole file: a plain copy.
+    """
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        size = os.fstat(reader.fileno()).st_size
+        offset = 0
+        while offset < size:
+            try:
+                start = os.lseek(reader.fileno(), offset, os.SEEK_DATA)
+            except OSError as exc:
+                if exc.errno == errno.ENXIO:  # only a hole is left
+                    break
+                raise
+            end = os.lseek(reader.fileno(), start, os.SEEK_HOLE)
+            reader.seek(start)
+            writer.seek(start)
+            while start < end:
+                chunk = reader.read(min(end - start, 1 << 20))
+                if not chunk:
+                    break
+                writer.write(chunk)
+                start += len(chunk)
+            offset = end
+        writer.truncate(size)
+    return target
+
+
+def _make_writable(folder: Path) -> None:
+    """Give this user write access to a private copy (edge creates and rewrites files in it)."""
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o700)
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
+
+
+def _writable_tree(folder: Path) -> bool:
+    """Whether this process may write every file and folder of a shard, and the folder holding it.
+
+    ``os.access`` answers for this process's ids and for a read-only mount (EROFS) alike.
+    """
+    if not os.access(folder.parent, os.W_OK):
+        return False
+    for root, _dirs, files in os.walk(folder):
+        if not os.access(root, os.W_OK) or not all(os.access(os.path.join(root, f), os.W_OK) for f in files):
+            return False
+    return True
+
+
 class EdgeStore:
     """One qdrant-edge shard of chunk vectors under ``<index_dir>/edge/<collection>``."""
 
@@ -70,6 +136,14 @@ class EdgeStore:
         self._shard: Any = None
         self._owner: Any = None  # our lock file, held while the shard is open (see _claim)
         self._points: int | None = None  # cached count, reset by every write
+        self._private: Path | None = None  # the temporary copy a read-only shard is searched from
+        self._cleanup: weakref.finalize | None = None  # type: ignore[type-arg]
+        self.copy_seconds: float | None = None  # what the private copy cost (bench/readonly_open.py)
+
+    @property
+    def read_only(self) -> bool:
+        """True when the shard exists and this process may not write to it (or to its folder)."""
+        return self._exists() and not _writable_tree(self.path)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -111,6 +185,8 @@ class EdgeStore:
     def _load(self) -> Any:
         import qdrant_edge as qe
 
+        if self.read_only:
+            return self._load_private_copy()
         self._claim()
         try:
             # The dense vectors are restated only because EdgeConfig needs some; sparse ones and every
@@ -124,10 +200,64 @@ class EdgeStore:
             raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
                            hint="delete the index folder and ingest again") from exc
 
+    def _load_private_copy(self) -> Any:
+        """Open a copy of a read-only shard in a temporary folder (see the module docstring).
+
+        The owner lock still decides: a holder (a process that opened the shard while it was
+        writable) makes this an ``IndexBusy`` as for any second opener, so the CLI forwards to it; a
+        shared lock is held while copying so no holder starts mid-copy. The original is only read.
+        """
+        import fcntl
+        import time
+
+        import qdrant_edge as qe
+
+        lock_path = self.path.parent / f".{self.path.name}.owner.lock"
+        handle = open(lock_path) if lock_path.exists() else None  # noqa: SIM115 - closed below; read-only: we cannot create it
+        try:
+            if handle is not None:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError as exc:
+                    raise IndexBusy(f"the embedded index at {self.path} is in use by another process") from exc
+            private = Path(tempfile.mkdtemp(prefix="rag-edge-readonly-"))
+            self._cleanup = weakref.finalize(self, shutil.rmtree, private, ignore_errors=True)
+            started = time.perf_counter()
+            try:
+                shutil.copytree(self.path, private / self.path.name, copy_function=copy_sparse)
+                _make_writable(private / self.path.name)  # copytree copies the folders' modes: a-w stays a-w
+            except OSError as exc:
+                self._drop_private_copy()
+                raise RagError(f"cannot copy the read-only embedded index to {private}: {exc.strerror or exc}",
+                               hint="free space in the temporary folder (TMPDIR), or make the index folder writable") from exc
+            self.copy_seconds = time.perf_counter() - started
+        finally:
+            if handle is not None:
+                handle.close()
+        self._private = private
+        try:
+            return qe.EdgeShard.load(str(private / self.path.name))
+        except Exception as exc:  # qdrant-edge raises a bare Exception
+            self._drop_private_copy()
+            raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
+                           hint="the index folder may be incomplete; ingest again into a writable folder") from exc
+
+    def _drop_private_copy(self) -> None:
+        if self._cleanup is not None:
+            self._cleanup()  # removes the folder (once; also runs at exit if close() never does)
+            self._cleanup = None
+        self._private = None
+
+    def _refuse_write_if_read_only(self) -> None:
+        if self._private is not None or self.read_only:
+            raise RagError(f"the embedded index at {self.path} is read-only",
+                           hint="searching works as it is; ingest into a writable copy of the index folder")
+
     def close(self) -> None:
         if self._shard is not None:
             self._shard.close()
             self._shard = None
+        self._drop_private_copy()
         self._release()
 
     def ensure_collection(self) -> None:
@@ -165,6 +295,7 @@ class EdgeStore:
                sparse: Sequence[tuple[list[int], list[float]]] | None = None) -> None:
         import qdrant_edge as qe
 
+        self._refuse_write_if_read_only()
         self.ensure_collection()
         parts = point_parts(payloads, vectors, sparse if self.sparse else None,
                             lambda indices, values: qe.SparseVector(indices=list(indices), values=list(values)))
@@ -201,6 +332,7 @@ class EdgeStore:
 
         shard = self._shard_or_none()
         if chunk_ids and shard is not None:
+            self._refuse_write_if_read_only()
             shard.update(qe.UpdateOperation.set_payload([point_id(c) for c in chunk_ids], dict(payload)))
             shard.flush()
 
@@ -209,6 +341,7 @@ class EdgeStore:
 
         shard = self._shard_or_none()
         if chunk_ids and shard is not None:
+            self._refuse_write_if_read_only()
             shard.update(qe.UpdateOperation.delete_points([point_id(c) for c in chunk_ids]))
             shard.flush()
             self._points = None

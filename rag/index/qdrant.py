@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from rag.config import Settings
-from rag.errors import IndexBusy, RagError
+from rag.errors import IndexBusy, QdrantUnreachable, RagError
 from rag.index.embed import DIMENSIONS
 from rag.index.vectors import DENSE, FILTER_FIELDS, SPARSE, accepts, point_id, point_parts, query_sparse_vector
 from rag.types import DocFilter
@@ -57,12 +57,30 @@ class QdrantClientStore:
             self._client = self._open()
         return self._client
 
+    def _open_remote(self) -> Any:
+        """A client on the configured server, probed once so an unreachable URL is one clear error.
+
+        qdrant-client's own version check runs in a background thread and reports by
+        ``warnings.warn``: on a refused port that warning raced our one-line error onto stderr (or
+        not, by timing). It is off; the probe below asks the same server for its version instead.
+        """
+        from qdrant_client import QdrantClient
+
+        client = QdrantClient(url=self.settings.qdrant_url, api_key=self.settings.qdrant_api_key, timeout=30,
+                              check_compatibility=False)
+        try:
+            client.info()
+        except Exception as exc:  # qdrant-client wraps httpx errors in its own types (refused, DNS, 404, TLS)
+            client.close()
+            raise QdrantUnreachable(f"cannot reach the Qdrant server at {self.settings.qdrant_url} "
+                                    f"({str(exc).strip()[:160] or type(exc).__name__})") from exc
+        return client
+
     def _open(self) -> Any:
         from qdrant_client import QdrantClient
 
         if self.remote:
-            return QdrantClient(url=self.settings.qdrant_url, api_key=self.settings.qdrant_api_key,
-                                timeout=30)
+            return self._open_remote()
         self.settings.qdrant_path.mkdir(parents=True, exist_ok=True)
         if _lock_held_elsewhere(self.settings.qdrant_path):
             raise IndexBusy(f"the embedded index at {self.settings.qdrant_path} is in use by another process")

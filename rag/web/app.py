@@ -21,6 +21,8 @@ from fastapi import FastAPI  # noqa: E402
 
 from rag.config import Settings  # noqa: E402
 from rag.web.auth import Librarians  # noqa: E402
+from rag.web.guard import JsonErrorH11Protocol, RequestGuard  # noqa: E402
+from rag.web.library import MAX_UPLOAD_BYTES  # noqa: E402
 from rag.web.rest import CLI_PREFIX, api_router, install_error_handlers  # noqa: E402
 from rag.web.runtime import Runtime  # noqa: E402
 
@@ -62,6 +64,9 @@ def create_app(settings: Settings | None = None, *, port: int | None = None, bui
     app.state.cli_token = secrets.token_urlsafe(32)
     app.state.librarians = librarians
     install_error_handlers(app)
+    # Inner to outer: the body guard (read timeout, size cap, JSON content type), then the Host/Origin check.
+    app.add_middleware(RequestGuard, read_timeout_s=settings.server_read_timeout_s,  # type: ignore[arg-type]
+                       max_body_bytes=MAX_UPLOAD_BYTES + 2**20)  # an upload's multipart framing on top
     _refuse_foreign_hosts_and_origins(app)
     app.include_router(api_router(runtime, librarians))
     blocks = build_ui(runtime, librarians)
@@ -85,7 +90,8 @@ def _refuse_foreign_hosts_and_origins(app: FastAPI) -> None:
     """DNS rebinding and cross-site requests: a page on another site must not drive this local app.
 
     A request whose ``Host`` names another machine (a rebound DNS name) gets 403, and so does a
-    state-changing request whose ``Origin`` is another site, as ``rag serve`` does (rag.server).
+    state-changing request whose ``Origin`` is not this very host and port, as ``rag serve`` does
+    (rag.server). The Host check reads the name only: a local reverse proxy may forward another port.
     """
     from urllib.parse import urlsplit
 
@@ -104,7 +110,10 @@ def _refuse_foreign_hosts_and_origins(app: FastAPI) -> None:
                                      "hint": "open the app at http://127.0.0.1:PORT/ (DNS-rebound requests are refused)"},
                                     status_code=403)
             origin = request.headers.get("origin")
-            if origin and request.method not in ("GET", "HEAD", "OPTIONS") and (urlsplit(origin).hostname or "") not in hosts:
+            # Same origin means the same host *and port*: a page served by another local program
+            # (http://127.0.0.1:3000) is another site, even though its host name is ours.
+            if origin and request.method not in ("GET", "HEAD", "OPTIONS") and (
+                    (urlsplit(origin).hostname or "") not in hosts or urlsplit(origin).netloc.lower() != host):
                 return JSONResponse({"error": "cross-origin requests are refused",
                                      "hint": "use the app's own page or a client without an Origin header"}, status_code=403)
         return await call_next(request)
@@ -118,4 +127,4 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     port = port or int(os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT)
     app = create_app(settings, port=port)
     print(f"oncology guideline assistant on http://{host}:{port}/  (REST docs: /docs; Ctrl-C to stop)", flush=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", http=JsonErrorH11Protocol)

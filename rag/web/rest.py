@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from rag.errors import InvalidInput, RagError
 from rag.types import DocFilter
@@ -108,8 +110,16 @@ def install_error_handlers(app: FastAPI) -> None:
         message = f"{where}: {first.get('msg', 'invalid request')}" if where else str(first.get("msg", "invalid request"))
         return _error(400, message, "see the request bodies in CONTRACT.md or /docs")
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The client left mid-body (or RequestGuard timed its body out and has answered already):
+        # nobody reads this reply, and it is no bug to log.
+        return _error(400, "the client disconnected before sending the whole body")
+
+    # Starlette's own HTTPException (FastAPI's is a subclass): multipart parsing raises the base class,
+    # which a handler for FastAPI's would miss, leaving Starlette's {"detail"} body.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if isinstance(exc.detail, dict) and "error" in exc.detail:
             return JSONResponse(exc.detail, status_code=exc.status_code)
         if request.url.path.startswith("/api/") or request.url.path.startswith(CLI_PREFIX):
@@ -276,5 +286,37 @@ def api_router(runtime: Runtime, librarians: Librarians) -> APIRouter:
             raise InvalidInput("request body must be a JSON object")
         return await run_in_threadpool(runtime.run, lambda ws: handle(ws, "/" + endpoint, payload))
 
+    # --- anything else under our prefixes ----------------------------------------------------------
+    # Without these, an unknown /api/ path or a wrong method fell through to the Gradio app mounted at
+    # "/", which answered {"detail": "Not Found"}: no error, no hint, not the API's shape.
+    @router.api_route("/api/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
+    @router.api_route(CLI_PREFIX + "/{rest:path}", methods=_ALL_METHODS, include_in_schema=False)
+    @router.api_route("/api", methods=_ALL_METHODS, include_in_schema=False)
+    @router.api_route(CLI_PREFIX, methods=_ALL_METHODS, include_in_schema=False)
+    def no_such_route(request: Request) -> JSONResponse:
+        allowed = _methods_for(router, request)
+        if allowed:
+            return JSONResponse({"error": f"method {request.method} is not allowed on {request.url.path}",
+                                 "hint": "use " + ", ".join(sorted(allowed))},
+                                status_code=405, headers={"Allow": ", ".join(sorted(allowed))})
+        return _error(404, f"no such route {request.url.path}", "see /docs for the routes")
+
     return router
+
+
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+
+
+def _methods_for(router: APIRouter, request: Request) -> set[str]:
+    """The methods this router's real routes accept on the request's path (empty: no such path)."""
+    from starlette.routing import Match, Route
+
+    allowed: set[str] = set()
+    for route in router.routes:
+        if not isinstance(route, Route) or route.name == "no_such_route":
+            continue
+        match, _ = route.matches({**request.scope, "method": next(iter(route.methods or {"GET"}))})
+        if match == Match.FULL:
+            allowed |= set(route.methods or ())
+    return allowed
 
