@@ -236,7 +236,8 @@ class EdgeStore:
                 handle.close()
         self._private = private
         try:
-            return qe.EdgeShard.load(str(private / self.path.name))
+            return qe.EdgeShard.load(str(private / self.path.name),
+                                     qe.EdgeConfig(vectors=_dense_config(), max_search_threads=SEARCH_THREADS))
         except Exception as exc:  # qdrant-edge raises a bare Exception
             self._drop_private_copy()
             raise RagError(f"cannot open the embedded index at {self.path}: {exc}",
