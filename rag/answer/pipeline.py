@@ -38,6 +38,7 @@ from rag.answer.relevance import (
     Focus,
     heading_names_focus,
     holds_focus_quantities,
+    misses_concept,
     off_question,
     out_of_scope_ask,
     passage_off_question,
@@ -410,12 +411,13 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     hits = [h for h in hits if chunk_units(data_text(h.chunk.text))]
     # Relevance, not only support: a passage about a sibling of what was asked (TR1 for a TR4
     # question) is never offered, however well it matches the question's other words.
-    focus = question_focus(question, intent.system)
+    q_tokens, expansions = _question_tokens(workspace, question, language)
+    focus = question_focus(question, intent.system, expansions)
     if calc_text and intent.is_rads:
         # The answer is about the computed category: a retrieved sentence about a sibling category
         # ("Lung-RADS 2 when <6 mm…" beside a computed Lung-RADS 3) does not answer the question.
         computed = question_focus(" ".join(parse_markers(t)[0] for t in calc_text), intent.system)
-        focus = Focus({**focus.labels, **computed.labels}, focus.quantities)
+        focus = replace(focus, labels={**focus.labels, **computed.labels})
     hits = [h for h in hits if not passage_off_question(focus, _heading(h.chunk.section), data_text(h.chunk.text),
                                                         intent.system)]
     if focus.labels:
@@ -428,7 +430,6 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     hits = hits[:RETRIEVE_K]
     t2 = time.perf_counter()
     stats = _stats(workspace)
-    q_tokens, expansions = _question_tokens(workspace, question, language)
     lexical = [max(relevance(q_tokens, h, stats), relevance(expansions, h, stats) if expansions else 0.0) for h in hits]
     cosines = [retriever.cosines.get(h.chunk.chunk_id, lex) for h, lex in zip(hits, lexical, strict=True)]
     scores = [COSINE_WEIGHT * c + (1 - COSINE_WEIGHT) * lex for c, lex in zip(cosines, lexical, strict=True)]
@@ -458,7 +459,7 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     segments = [Segment(s, "calculation") for s in calc_text]
     if generated and generated.strip() != CANNOT_ANSWER:
         segments.append(Segment(generated))
-    segments, off = _on_question(segments, [*calc_sources, *sources], focus, intent.system)
+    segments, off = _on_question(segments, [*calc_sources, *sources], focus, intent.system, question)
     verified: Verified = verify(segments, [*calc_sources, *sources], expansions=expansions)
     verified = replace(verified, unsupported=(*verified.unsupported, *off))
     timings.update(generate=(t4 - t3) * 1000, verify=(time.perf_counter() - t4) * 1000)
@@ -493,7 +494,7 @@ def _heading(section: str) -> str:
 
 
 def _on_question(segments: Sequence[Segment], sources: Sequence[Source], focus: Focus,
-                 system: str | None) -> tuple[list[Segment], list[SentenceCheck]]:
+                 system: str | None, focus_question: str) -> tuple[list[Segment], list[SentenceCheck]]:
     """Split each segment's sentences into those that address the question and the off-question ones.
 
     Judged before verification so an off-question sentence is reported as such even when it is also
@@ -502,12 +503,20 @@ def _on_question(segments: Sequence[Segment], sources: Sequence[Source], focus: 
     by_n = {s.n: s for s in sources}
     kept: list[Segment] = []
     off: list[SentenceCheck] = []
+    lead: set[int] | None = None  # the sources the answer's first sentence cites
+    shape = question_shape(focus_question)
     for segment in segments:
         sentences = []
         for sentence in split_sentences(segment.text):
             text, cites = parse_markers(sentence)
             headings = [_heading(by_n[n].chunk.section) for n in cites if n in by_n]
             why = off_question(focus, text, headings, system) if text else None
+            if lead is None:
+                lead = set(cites)
+            elif not why and text and segment.kind != "calculation" and not set(cites) <= lead:
+                # A sentence from a further passage must speak of what was asked, not only avoid siblings.
+                context = " ".join(f"{by_n[n].document.title} {by_n[n].chunk.section}" for n in cites if n in by_n)
+                why = misses_concept(focus, text, context, shape, system)
             if why:
                 off.append(SentenceCheck(sentence, text, cites, False, f"{OFF_QUESTION}: {why}"))
             else:
