@@ -61,7 +61,8 @@ def collect(workspace: Workspace, queries: Sequence[str], depth: int) -> list[di
     return [{"bm25": lex, "dense": den} for lex, den in collect_rows(workspace, list(queries))]
 
 
-def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, list[dict]]:
+def build_sets(pdq_index: Path, corpus_index: Path, cache: Path,
+               pdq88_index: Path | None = None) -> dict[str, list[dict]]:
     """The three question sets with their cached candidates and gold targets (chunk ids)."""
     sets: dict[str, list[dict]] = {}
     path = cache / "fusion_cv_pdq20.json"
@@ -79,6 +80,22 @@ def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, li
                          for (q, g), row in zip(rows, cands, strict=True)]
         workspace.close()
         path.write_text(json.dumps(sets["pdq20"]))
+    if pdq88_index is not None:
+        path = cache / "fusion_cv_pdq88.json"
+        if path.exists():
+            sets["pdq88"] = json.loads(path.read_text())
+        else:
+            workspace = Workspace(Settings(index_dir=pdq88_index))
+            docs = {d.doc_id for d in workspace.catalog.documents()}
+            with open(SHARED / "data" / "medquad_cancergov_qa.csv", newline="") as handle:
+                rows = [(r["question"], _gold_doc(r["url"])) for r in csv.DictReader(handle) if _gold_doc(r["url"]) in docs]
+            cands = collect(workspace, [q for q, _ in rows], 100)
+            ids = {c for row in cands for side in row.values() for c, _ in side}
+            doc_of = {c: ch.doc_id for c, ch in workspace.catalog.chunks(sorted(ids)).items()}
+            sets["pdq88"] = [{"query": q, "gold": [c for c, d in doc_of.items() if d == g], **row}
+                             for (q, g), row in zip(rows, cands, strict=True)]
+            workspace.close()
+            path.write_text(json.dumps(sets["pdq88"]))
     for lang in ("en", "zh"):
         path = cache / f"fusion_cv_gold-{lang}.json"
         if path.exists():
@@ -98,14 +115,19 @@ def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, li
     return sets
 
 
-def mrr(rows: Sequence[dict], fuse: Fusion) -> float:
-    """MRR@10 of the first gold chunk."""
+def mrr(rows: Sequence[dict], fuse: Fusion, *, hybrid: bool = True) -> float:
+    """MRR@10 of the first gold chunk.
+
+    A hybrid applies production's language rule (rag.retrieval.retrieve): MiniLM cannot read Chinese,
+    so a Chinese query's hybrid ranking is BM25's (query-adaptive weighting by language, share 0).
+    The single retrievers (``hybrid=False``) are scored as they are, so gold-zh shows dense alone too.
+    """
     total = 0.0
     for row in rows:
         gold = set(row["gold"])
         lexical = [tuple(x) for x in row["bm25"]]
-        # As in production (rag.retrieval.retrieve): a Chinese query's hybrid ranking is BM25's.
-        ranking = ([c for c, _ in lexical] if has_chinese(row["query"]) else fuse(lexical, [tuple(x) for x in row["dense"]]))[:10]
+        chinese = hybrid and has_chinese(row["query"])
+        ranking = ([c for c, _ in lexical] if chinese else fuse(lexical, [tuple(x) for x in row["dense"]]))[:10]
         rank = next((i for i, c in enumerate(ranking, 1) if c in gold), None)
         total += 1 / rank if rank else 0.0
     return total / max(len(rows), 1)
@@ -114,17 +136,22 @@ def mrr(rows: Sequence[dict], fuse: Fusion) -> float:
 def grid(candidates: int) -> dict[str, Fusion]:
     """Single retrievers, convex shares, weighted RRF, and margin-adaptive convex mixes."""
     out: dict[str, Fusion] = {"bm25": lambda lex, den: [c for c, _ in lex], "dense": lambda lex, den: [c for c, _ in den]}
-    for share in (0.3, 0.4, 0.5, 0.6, 0.7):
+    for share in (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         out[f"convex {share}"] = lambda lex, den, s=share: [c for c, _ in convex(lex[:candidates], den[:candidates],
                                                                                   dense_share=s)]
+        for depth in (10, 20):
+            out[f"convex {share} d{depth}"] = lambda lex, den, s=share, d=depth: [
+                c for c, _ in convex(lex[:d], den[:d], dense_share=s)]
     for k in (10, 60):
         for w in (0.7, 1.0, 1.5):
             out[f"rrf k={k} w={w}"] = lambda lex, den, k=k, w=w: [c for c, _ in rrf(
                 [c for c, _ in lex[:candidates]], [c for c, _ in den[:candidates]], k=k, weights=(1.0, w))]
-    for share in (0.4, 0.5, 0.6):
+    for share in (0.15, 0.3, 0.4, 0.5, 0.6):
         for slope in (0.5, 1.0, 2.0, 4.0):
             out[f"adaptive {share} slope {slope}"] = lambda lex, den, s=share, a=slope: [
                 c for c, _ in adaptive_convex(lex[:candidates], den[:candidates], base_share=s, slope=a)]
+            out[f"adaptive {share} slope {slope} d20"] = lambda lex, den, s=share, a=slope: [
+                c for c, _ in adaptive_convex(lex[:20], den[:20], base_share=s, slope=a)]
     return out
 
 
@@ -132,13 +159,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdq-index", type=Path, required=True)
     parser.add_argument("--corpus-index", type=Path, required=True)
+    parser.add_argument("--pdq88-index", type=Path, help="an index of all 88 PDQ summaries (MedQuAD → pdq88 set)")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    sets = build_sets(args.pdq_index, args.corpus_index, args.cache)
+    sets = build_sets(args.pdq_index, args.corpus_index, args.cache, args.pdq88_index)
     fusions = grid(Settings().candidates)
-    table = {name: {s: round(mrr(rows, fuse), 4) for s, rows in sets.items()} for name, fuse in fusions.items()}
+    table = {name: {s: round(mrr(rows, fuse, hybrid=name not in ("bm25", "dense")), 4) for s, rows in sets.items()}
+             for name, fuse in fusions.items()}
     names = list(sets)
     print("fusion".ljust(26) + "".join(n.rjust(10) for n in names) + "   min(hybrid - best single)")
     for name, scores in table.items():
