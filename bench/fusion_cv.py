@@ -25,6 +25,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -155,6 +156,36 @@ def grid(candidates: int) -> dict[str, Fusion]:
     return out
 
 
+def paired_tests(rows: Sequence[dict], fuse: Fusion) -> dict[str, dict[str, float]]:
+    """MRR@10 of the hybrid and each single retriever with ranx, and the paired Student's t-test p-value
+    (the same test ``rag eval retrieval`` reports)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"ranx\..*")
+    import ranx
+
+    qrels = ranx.Qrels.from_dict({str(i): {c: 1 for c in row["gold"]} or {"-": 1} for i, row in enumerate(rows)})
+
+    def run(ranking_of: Callable[[dict], list[str]], name: str) -> Any:
+        ranked = {str(i): {c: 100.0 - r for r, c in enumerate(ranking_of(row)[:10])} or {"none": 0.0}
+                  for i, row in enumerate(rows)}
+        return ranx.Run.from_dict(ranked, name=name)
+
+    def lexical(row: dict) -> list[str]:
+        return [c for c, _ in row["bm25"]]
+
+    def hybrid(row: dict) -> list[str]:
+        if has_chinese(row["query"]):
+            return lexical(row)
+        return fuse([tuple(x) for x in row["bm25"]], [tuple(x) for x in row["dense"]])
+
+    runs = [run(hybrid, "hybrid"), run(lexical, "bm25"), run(lambda row: [c for c, _ in row["dense"]], "dense")]
+    report = ranx.compare(qrels, runs, metrics=["mrr@10"], stat_test="student", max_p=0.05).to_dict()
+    return {single: {"hybrid": float(report["hybrid"]["scores"]["mrr@10"]),
+                     "single": float(report[single]["scores"]["mrr@10"]),
+                     "p": float(report["hybrid"]["comparisons"][single]["mrr@10"])} for single in ("bm25", "dense")}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdq-index", type=Path, required=True)
@@ -162,6 +193,7 @@ def main() -> int:
     parser.add_argument("--pdq88-index", type=Path, help="an index of all 88 PDQ summaries (MedQuAD → pdq88 set)")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--compare", help="a fusion of the grid to test against each single retriever (ranx)")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     sets = build_sets(args.pdq_index, args.corpus_index, args.cache, args.pdq88_index)
@@ -183,8 +215,12 @@ def main() -> int:
         chosen[held] = pick
         print(f"  held out {held}: chose {pick!r}, MRR {table[pick][held]:.3f} "
               f"(bm25 {table['bm25'][held]:.3f}, dense {table['dense'][held]:.3f})")
+    pvalues = {s: paired_tests(rows, fusions[args.compare]) for s, rows in sets.items()} if args.compare else {}
+    for name, tests in pvalues.items():
+        print(f"  {args.compare!r} on {name}: " + ", ".join(f"vs {m} MRR@10 {v['hybrid']:.3f} vs {v['single']:.3f}, "
+                                                         f"p = {v['p']:.4f}" for m, v in tests.items()))
     if args.out:
-        args.out.write_text(json.dumps({"table": table, "chosen": chosen}, indent=1))
+        args.out.write_text(json.dumps({"table": table, "chosen": chosen, "pvalues": pvalues}, indent=1))
     return 0
 
 
