@@ -10,6 +10,13 @@ N2a, 4A answers "category 4"); a sentence that names only *siblings* is ``off-qu
 holds for quantities the question states ("4 to 6 points", "≥1.5 cm", "7 nodes"): when a sentence
 states ranges of that kind, one must hold the number.
 
+Labels are not the only thing a question fixes. The qualifier families of ``rag.answer.qualifiers``
+(edition — with compared pairs: "8th vs 7th" is not answered by "9th vs 8th" —, prostate zone, nodule
+type, DCE polarity) are checked the same way. And avoiding a sibling is not enough: a sentence taken
+from a further passage must also share the question's key concept ("malignancy likelihood",
+"management"; ``misses_concept``), or state what the question's shape asks for (a time for "what
+interval"), else it is off-question too.
+
 The check is applied twice by ``rag.answer.pipeline``: to candidate passages before an answer is
 composed (a TR1 passage is not offered for a TR4 question) and to every verified sentence after.
 
