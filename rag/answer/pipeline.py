@@ -147,8 +147,8 @@ def _answer(workspace: Workspace, question: str, intent: Intent, name: str, mode
     hits = [h for h in hits if chunk_units(data_text(h.chunk.text))]
     # Relevance, not only support: a passage about a sibling of what was asked (TR1 for a TR4
     # question) is never offered, however well it matches the question's other words.
-    q_tokens, expansions = _question_tokens(workspace, question, language)
-    focus = question_focus(question, intent.system, expansions)
+    q_tokens, expansions, phrases = _question_tokens(workspace, question, language)
+    focus = question_focus(question, intent.system, phrases)
     if calc_text and intent.is_rads:
         # The answer is about the computed category: a retrieved sentence about a sibling category
         # ("Lung-RADS 2 when <6 mm…" beside a computed Lung-RADS 3) does not answer the question.
@@ -238,13 +238,17 @@ def _passes(filters: DocFilter, hit: SearchHit) -> bool:
             and (not filters.doc_ids or document.doc_id in filters.doc_ids))
 
 
-def _question_tokens(workspace: Workspace, question: str, language: str) -> tuple[list[str], list[str]]:
+def _question_tokens(workspace: Workspace, question: str,
+                     language: str) -> tuple[list[str], list[str], list[str]]:
+    """The question's tokens, and for a Chinese question the glossary's English terms as tokens and as
+    phrases (the relevance gate removes site names from the phrases before tokenising them)."""
     tokens = tokenize(question)
     if language != "zh":
-        return tokens, []
+        return tokens, [], []
     from rag.retrieval.glossary import load_glossary
 
-    return tokens, tokenize(" ".join(load_glossary(workspace).expand(question)))
+    phrases = load_glossary(workspace).expand(question)
+    return tokens, tokenize(" ".join(phrases)), list(phrases)
 
 
 def _generate(model: LLMBackend, question: str, sources: Sequence[Source], language: str,

@@ -126,7 +126,7 @@ _GENERIC = frozenset(tokenize(
     "what which who how when where why does do is are was the a an of for in on to with be it its this that "
     "there mean meaning defined definition describe explain tell me about please give category categories "
     "level score stage staging group class classification system rads ti-rads lung-rads bi-rads li-rads "
-    "pi-rads tnm ajcc uicc edition version cancer tumour tumor nodule lesion finding patient "
+    "pi-rads tnm ajcc uicc edition version cancer carcinoma tumour tumor nodule lesion finding patient "
     "什么 意思 是 指 哪 几 哪个 哪一 多少 如何 怎么 类 级 期 分期 分类 分级 定义 请问 属于 病灶 结节 肿瘤 癌"))
 
 
@@ -134,9 +134,12 @@ def key_terms(question: str, found: dict[str, frozenset[str]] | None = None,
               expansions: Sequence[str] = ()) -> frozenset[str]:
     """The question's concept terms: its tokens less labels, numbers, short codes ("lr", "mm") and generic words."""
     label_tokens = {t for v in (found or {}).values() for label in v for t in tokenize(label)}
-    for word in site_words(question):  # removed before tokenising: jieba cuts "结直肠癌" as one word
-        question = question.replace(word, " ")
-    tokens = set(tokenize(question)) | set(tokenize(" ".join(expansions)))
+    texts = [question, " ".join(expansions)]  # the glossary's English terms name the site too
+    for i, text in enumerate(texts):
+        for word in site_words(text):  # removed before tokenising: jieba cuts "结直肠癌" as one word
+            text = text.replace(word, " ")
+        texts[i] = text
+    tokens = {t for text in texts for t in tokenize(text)}
     return frozenset(t for t in tokens - _GENERIC - label_tokens
                      if not (t.isascii() and len(t) <= 2) and len(t) > 1 and not any(c.isdigit() for c in t)
                      and "rad" not in t)
