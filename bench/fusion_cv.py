@@ -9,11 +9,13 @@ re-running the grid costs seconds.
 Sets (MRR@10 of the first chunk of the right document / the gold rule's chunk):
 
 - ``pdq20``: MedQuAD questions → the 20 confusable PDQ summaries of ``shared/tools/contract_check.py``;
+- ``pdq88``: MedQuAD questions → all 88 PDQ summaries (``--pdq88-index``, an index of ``shared/data/pdq``);
 - ``gold-en`` / ``gold-zh``: the clinicians' questions of ``tests/data/gold`` → the bundled corpus
   (Chinese queries are ranked by BM25 alone in production, so every hybrid equals BM25 on gold-zh
   and the dense column is only informative there).
 
-    python bench/fusion_cv.py --pdq-index /tmp/pdq20 --corpus-index /tmp/corpus --cache bench/results
+    python bench/fusion_cv.py --pdq-index /tmp/pdq20 --pdq88-index /tmp/pdq88 --corpus-index /tmp/corpus \
+        --cache bench/results --compare "convex 0.6"
 """
 
 from __future__ import annotations
