@@ -9,11 +9,13 @@ re-running the grid costs seconds.
 Sets (MRR@10 of the first chunk of the right document / the gold rule's chunk):
 
 - ``pdq20``: MedQuAD questions → the 20 confusable PDQ summaries of ``shared/tools/contract_check.py``;
+- ``pdq88``: MedQuAD questions → all 88 PDQ summaries (``--pdq88-index``, an index of ``shared/data/pdq``);
 - ``gold-en`` / ``gold-zh``: the clinicians' questions of ``tests/data/gold`` → the bundled corpus
   (Chinese queries are ranked by BM25 alone in production, so every hybrid equals BM25 on gold-zh
   and the dense column is only informative there).
 
-    python bench/fusion_cv.py --pdq-index /tmp/pdq20 --corpus-index /tmp/corpus --cache bench/results
+    python bench/fusion_cv.py --pdq-index /tmp/pdq20 --pdq88-index /tmp/pdq88 --corpus-index /tmp/corpus \
+        --cache bench/results --compare "convex 0.6"
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,7 +64,8 @@ def collect(workspace: Workspace, queries: Sequence[str], depth: int) -> list[di
     return [{"bm25": lex, "dense": den} for lex, den in collect_rows(workspace, list(queries))]
 
 
-def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, list[dict]]:
+def build_sets(pdq_index: Path, corpus_index: Path, cache: Path,
+               pdq88_index: Path | None = None) -> dict[str, list[dict]]:
     """The three question sets with their cached candidates and gold targets (chunk ids)."""
     sets: dict[str, list[dict]] = {}
     path = cache / "fusion_cv_pdq20.json"
@@ -79,6 +83,22 @@ def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, li
                          for (q, g), row in zip(rows, cands, strict=True)]
         workspace.close()
         path.write_text(json.dumps(sets["pdq20"]))
+    if pdq88_index is not None:
+        path = cache / "fusion_cv_pdq88.json"
+        if path.exists():
+            sets["pdq88"] = json.loads(path.read_text())
+        else:
+            workspace = Workspace(Settings(index_dir=pdq88_index))
+            docs = {d.doc_id for d in workspace.catalog.documents()}
+            with open(SHARED / "data" / "medquad_cancergov_qa.csv", newline="") as handle:
+                rows = [(r["question"], _gold_doc(r["url"])) for r in csv.DictReader(handle) if _gold_doc(r["url"]) in docs]
+            cands = collect(workspace, [q for q, _ in rows], 100)
+            ids = {c for row in cands for side in row.values() for c, _ in side}
+            doc_of = {c: ch.doc_id for c, ch in workspace.catalog.chunks(sorted(ids)).items()}
+            sets["pdq88"] = [{"query": q, "gold": [c for c, d in doc_of.items() if d == g], **row}
+                             for (q, g), row in zip(rows, cands, strict=True)]
+            workspace.close()
+            path.write_text(json.dumps(sets["pdq88"]))
     for lang in ("en", "zh"):
         path = cache / f"fusion_cv_gold-{lang}.json"
         if path.exists():
@@ -98,14 +118,19 @@ def build_sets(pdq_index: Path, corpus_index: Path, cache: Path) -> dict[str, li
     return sets
 
 
-def mrr(rows: Sequence[dict], fuse: Fusion) -> float:
-    """MRR@10 of the first gold chunk."""
+def mrr(rows: Sequence[dict], fuse: Fusion, *, hybrid: bool = True) -> float:
+    """MRR@10 of the first gold chunk.
+
+    A hybrid applies production's language rule (rag.retrieval.retrieve): MiniLM cannot read Chinese,
+    so a Chinese query's hybrid ranking is BM25's (query-adaptive weighting by language, share 0).
+    The single retrievers (``hybrid=False``) are scored as they are, so gold-zh shows dense alone too.
+    """
     total = 0.0
     for row in rows:
         gold = set(row["gold"])
         lexical = [tuple(x) for x in row["bm25"]]
-        # As in production (rag.retrieval.retrieve): a Chinese query's hybrid ranking is BM25's.
-        ranking = ([c for c, _ in lexical] if has_chinese(row["query"]) else fuse(lexical, [tuple(x) for x in row["dense"]]))[:10]
+        chinese = hybrid and has_chinese(row["query"])
+        ranking = ([c for c, _ in lexical] if chinese else fuse(lexical, [tuple(x) for x in row["dense"]]))[:10]
         rank = next((i for i, c in enumerate(ranking, 1) if c in gold), None)
         total += 1 / rank if rank else 0.0
     return total / max(len(rows), 1)
@@ -114,31 +139,69 @@ def mrr(rows: Sequence[dict], fuse: Fusion) -> float:
 def grid(candidates: int) -> dict[str, Fusion]:
     """Single retrievers, convex shares, weighted RRF, and margin-adaptive convex mixes."""
     out: dict[str, Fusion] = {"bm25": lambda lex, den: [c for c, _ in lex], "dense": lambda lex, den: [c for c, _ in den]}
-    for share in (0.3, 0.4, 0.5, 0.6, 0.7):
+    for share in (0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
         out[f"convex {share}"] = lambda lex, den, s=share: [c for c, _ in convex(lex[:candidates], den[:candidates],
                                                                                   dense_share=s)]
+        for depth in (10, 20):
+            out[f"convex {share} d{depth}"] = lambda lex, den, s=share, d=depth: [
+                c for c, _ in convex(lex[:d], den[:d], dense_share=s)]
     for k in (10, 60):
         for w in (0.7, 1.0, 1.5):
             out[f"rrf k={k} w={w}"] = lambda lex, den, k=k, w=w: [c for c, _ in rrf(
                 [c for c, _ in lex[:candidates]], [c for c, _ in den[:candidates]], k=k, weights=(1.0, w))]
-    for share in (0.4, 0.5, 0.6):
+    for share in (0.15, 0.3, 0.4, 0.5, 0.6):
         for slope in (0.5, 1.0, 2.0, 4.0):
             out[f"adaptive {share} slope {slope}"] = lambda lex, den, s=share, a=slope: [
                 c for c, _ in adaptive_convex(lex[:candidates], den[:candidates], base_share=s, slope=a)]
+            out[f"adaptive {share} slope {slope} d20"] = lambda lex, den, s=share, a=slope: [
+                c for c, _ in adaptive_convex(lex[:20], den[:20], base_share=s, slope=a)]
     return out
+
+
+def paired_tests(rows: Sequence[dict], fuse: Fusion) -> dict[str, dict[str, float]]:
+    """MRR@10 of the hybrid and each single retriever with ranx, and the paired Student's t-test p-value
+    (the same test ``rag eval retrieval`` reports)."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"ranx\..*")
+    import ranx
+
+    qrels = ranx.Qrels.from_dict({str(i): {c: 1 for c in row["gold"]} or {"-": 1} for i, row in enumerate(rows)})
+
+    def run(ranking_of: Callable[[dict], list[str]], name: str) -> Any:
+        ranked = {str(i): {c: 100.0 - r for r, c in enumerate(ranking_of(row)[:10])} or {"none": 0.0}
+                  for i, row in enumerate(rows)}
+        return ranx.Run.from_dict(ranked, name=name)
+
+    def lexical(row: dict) -> list[str]:
+        return [c for c, _ in row["bm25"]]
+
+    def hybrid(row: dict) -> list[str]:
+        if has_chinese(row["query"]):
+            return lexical(row)
+        return fuse([tuple(x) for x in row["bm25"]], [tuple(x) for x in row["dense"]])
+
+    runs = [run(hybrid, "hybrid"), run(lexical, "bm25"), run(lambda row: [c for c, _ in row["dense"]], "dense")]
+    report = ranx.compare(qrels, runs, metrics=["mrr@10"], stat_test="student", max_p=0.05).to_dict()
+    return {single: {"hybrid": float(report["hybrid"]["scores"]["mrr@10"]),
+                     "single": float(report[single]["scores"]["mrr@10"]),
+                     "p": float(report["hybrid"]["comparisons"][single]["mrr@10"])} for single in ("bm25", "dense")}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pdq-index", type=Path, required=True)
     parser.add_argument("--corpus-index", type=Path, required=True)
+    parser.add_argument("--pdq88-index", type=Path, help="an index of all 88 PDQ summaries (MedQuAD → pdq88 set)")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--compare", help="a fusion of the grid to test against each single retriever (ranx)")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    sets = build_sets(args.pdq_index, args.corpus_index, args.cache)
+    sets = build_sets(args.pdq_index, args.corpus_index, args.cache, args.pdq88_index)
     fusions = grid(Settings().candidates)
-    table = {name: {s: round(mrr(rows, fuse), 4) for s, rows in sets.items()} for name, fuse in fusions.items()}
+    table = {name: {s: round(mrr(rows, fuse, hybrid=name not in ("bm25", "dense")), 4) for s, rows in sets.items()}
+             for name, fuse in fusions.items()}
     names = list(sets)
     print("fusion".ljust(26) + "".join(n.rjust(10) for n in names) + "   min(hybrid - best single)")
     for name, scores in table.items():
@@ -154,8 +217,12 @@ def main() -> int:
         chosen[held] = pick
         print(f"  held out {held}: chose {pick!r}, MRR {table[pick][held]:.3f} "
               f"(bm25 {table['bm25'][held]:.3f}, dense {table['dense'][held]:.3f})")
+    pvalues = {s: paired_tests(rows, fusions[args.compare]) for s, rows in sets.items()} if args.compare else {}
+    for name, tests in pvalues.items():
+        print(f"  {args.compare!r} on {name}: " + ", ".join(f"vs {m} MRR@10 {v['hybrid']:.3f} vs {v['single']:.3f}, "
+                                                         f"p = {v['p']:.4f}" for m, v in tests.items()))
     if args.out:
-        args.out.write_text(json.dumps({"table": table, "chosen": chosen}, indent=1))
+        args.out.write_text(json.dumps({"table": table, "chosen": chosen, "pvalues": pvalues}, indent=1))
     return 0
 
 

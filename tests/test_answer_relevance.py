@@ -16,6 +16,7 @@ from rag.answer.relevance import (
     heading_names_focus,
     is_meta,
     labels,
+    misses_concept,
     off_question,
     out_of_scope_ask,
     passage_off_question,
@@ -186,3 +187,94 @@ def test_points_question_reaches_the_level_that_holds_them() -> None:
     focus = question_focus(intent.question, intent.system)
     assert off_question(focus, "总分≥7分。", ["TR5：高度可疑"], intent.system) is None
     assert off_question(focus, "总分4–6分。", ["TR4：中度可疑"], intent.system)
+
+
+# --- qualifier families: editions, zones, nodule types, finding polarity ----------------------------
+QUALIFIED = [
+    # (question template, system, rule id → the member its passage is about)
+    ("When is a {m} nodule Lung-RADS category 3?", "Lung-RADS-v2022",
+     {"LR22.SOLID.3": "solid", "LR22.PARTSOLID.3": "part-solid", "LR22.GGN.3": "ground-glass"}),
+    ("Which PI-RADS overall score 3 applies in the {m}?", "PI-RADS-v2.1",
+     {"PIRADS.PZ.3": "peripheral zone", "PIRADS.TZ.3": "transition zone"}),
+]
+
+
+@pytest.mark.parametrize(("template", "system", "members"), QUALIFIED, ids=["nodule-type", "zone"])
+def test_a_sibling_qualifiers_passage_and_sentences_never_answer(rulebook_chunks: Book, template: str,  # noqa: F811
+                                                                  system: str, members: dict[str, str]) -> None:
+    """Same label (category 3), different nodule type or zone: only the asked one's passage answers."""
+    for asked_rule, asked in members.items():
+        focus = question_focus(template.format(m=asked), system)
+        for rule in members:
+            chunk, _ = rulebook_chunks[rule]
+            heading = _heading(chunk)
+            passage_why = passage_off_question(focus, heading, chunk.text, system)
+            sentence_whys = [off_question(focus, s, [heading], system) for s in _sentences(chunk)]
+            if rule == asked_rule:
+                assert passage_why is None, (asked, heading, passage_why)
+                assert all(w is None for w in sentence_whys), (asked, sentence_whys)
+            else:
+                assert passage_why is not None, f"{rule} offered for a {asked} question"
+                assert all(w is not None for w in sentence_whys), (asked, rule, sentence_whys)
+
+
+@pytest.mark.parametrize(("question", "good", "bad"), [
+    ("肺癌第8版与第7版相比T分期有哪些变化？", "第8版中侵犯膈肌由T3升为T4。", "第9版T分类与第8版相同，M1a、M1b定义也不变。"),
+    ("What changed in T between the 7th and 8th edition?", "The 8th edition moved diaphragm invasion from T3 to T4.",
+     "The 9th edition keeps the 8th edition's T categories."),
+    ("What is new in the 9th edition for N2?", "N2 is subdivided into N2a and N2b.", "In the 8th edition N2 was one category."),
+    ("Peripheral zone lesion, DWI 3 with positive DCE: overall PI-RADS score?",
+     "PI-RADS overall score 4 in the peripheral zone: DWI score 3 with positive DCE.",
+     "PI-RADS overall score 3 in the peripheral zone: DWI score 3 with negative or absent DCE."),
+])
+def test_a_sibling_edition_or_finding_never_answers(question: str, good: str, bad: str) -> None:
+    """Editions are compared in pairs: a third edition, or the other polarity of a finding, is another question."""
+    focus = question_focus(question)
+    assert off_question(focus, good, []) is None
+    assert off_question(focus, bad, [])
+    assert off_question(focus, "A note.", [_heading_of(bad)]) if _heading_of(bad) else True
+
+
+def _heading_of(sentence: str) -> str:
+    """A heading naming what the bad sentence is about, to check the cited-section path too."""
+    return "第9版与第8版的区别" if "第9版" in sentence else ""
+
+
+def test_subsolid_names_both_part_solid_and_ground_glass() -> None:
+    from rag.answer.qualifiers import qualifiers
+
+    focus = question_focus("纯磨玻璃结节≤3 cm的临床T分期是什么？", "AJCC8-lung")
+    assert passage_off_question(focus, "亚实性结节的临床T", "纯磨玻璃结节≤3 cm为cTis。", "AJCC8-lung") is None
+    assert passage_off_question(focus, "实性结节的T", "实性结节按最大径定T。", "AJCC8-lung")
+    assert qualifiers("its solid component is <6 mm") == {}  # a component is not a nodule type
+
+
+@pytest.mark.parametrize(("question", "system", "good", "bad"), [
+    ("What is the management of LR-3?", "LI-RADS-v2018", "Management is repeat diagnostic imaging in 3 to 6 months.",
+     "When it is unclear which of two categories applies, the one reflecting lower certainty is chosen."),
+    ("What is the malignancy likelihood range for BI-RADS 4B?", "BI-RADS", "Likelihood of malignancy >10 to ≤50%.",
+     "The subcategories 4A, 4B and 4C are defined for mammography and breast ultrasound only."),
+    ("What should I do with a TI-RADS total of exactly 1 point?", "ACR-TI-RADS", "A total of 1 point is flagged.",
+     "The thresholds are inclusive: a nodule of exactly 1.5 cm meets the FNA threshold."),
+    ("What follow-up interval goes with Lung-RADS category 3?", "Lung-RADS-v2022",
+     "A category 3 finding that is stable at its 6-month LDCT becomes category 2.",  # a time answers "interval"
+     "Category 3 findings include nodules with benign features."),
+])
+def test_a_further_sentence_must_speak_of_what_was_asked(question: str, system: str, good: str, bad: str) -> None:
+    """Supported and label-clean is not enough: a sentence from a further passage must share the asked concept."""
+    focus = question_focus(question, system)
+    shape = question_shape(question)
+    assert misses_concept(focus, good, "", shape, system) is None
+    assert misses_concept(focus, bad, "", shape, system)
+
+
+def test_site_words_are_context_not_the_concept() -> None:
+    assert question_focus("结直肠癌N1c是什么意思？", "AJCC8-colorectal").terms == frozenset()
+    assert "manag" in question_focus("What is the management of LR-3?", "LI-RADS-v2018").terms
+
+
+@pytest.mark.slow  # reads the session's real corpus index
+def test_edition_pair_question_is_not_answered_with_another_pair(corpus_workspace) -> None:  # noqa: F811
+    answer = answer_question(corpus_workspace, "肺癌第8版与第7版相比T分期有哪些变化？")
+    assert not answer.refused, answer.text
+    assert "第9版" not in answer.text, answer.text

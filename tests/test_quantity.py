@@ -85,3 +85,9 @@ def test_search_lifts_the_definition_whose_range_holds_the_size(tmp_path: Path) 
             assert top == size_class, (query, top)
     finally:
         workspace.close()
+
+
+def test_a_label_before_nodes_is_not_a_count() -> None:
+    """"N1淋巴结转移" names the N1 category, not one node: read as a count it made the answer gate drop the N1 row."""
+    assert not [q for q in query_quantities("3.5厘米肺癌伴N1淋巴结转移，分期是多少") if q.kind == NODES]
+    assert [q.value for q in query_quantities("结直肠癌7枚区域淋巴结阳性") if q.kind == NODES] == [7.0]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from rag.index.tokenize import has_chinese
 from rag.types import DocFilter
 
-__all__ = ["Intent", "understand", "tnm_labels"]
+__all__ = ["Intent", "site_words", "understand", "tnm_labels"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,12 @@ def _system(text: str) -> tuple[str | None, bool]:
     if _NINTH.search(text) and tnm_labels(text):
         return "TNM9-lung", True  # the only 9th-edition system in the corpus
     return None, False
+
+
+def site_words(text: str) -> list[str]:
+    """The words of ``text`` that name a site or scheme ("肺癌", "Lung-RADS", "prostate"): they say which
+    document a question is about, not what it asks about that document."""
+    return [m.group(0) for _, pattern in (*_SCHEMES, *_SITES) for m in pattern.finditer(text)]
 
 
 def _filters(system: str | None, explicit: bool) -> DocFilter:

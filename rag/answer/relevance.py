@@ -10,6 +10,13 @@ N2a, 4A answers "category 4"); a sentence that names only *siblings* is ``off-qu
 holds for quantities the question states ("4 to 6 points", "≥1.5 cm", "7 nodes"): when a sentence
 states ranges of that kind, one must hold the number.
 
+Labels are not the only thing a question fixes. The qualifier families of ``rag.answer.qualifiers``
+(edition — with compared pairs: "8th vs 7th" is not answered by "9th vs 8th" —, prostate zone, nodule
+type, DCE polarity) are checked the same way. And avoiding a sibling is not enough: a sentence taken
+from a further passage must also share the question's key concept ("malignancy likelihood",
+"management"; ``misses_concept``), or state what the question's shape asks for (a time for "what
+interval"), else it is off-question too.
+
 The check is applied twice by ``rag.answer.pipeline``: to candidate passages before an answer is
 composed (a TR1 passage is not offered for a TR4 question) and to every verified sentence after.
 
@@ -24,12 +31,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from rag.answer.intent import site_words
+from rag.answer.qualifiers import STRICT_WHEN_PAIRED, qualifiers
 from rag.corpus.parse import META_SENTENCE_RE
+from rag.index.tokenize import tokenize
 from rag.retrieval.quantity import Interval, Quantity, passage_intervals, query_quantities
 
-__all__ = ["Focus", "heading_names_focus", "holds_focus_quantities", "is_meta", "labels", "off_question",
-           "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank"]
+if TYPE_CHECKING:  # shape reads labels from this module
+    from rag.answer.shape import Shape
+
+__all__ = ["Focus", "heading_names_focus", "holds_focus_quantities", "is_meta", "labels", "misses_concept",
+           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank"]
 
 OFF_QUESTION = "off-question"
 
@@ -49,13 +63,17 @@ _POINTS_VALUE = re.compile(r"(?<![\d.])(\d+)\s*(?:points?\b|分)", re.I)
 
 @dataclass(frozen=True)
 class Focus:
-    """What a question is about: labels per family, and quantities it states."""
+    """What a question is about: labels per family, quantities it states, the qualifiers that fix its
+    context (edition, zone, nodule type, finding polarity: ``rag.answer.qualifiers``) and its key
+    concept terms (what it asks *about* those members: "malignancy likelihood", "management")."""
 
     labels: dict[str, frozenset[str]] = field(default_factory=dict)
     quantities: tuple[Quantity, ...] = ()
+    qualifiers: dict[str, frozenset[str]] = field(default_factory=dict)
+    terms: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.labels or self.quantities)
+        return bool(self.labels or self.quantities or self.qualifiers)
 
 
 def labels(text: str, system: str | None = None) -> dict[str, frozenset[str]]:
@@ -65,38 +83,93 @@ def labels(text: str, system: str | None = None) -> dict[str, frozenset[str]]:
     category otherwise.
     """
     found: dict[str, set[str]] = {}
-
-    def add(family: str, label: str) -> None:
+    for _, family, label in _label_spans(text, system):
         found.setdefault(family, set()).add(label)
-
-    masked = text
-    for m in _TR.finditer(text):
-        add("tr", m.group(1))
-    for m in _LR.finditer(text):
-        add("lr", m.group(1).upper())
-    tirads = system == "ACR-TI-RADS"
-    for m in _CATEGORY.finditer(text):
-        value = (m.group(1) or m.group(2)).upper()
-        add("tr" if tirads and value.isdigit() else "cat", value)
-    if system == "PI-RADS-v2.1":  # PI-RADS scores: "4分" is score 4 (in TI-RADS 分 are points)
-        for m in _PIRADS_SCORE.finditer(text):
-            add("cat", m.group(1))
-    for m in _SUBCAT.finditer(text):
-        add("cat", m.group(1).upper())
-    for m in _TNM.finditer(masked):
-        label = m.group(1)
-        add(label[0], label)
-    for m in _STAGE.finditer(text):
-        add("stage", next(g for g in m.groups() if g))
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def question_focus(question: str, system: str | None = None) -> Focus:
-    """The labels and quantities a question names (empty when it names none)."""
+def _label_spans(text: str, system: str | None = None) -> list[tuple[int, str, str]]:
+    """Every label a text names as (position, family, label), in reading order."""
+    spans: list[tuple[int, str, str]] = []
+    for m in _TR.finditer(text):
+        spans.append((m.start(), "tr", m.group(1)))
+    for m in _LR.finditer(text):
+        spans.append((m.start(), "lr", m.group(1).upper()))
+    tirads = system == "ACR-TI-RADS"
+    for m in _CATEGORY.finditer(text):
+        value = (m.group(1) or m.group(2)).upper()
+        spans.append((m.start(), "tr" if tirads and value.isdigit() else "cat", value))
+    if system == "PI-RADS-v2.1":  # PI-RADS scores: "4分" is score 4 (in TI-RADS 分 are points)
+        for m in _PIRADS_SCORE.finditer(text):
+            spans.append((m.start(), "cat", m.group(1)))
+    for m in _SUBCAT.finditer(text):
+        spans.append((m.start(), "cat", m.group(1).upper()))
+    for m in _TNM.finditer(text):
+        spans.append((m.start(), m.group(1)[0], m.group(1)))
+    for m in _STAGE.finditer(text):
+        spans.append((m.start(), "stage", next(g for g in m.groups() if g)))
+    return sorted(spans)
+
+
+def question_focus(question: str, system: str | None = None, expansions: Sequence[str] = ()) -> Focus:
+    """The labels, quantities, qualifiers and key terms a question names (``expansions``: the glossary's
+    English terms for a Chinese question, so an English sentence can share its concept)."""
     found = labels(question, system)
     if system and not system.startswith(("AJCC", "TNM")):
         found = {k: v for k, v in found.items() if k not in ("T", "N", "M", "stage")}
-    return Focus(found, tuple(query_quantities(question)))
+    return Focus(found, tuple(query_quantities(question)), qualifiers(question),
+                 key_terms(question, found, expansions))
+
+
+# Words every question of a staging/reporting corpus uses: they say *that* something is asked, not *what*.
+_GENERIC = frozenset(tokenize(
+    "what which who how when where why does do is are was the a an of for in on to with be it its this that "
+    "there mean meaning defined definition describe explain tell me about please give category categories "
+    "level score stage staging group class classification system rads ti-rads lung-rads bi-rads li-rads "
+    "pi-rads tnm ajcc uicc edition version cancer carcinoma tumour tumor nodule lesion finding patient "
+    "什么 意思 是 指 哪 几 哪个 哪一 多少 如何 怎么 类 级 期 分期 分类 分级 定义 请问 属于 病灶 结节 肿瘤 癌"))
+
+
+def key_terms(question: str, found: dict[str, frozenset[str]] | None = None,
+              expansions: Sequence[str] = ()) -> frozenset[str]:
+    """The question's concept terms: its tokens less labels, numbers, short codes ("lr", "mm") and generic words."""
+    label_tokens = {t for v in (found or {}).values() for label in v for t in tokenize(label)}
+    texts = [question, " ".join(expansions)]  # the glossary's English terms name the site too
+    for i, text in enumerate(texts):
+        for word in site_words(text):  # removed before tokenising: jieba cuts "结直肠癌" as one word
+            text = text.replace(word, " ")
+        texts[i] = text
+    tokens = {t for text in texts for t in tokenize(text)}
+    return frozenset(t for t in tokens - _GENERIC - label_tokens
+                     if not (t.isascii() and len(t) <= 2) and len(t) > 1 and not any(c.isdigit() for c in t)
+                     and "rad" not in t)
+
+
+def misses_concept(focus: Focus, sentence: str, context: str = "", shape: Shape | None = None,
+                   system: str | None = None) -> str | None:
+    """Why a supporting sentence (not the answer's lead) says nothing about what the question asks.
+
+    The lead sentence comes from the passage the question matched best; a further sentence is shown
+    only if it shares a key term with the question (its cited passage's title and section count as
+    context, not as the concept: every sentence of the LI-RADS document is "about LI-RADS"), and,
+    when the question states a quantity, only if it states one of the same kind ("exactly 1 point"
+    is not answered by a sentence about a 1.5 cm threshold). A sentence that states what the
+    question's ``shape`` asks for (a time for "what follow-up interval", the members for "how is N2
+    subdivided") addresses it in other words ("6-month LDCT" for "follow-up interval").
+    """
+    terms = focus.terms - set(tokenize(context))
+    if terms and not terms & set(tokenize(sentence)) and not (shape and shape.answers(sentence, system)):
+        return f"shares none of {'/'.join(sorted(terms)[:6])}"
+    for quantity in focus.quantities:
+        if quantity.kind == "points":
+            states = bool(_point_intervals(sentence))
+        elif quantity.kind == "nodes":
+            states = bool(_node_intervals(sentence))
+        else:
+            states = any(i.kind == quantity.kind for i in passage_intervals(sentence))
+        if not states:
+            return f"states no {quantity.kind.replace('_', ' ')} while the question asks about {quantity.value:g}"
+    return None
 
 
 def _related(family: str, asked: str, named: str) -> bool:
@@ -111,6 +184,20 @@ def _related(family: str, asked: str, named: str) -> bool:
         short, long = sorted((asked, named), key=len)
         return long.startswith(short) and not long[len(short):len(short) + 1].isdigit()
     return asked.startswith(named) or named.startswith(asked)
+
+
+def _qualifier_clash(focus: Focus, named: dict[str, frozenset[str]]) -> str | None:
+    """A text names only siblings of an asked qualifier (a part-solid row for a solid nodule), or brings a
+    third edition into a compared pair ("9th vs 8th" for an "8th vs 7th" question)."""
+    for family, asked in focus.qualifiers.items():
+        said = named.get(family)
+        if not said:
+            continue
+        if not said & asked:
+            return f"asks {family} {'/'.join(sorted(asked))}, states {'/'.join(sorted(said))}"
+        if family in STRICT_WHEN_PAIRED and len(asked) >= 2 and said - asked:
+            return f"compares {family} {'/'.join(sorted(said))}, not {'/'.join(sorted(asked))}"
+    return None
 
 
 def _label_clash(focus: Focus, named: dict[str, frozenset[str]]) -> str | None:
@@ -189,12 +276,13 @@ def off_question(focus: Focus, sentence: str, headings: Sequence[str] = (), syst
     own = labels(sentence, system)
     # Inside the asked member's own passage a sibling may be named as a comparison ("4X: managed like
     # category 4B"); elsewhere a sentence naming only a sibling is about that sibling.
-    in_own_passage = any(_names_exactly(focus, labels(h, system)) for h in headings)
+    in_own_passage = focus.labels and any(_names_exactly(focus, labels(h, system)) for h in headings)
     clash = None if in_own_passage else _label_clash(focus, own)
+    clash = clash or _qualifier_clash(focus, qualifiers(sentence))
     if clash:
         return clash
     from_heading = {f: v for f, v in _merge(labels(h, system) for h in headings).items() if f in focus.labels}
-    clash = _label_clash(focus, from_heading)
+    clash = _label_clash(focus, from_heading) or _qualifier_clash(focus, _merge(qualifiers(h) for h in headings))
     if clash:
         return f"cited section {clash}"
     clash = _quantity_clash(focus, sentence)
@@ -209,7 +297,7 @@ def passage_off_question(focus: Focus, heading: str, text: str, system: str | No
     if not focus:
         return None
     named = labels(heading, system)
-    clash = _label_clash(focus, named) or _quantity_clash(focus, heading)
+    clash = _label_clash(focus, named) or _quantity_clash(focus, heading) or _qualifier_clash(focus, qualifiers(heading))
     if clash:
         return clash
     body = labels(text, system)

@@ -76,6 +76,15 @@ class Shape:
             score += 0.1
         return score
 
+    def answers(self, text: str, system: str | None = None) -> bool:
+        """True when a unit states something of the kind the question asks for (a size for "at what
+        size", a time for "how often", a change, management, several members, a count)."""
+        if not self:
+            return False
+        if (self.size or self.time or self.count) and self.requires(text):
+            return True
+        return self.bonus(text, system) >= 0.3 or (self.manage and _MANAGE_FACT.search(text) is not None)
+
     def __bool__(self) -> bool:
         return any((self.size, self.time, self.manage, self.members, self.change, self.count, self.define))
 

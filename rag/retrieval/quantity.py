@@ -60,7 +60,7 @@ _QUERY_SIZE = re.compile(r"(?:(?P<above>" + _ABOVE + r")|(?P<below>" + _BELOW + 
 # in the range above 5 cm rather than in the one ending at 5 cm.
 _NUDGE = 0.01
 _QUERY_NODES = re.compile(r"\b" + _WORD_NUMBER + r"(?:\s*/\s*\d+)?\s+" + _NODE_UNIT, re.I)
-_QUERY_NODES_ZH = re.compile(r"(\d+)\s*(?:个|枚)?(?:阳性)?(?:区域)?淋巴结")
+_QUERY_NODES_ZH = re.compile(r"(?<![A-Za-z\d.])(\d+)\s*(?:个|枚)?(?:阳性)?(?:区域)?淋巴结")  # not "N1淋巴结"
 _QUERY_POINTS = re.compile(r"\b" + _WORD_NUMBER + r"\s+" + _POINT_UNIT, re.I)
 _QUERY_POINTS_ZH = re.compile(r"(\d+)\s*分")
 
