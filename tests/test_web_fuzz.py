@@ -103,8 +103,9 @@ def test_random_requests_to_every_route_get_an_answer(web_app: WebApp, method: s
     except OSError as exc:  # TimeoutError, RemoteDisconnected, ConnectionResetError
         raise AssertionError(f"{method} {route}: no reply ({type(exc).__name__})") from exc
     check(reply, method, route)
-    if reply.status == 400 and b"Bad request" in reply.body:
-        return  # h11 refused the request line or a header before any rule of ours ran
+    malformed_length = headers["Content-Length"] is not None and not headers["Content-Length"].isdigit()
+    if reply.status == 400 and (b"Bad request" in reply.body or (method == "HEAD" and malformed_length)):
+        return  # h11 refused the request line or a header before any rule of ours ran (a HEAD reply has no body)
     sent_host, sent_origin = headers["Host"], headers["Origin"]
     if host is None:
         assert reply.status in (400, 403), reply  # HTTP/1.1 without Host: h11 refuses it first (empty for HEAD)
