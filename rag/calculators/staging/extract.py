@@ -32,6 +32,9 @@ class Fact:
 
 
 Descriptors = dict[str, Fact]
+# The descriptor key under which a site's reader records a deeper extent named only as an alternative
+# ("invades the X or Y"); the calculator then leaves T open with a question.
+UNCLEAR_T = "T.unclear"
 
 
 @dataclass(frozen=True)

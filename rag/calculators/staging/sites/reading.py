@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.calculators.staging.extract import (
+    UNCLEAR_T,
     Descriptors,
     Fact,
     Hit,
@@ -27,7 +28,7 @@ from rag.calculators.staging.extract import (
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
-           "first_affirmed", "found"]
+           "first_affirmed", "found", "extent", "unclear_extent", "UNCLEAR_T"]
 
 # A term only counts as tumour extent when the clause says the tumour reaches it.
 _INVASION_CUE = re.compile(
@@ -45,6 +46,18 @@ _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bf
 # invades the adrenal gland or perinephric tissues" names what pT3 may mean, not what this tumour did.
 _DEFINITION = re.compile(r"\bp?T[0-4][a-d]?\b\s*[:-]?\s*(?:tumou?r|carcinoma)\b[^.;]*$", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b|\band/or\b", re.I)
+# A structure joined to another by "or" inside one clause ("invades the adrenal gland or perinephric
+# tissues", "into the renal sinus or perirenal fat") names alternatives, not what this tumour did: the
+# report's own reading is unclear there, so the term is not affirmed and T stays open with its question.
+# "no X or Y" is a coordinated denial and is handled by the negation rules before this.
+_OR_BEFORE = re.compile(r"\b(?:or|and/or)\s+(?:\w+\s+){0,3}$", re.I)
+_OR_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?,?\s*(?:or|and/or)\b", re.I)
+
+
+def in_disjunction(text: str, hit: Hit) -> bool:
+    """The term is one alternative of an "X or Y" list in its clause."""
+    before = _clause_before(text, hit.start, 60)
+    return bool(_OR_BEFORE.search(before) or _OR_AFTER.match(text[hit.end:hit.end + 30]))
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
 _LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
@@ -141,8 +154,12 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
                 or _INVASION_CUE.search(hit.text))
 
 
-def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
-    """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order."""
+def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False,
+             alternatives: bool = False) -> list[Hit]:
+    """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order.
+
+    ``alternatives``: instead, the hits that pass every check but stand in an "X or Y" list.
+    """
     out = []
     for hit in find(text, pattern):
         if _denied(text, hit):
@@ -154,6 +171,8 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) ->
                 and _ALTERNATIVE.search(text[d.start():hit.end + 40].split(". ")[0]):
             continue
         if needs_cue and not _has_cue(text, hit, before):
+            continue
+        if in_disjunction(text, hit) != alternatives:
             continue
         out.append(hit)
     return out
@@ -180,6 +199,32 @@ def deepest(text: str, levels: Sequence[Level], descriptor: str) -> Fact | None:
     if best is None:
         return None
     return Fact(levels[best[0]].category, (best[1],))
+
+
+def extent(text: str, levels: Sequence[Level], key: str, descriptor: str) -> tuple[tuple[str, Fact | None], ...]:
+    """``found`` pairs for a site's extent scale: the deepest affirmed level, and under ``UNCLEAR_T``
+    a deeper level the report names only as an alternative (the calculator then leaves T open)."""
+    depth = deepest(text, levels, descriptor)
+    return (key, depth), (UNCLEAR_T, unclear_extent(text, levels, depth))
+
+
+def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fact | None:
+    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y").
+
+    The report then does not say how far the tumour reaches, so the derived T must stay open with a
+    question rather than settle on the shallower reading (or on size alone).
+    """
+    reached = max((i for i, lv in enumerate(levels) if depth is not None and lv.category == depth.value), default=-1)
+    for level in reversed(levels[reached + 1:]):  # the deepest alternative is what the question is about
+        hits = affirmed(text, level.pattern, needs_cue=level.needs_cue, alternatives=True)
+        if hits:
+            h = hits[0]
+            left = h.start - len(_clause_before(text, h.start, 80))
+            stop = re.search(r"[.;\n]", text[h.end:h.end + 80])
+            right = h.end + (stop.start() if stop else min(80, len(text) - h.end))
+            quote = " ".join(text[left:right].split())
+            return Fact(quote, (evidence(UNCLEAR_T, level.category, h.start, h.end, text),))
+    return None
 
 
 _SIZE_CUES = {
