@@ -8,6 +8,7 @@ module supplies negation-aware matching and the Evidence spans.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -158,11 +159,14 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False,
              alternatives: bool = False) -> list[Hit]:
     """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order.
 
-    ``alternatives``: instead, the hits that pass every check but stand in an "X or Y" list.
+    ``alternatives``: instead, the hits that pass every check but stand in an "X or Y" list or are
+    hedged ("invasion of X cannot be excluded", "suspicious for"): words that leave the extent unsure.
     """
     out = []
     for hit in find(text, pattern):
-        if _denied(text, hit):
+        ctx = hit.context
+        hedged = alternatives and ctx.uncertain and not ctx.historical and not ctx.denied
+        if _denied(text, dataclasses.replace(hit, negated=False) if hedged else hit):
             continue
         before = _clause_before(text, hit.start)
         if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
@@ -172,7 +176,7 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False,
             continue
         if needs_cue and not _has_cue(text, hit, before):
             continue
-        if in_disjunction(text, hit) != alternatives:
+        if (hedged or in_disjunction(text, hit)) != alternatives:
             continue
         out.append(hit)
     return out
@@ -209,7 +213,7 @@ def extent(text: str, levels: Sequence[Level], key: str, descriptor: str) -> tup
 
 
 def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fact | None:
-    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y").
+    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y") or hedged.
 
     The report then does not say how far the tumour reaches, so the derived T must stay open with a
     question rather than settle on the shallower reading (or on size alone).
