@@ -102,7 +102,8 @@ def _common_iliac_positive(text: str) -> Fact | None:
 # The CAP synoptic field "Associated epithelial lesions: urothelial carcinoma in situ" lists what lies
 # beside the tumour; T is the deepest invasion of the tumour itself (Tis only when nothing invades), so
 # an in-situ lesion named there is not the tumour's T (the field ends at the next label's colon).
-_ASSOCIATED_FIELD = re.compile(r"\bassociated\s+(?:\w+\s+){0,2}(?:lesions?|findings?)\s*[:：][^;:\n]{0,60}$", re.I)
+_ASSOCIATED_FIELD = re.compile(r"(?:\bassociated\s+(?:\w+\s+){0,2}(?:lesions?|findings?)|伴(?:随|发)?(?:上皮)?病变)"
+                               r"\s*[:：][^;:：；\n]{0,60}$", re.I)
 
 
 def _depth(text: str) -> Fact | None:

@@ -51,8 +51,8 @@ _ALTERNATIVE = re.compile(r"\bor\b|\band/or\b", re.I)
 # tissues", "into the renal sinus or perirenal fat") names alternatives, not what this tumour did: the
 # report's own reading is unclear there, so the term is not affirmed and T stays open with its question.
 # "no X or Y" is a coordinated denial and is handled by the negation rules before this.
-_OR_BEFORE = re.compile(r"\b(?:or|and/or)\s+(?:\w+\s+){0,3}$", re.I)
-_OR_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?,?\s*(?:or|and/or)\b", re.I)
+_OR_BEFORE = re.compile(r"(?:\b(?:or|and/or)\s+(?:\w+\s+){0,3}|或者?[^，。；,;、]{0,6})$", re.I)
+_OR_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?,?\s*(?:(?:or|and/or)\b|或)", re.I)
 
 
 def in_disjunction(text: str, hit: Hit) -> bool:
