@@ -29,7 +29,7 @@ from rag.calculators.staging.extract import (
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
-           "first_affirmed", "found", "extent", "unclear_extent", "UNCLEAR_T"]
+           "first_affirmed", "found", "extent", "denied", "unclear_extent", "UNCLEAR_T"]
 
 # A term only counts as tumour extent when the clause says the tumour reaches it.
 _INVASION_CUE = re.compile(
@@ -139,6 +139,12 @@ def _denied(text: str, hit: Hit) -> bool:
             or _unaffirmed_field(text, hit)
             or bool(_BROKEN_DENIAL.search(text[max(0, hit.start - 45):hit.start]))
             or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
+
+
+def denied(text: str, hit: Hit) -> bool:
+    """Public form of the denial rules, for readers outside ``sites`` (prostate): "Seminal vesicle
+    invasion. Not identified." and "X: not involved" deny X although no cue precedes it."""
+    return _denied(text, hit)
 
 
 def _has_cue(text: str, hit: Hit, before: str) -> bool:
