@@ -60,7 +60,7 @@ def in_disjunction(text: str, hit: Hit) -> bool:
     before = _clause_before(text, hit.start, 60)
     return bool(_OR_BEFORE.search(before) or _OR_AFTER.match(text[hit.end:hit.end + 30]))
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
-_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
+_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=：]\s*(?:未见|未发现|无(?!法)|阴性|未累及|未受累|not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
                            r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
                            r"submitted|sampled)|cannot)", re.I)
