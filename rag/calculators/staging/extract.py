@@ -228,16 +228,23 @@ def labelled_first(found: list[Size]) -> list[Size]:
 WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
-_WORD_NUM = r"(?:\d+|" + "|".join(WORD_NUMBERS) + r"|a\s+single|single)"
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+# "twenty-one", "thirty one": node totals past twenty are common ("three of thirty-one lymph nodes");
+# longest alternatives first so "twenty-one" is not read as "twenty" then "one".
+_WORD_NUM = (r"(?:\d+|(?:" + "|".join(_TENS) + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
+             + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r"|a\s+single|single)")
 
 
 def number(word: str) -> int:
-    """An integer from digits or an English number word ("two" → 2, "single" → 1)."""
+    """An integer from digits or English number words ("two" → 2, "thirty-one" → 31, "single" → 1)."""
     word = word.lower().strip()
     if word.isdigit():
         return int(word)
     if word.endswith("single"):
         return 1
+    tens, _, unit = word.replace("-", " ").partition(" ")
+    if tens in _TENS:
+        return _TENS[tens] + (WORD_NUMBERS[unit.strip()] if unit.strip() else 0)
     return WORD_NUMBERS[word]
 
 
@@ -247,7 +254,8 @@ _COUNTS = [
     re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:of|out\s+of|/)\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,3}}{_NODE}", re.I),
     # "0/18 lymph nodes", "lymph nodes 0/2", "(4/19)" near a node word or pN
     re.compile(rf"\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b(?=[^.;\n]{{0,30}}{_NODE})", re.I),
-    re.compile(rf"(?:{_NODE}|p?N[0-3OI][a-c]?(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
+    # (the pN label stands alone: the "NO" of "NOTTINGHAM SCORE 6/9" or "NON-NEOPLASTIC" is no pN0)
+    re.compile(rf"(?:{_NODE}|(?<![A-Za-z])p?N[0-3OI][a-c]?(?![A-Za-z])(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
     # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
     re.compile(rf"{_NODE}[^.;\n\d]{{0,60}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
