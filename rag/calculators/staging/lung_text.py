@@ -55,8 +55,12 @@ _MAIN_BRONCHUS = re.compile(r"main(?:stem)?\s+bronch(?:us|i)|主支气管", re.I
 _ATELECTASIS = re.compile(r"atelectasis|obstructive\s+pneumonitis|肺不张|阻塞性肺炎", re.I)
 # T2 needs atelectasis or pneumonitis that reaches the hilum (part or all of the lung), not a focal one
 _TO_HILUM = re.compile(r"hil(?:um|ar)|(?:whole|entire|all\s+of\s+the)\s+(?:lung|lobe)|肺门|全肺|一侧肺", re.I)
+# "satellite focus / lesion" is the same finding as a satellite nodule (separate tumour nodule); a form
+# count of zero ("Number of satellite lesions: 0") is no nodule.
 _NODULE = re.compile(r"(?:separate|additional|satellite|second|another)\s+(?:tumou?r\s+)?nodules?|"
+                     r"satellite\s+(?:tumou?r\s+)?(?:foci|focus|lesions?)|"
                      r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|癌结节|肺内转移", re.I)
+_ZERO_VALUE = re.compile(r"[^.;:\n]{0,20}[:：]\s*(?:0|zero|none|no|not\s+identified|absent|n/?a)\b", re.I)
 _TUMOUR_NODULE = re.compile(r"tumou?r|satellite|metasta|卫星|转移", re.I)
 _MALIGNANT = re.compile(r"carcinoma|tumou?r|malignan\w*|metasta\w*|same\s+histolog\w*|neoplas\w*|癌|转移|恶性", re.I)
 _SAME_LOBE = re.compile(r"same\s+lobe|同一?肺?叶", re.I)
@@ -232,7 +236,7 @@ def _nodules(text: str, d: Descriptors) -> None:
         d["multiple_primaries"] = Fact(True, (_ev("multiple_primaries", True, primaries, text),))
         return
     for hit in find(text, _NODULE):
-        if hit.negated:
+        if hit.negated or _ZERO_VALUE.match(text, hit.end):
             continue
         left, right = clause_of(text, hit.start, hit.end)
         window = text[max(left, hit.start - 60):min(right, hit.end + 80)]
