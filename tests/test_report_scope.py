@@ -164,4 +164,4 @@ def test_a_label_denied_after_it_is_no_prostate_finding(stated: str) -> None:
 def test_an_alternative_or_hedged_deeper_extent_leaves_t_open_with_a_question(site: str, text: str) -> None:
     result = find_calculator(site).from_text(text)
     assert result.result.get("T") is None
-    assert any(m.startswith("T: the report is not definite") for m in result.missing)
+    assert any(m.startswith("T: the report is not definite about the extent") for m in result.missing)

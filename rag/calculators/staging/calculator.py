@@ -71,8 +71,8 @@ def _t_left_open(derived: Derived, unclear: Fact) -> Derived:
     """The report names a deeper structure only as an alternative ("into the X or Y") or hedged: T is not derived
     (neither the shallower level nor size alone); ``missing`` quotes the words and asks which is invaded."""
     level = unclear.evidence[0].value if unclear.evidence else "a deeper category"
-    ask = (f'T: the report is not definite ("{unclear.value}"); state whether the tumour invades it '
-           f"(that would make it {level}).")
+    ask = (f'T: the report is not definite about the extent ("{unclear.value}"); state the deepest structure '
+           f"the tumour invades (at issue: {level}).")
     assignments = {axis: a for axis, a in derived.assignments.items() if axis != "T"}
     return replace(derived, assignments=assignments, missing=(*derived.missing, ask))
 

@@ -218,12 +218,28 @@ def extent(text: str, levels: Sequence[Level], key: str, descriptor: str) -> tup
     return (key, depth), (UNCLEAR_T, unclear_extent(text, levels, depth))
 
 
+_AT_LEAST = re.compile(r"[^.;\n]{0,30}?(?:\bat\s+least\b|\bat\s+(?:a\s+)?minimum\b|\bor\s+(?:deeper|beyond)\b|至少)", re.I)
+
+
+_AT_LEAST_BEFORE = re.compile(r"(?:\bat\s+least|\bat\s+(?:a\s+)?minimum|至少)\s+(?:\w+\s+){0,2}$", re.I)
+
+
 def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fact | None:
-    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y") or hedged.
+    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y") or hedged, or
+    ``depth`` itself given as a minimum ("muscularis propria (at least)").
 
     The report then does not say how far the tumour reaches, so the derived T must stay open with a
     question rather than settle on the shallower reading (or on size alone).
     """
+    if depth is not None and depth.evidence and (
+            _AT_LEAST.match(text, depth.evidence[0].end)
+            or _AT_LEAST_BEFORE.search(text, max(0, depth.evidence[0].start - 30), depth.evidence[0].start)):
+        # "invasion of muscularis propria (at least)": a floor, the deeper layers were not assessable
+        h = depth.evidence[0]
+        stop = re.search(r"[.;\n]", text[h.end:h.end + 80])
+        left = h.start - len(_clause_before(text, h.start, 40))
+        quote = " ".join(text[left:h.end + (stop.start() if stop else 0)].split())
+        return Fact(quote, (evidence(UNCLEAR_T, f"{depth.value} or deeper", h.start, h.end, text),))
     reached = max((i for i, lv in enumerate(levels) if depth is not None and lv.category == depth.value), default=-1)
     for level in reversed(levels[reached + 1:]):  # the deepest alternative is what the question is about
         hits = affirmed(text, level.pattern, needs_cue=level.needs_cue, alternatives=True)
