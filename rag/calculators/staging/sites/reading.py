@@ -235,11 +235,11 @@ def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fa
             _AT_LEAST.match(text, depth.evidence[0].end)
             or _AT_LEAST_BEFORE.search(text, max(0, depth.evidence[0].start - 30), depth.evidence[0].start)):
         # "invasion of muscularis propria (at least)": a floor, the deeper layers were not assessable
-        h = depth.evidence[0]
-        stop = re.search(r"[.;\n]", text[h.end:h.end + 80])
-        left = h.start - len(_clause_before(text, h.start, 40))
-        quote = " ".join(text[left:h.end + (stop.start() if stop else 0)].split())
-        return Fact(quote, (evidence(UNCLEAR_T, f"{depth.value} or deeper", h.start, h.end, text),))
+        span = depth.evidence[0]
+        stop = re.search(r"[.;\n]", text[span.end:span.end + 80])
+        left = span.start - len(_clause_before(text, span.start, 40))
+        quote = " ".join(text[left:span.end + (stop.start() if stop else 0)].split())
+        return Fact(quote, (evidence(UNCLEAR_T, f"{depth.value} or deeper", span.start, span.end, text),))
     reached = max((i for i, lv in enumerate(levels) if depth is not None and lv.category == depth.value), default=-1)
     for level in reversed(levels[reached + 1:]):  # the deepest alternative is what the question is about
         hits = affirmed(text, level.pattern, needs_cue=level.needs_cue, alternatives=True)
