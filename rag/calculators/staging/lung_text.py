@@ -40,7 +40,8 @@ _SIZE_CUES = {
     "invasive": re.compile(r"invasive\s+(?:component|part|size|focus|portion)|浸润成分|浸润灶"),
     "other": re.compile(r"margin|node|lymph|station|specimen|lobe\b|lung\b|segment|wedge|fragment|"
                         r"tissue|bronch(?!ioloalveolar)|cyst|from|distance|metasta|pleura(?:l)?\s+effusion|"
-                        r"rib\b|portion|staple|suture|切缘|淋巴结|标本|肺叶"),
+                        # "staple. line measuring 5.5 cm": an OCR stop may cut "staple" off its "line"
+                        r"rib\b|portion|staple|suture|\bline\b|切缘|淋巴结|标本|肺叶"),
 }
 _VPI = re.compile(r"visceral\s+pleura(?:l)?(?:\s+(?:invasion|involvement|infiltration))?|\bPL\s?[0-3]\b|"
                   r"(?:pleural\s+(?:invasion|involvement))|elastic\s+(?:layer|lamina)|脏层胸膜(?:侵犯|受侵)?|胸膜侵犯", re.I)
