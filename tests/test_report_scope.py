@@ -165,3 +165,16 @@ def test_an_alternative_or_hedged_deeper_extent_leaves_t_open_with_a_question(si
     result = find_calculator(site).from_text(text)
     assert result.result.get("T") is None
     assert any(m.startswith("T: the report is not definite about the extent") for m in result.missing)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Regional lymph nodes: Total number with metastasis: 3. Total number examined: 32.", [(3, 32)]),
+    ("Lymph nodes: total number involved: 2. Total number examined: 14.", [(2, 14)]),
+    ("Number of lymph nodes examined: 1. Number of lymph nodes involved: 9.", []),
+    ("Metastatic carcinoma in one of nine lymph nodes. Number of lymph nodes examined: 1. "
+     "Number of lymph nodes involved: 9.", [(1, 9)]),
+    ("Lymph nodes: number with metastasis: 11. Total number examined: 40.", [(11, 40)]),
+])
+def test_synoptic_totals_and_impossible_counts(text: str, expected: list[tuple[int, int]]) -> None:
+    """A synoptic "Total number with metastasis" is a count; more positive than examined is no count at all."""
+    assert [(c.positive, c.total) for c in node_counts(text)] == expected

@@ -267,7 +267,7 @@ _COUNTS = [
     # "metastatic carcinoma in 3 hilar lymph nodes" (no total given; "in 3 of 14" is read above)
     _METS_IN := re.compile(rf"metasta\w*[^.;\n]{{0,40}}?\bin\s+(?P<pos>{_WORD_NUM})\s+(?!of\b|out\b|/)(?:[a-z-]+\s+){{0,2}}{_NODE}", re.I),
     # synoptic block "Lymph Nodes: Number with metastasis: 11. Total number examined: 40"
-    re.compile(rf"{_NODE}\s*:\s*(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
+    re.compile(rf"{_NODE}\s*:\s*(?:total\s+)?(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
@@ -276,6 +276,7 @@ _COUNTS = [
     re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
+                       rf"{_NODE}\s*:[^.;\n]{{0,40}}[.;]\s*total\s+number\s+examined\s*[:=]\s*(?P<tot3>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
 
 
@@ -297,11 +298,11 @@ def node_counts(text: str) -> list[NodeCount]:
                 tot = number(groups["tot"]) if groups.get("tot") else None
             except KeyError:
                 continue
-            if tot is not None and (pos > tot or tot > 150):
-                continue
             if tot is None and "pos" in groups:
                 exam = _EXAMINED.search(text)
-                tot = int(exam.group("tot") or exam.group("tot2")) if exam else None
+                tot = int(exam.group("tot") or exam.group("tot2") or exam.group("tot3")) if exam else None
+            if tot is not None and (pos > tot or tot > 150):
+                continue  # more positive than examined (an OCR slip, "involved: 9 ... examined: 1"): no count
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found.values(), key=lambda c: c.start)
 
