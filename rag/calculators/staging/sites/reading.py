@@ -253,16 +253,18 @@ def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fa
     return None
 
 
+# A nodule the report calls benign ("hyperplastic nodule (1.8 cm)", "adenomatous nodule") is not the tumour.
+_NODULE = r"(?<!hyperplastic\s)(?<!adenomatous\s)(?<!colloid\s)(?<!benign\s)(?<!oncocytic\s)nodule"
 _SIZE_CUES = {
     "tumour": re.compile(r"tumou?r\s+size|size\s+of\s+(?:the\s+)?(?:largest\s+|dominant\s+)?"
-                         r"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|nodule|mass)|"
+                         rf"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|{_NODULE}|mass)|"
                          r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
+                         rf"(?:tumou?r|mass|carcinoma|lesion|{_NODULE}|neoplasm)\b[^.;]{{0,40}}"
                          r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
+                         rf"(?:tumou?r|mass|carcinoma|lesion|{_NODULE})\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
                          # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
                          r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
-                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
+                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|(?<!增生性)(?<!增生)(?<!良性)(?<!腺瘤样)结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
                         r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|staple|suture|标本|腺叶|淋巴结"),
