@@ -66,6 +66,13 @@ _NODES_NONE = re.compile(r"(?:lymph\s+)?nodes?\s*[:=]?\s*(?:all\s+)?(?:negative|
                          r"nodal)\s+metasta\w*", re.I)
 
 
+# A non-tumour thing named as what lies on the serosal surface (the nearest subject before the place, across
+# OCR stops): the surface is that thing's location, not a depth the tumour reached.
+_OTHER_ON_SURFACE = re.compile(r"\b(?:scar|adhesions?|fibrosis|fibrin\w*|exudate|h(?:a)?emorrhage|ink(?:ed)?|"
+                               r"fat\s+necrosis|puckering|granulation\s+tissue|diverticul\w*)\b"
+                               r"(?![^.;]{0,10}\b(?:tumou?r|carcinoma)\b)(?:(?!tumou?r|carcinoma|invad|infiltrat)[^;])*$", re.I)
+
+
 def n_by_count(positive: int) -> str:
     """N1a one node, N1b 2-3, N2a 4-6, N2b 7 or more."""
     return "N1a" if positive == 1 else "N1b" if positive <= 3 else "N2a" if positive <= 6 else "N2b"
@@ -84,6 +91,8 @@ def extract(text: str) -> Descriptors:
                 continue
             if re.match(r"\s*(?:margin|edge)", text[hit.end:hit.end + 10], re.I):
                 continue
+            if label == "T4a" and _OTHER_ON_SURFACE.search(text[max(0, hit.start - 80):hit.start]):
+                continue  # "a scar (2 x 0.5 cm) is present on the serosal surface": the scar's place, not the tumour's
             d["depth"] = Fact(label, (evidence("T.depth", label, hit.start, hit.end, text),))
             break
         if "depth" in d:
