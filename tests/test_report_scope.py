@@ -178,3 +178,13 @@ def test_an_alternative_or_hedged_deeper_extent_leaves_t_open_with_a_question(si
 def test_synoptic_totals_and_impossible_counts(text: str, expected: list[tuple[int, int]]) -> None:
     """A synoptic "Total number with metastasis" is a count; more positive than examined is no count at all."""
     assert [(c.positive, c.total) for c in node_counts(text)] == expected
+
+
+@pytest.mark.parametrize(("synoptic", "expected"), [
+    ("Number of lymph nodes examined: 1. Number of lymph nodes involved: 9.", "N1"),  # impossible: the narrative decides
+    ("Number of lymph nodes examined: 9. Number of lymph nodes involved: 1.", "N1"),
+])
+def test_an_impossible_synoptic_node_count_yields_to_the_narrative(synoptic: str, expected: str) -> None:
+    text = (f"Distal pancreatectomy: invasive ductal adenocarcinoma, 2.0 cm. Metastatic carcinoma in one of nine "
+            f"lymph nodes. {synoptic}")
+    assert find_calculator("AJCC8-pancreas").from_text(text).result.get("N") == expected

@@ -18,7 +18,7 @@ from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object
 from rag.types import Evidence
 
 __all__ = ["labelled_first", "count_readings", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
-           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
+           "node_counts", "examined_total", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
            "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
 
@@ -278,6 +278,12 @@ _COUNTS = [
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}[.;]\s*total\s+number\s+examined\s*[:=]\s*(?P<tot3>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
+
+
+def examined_total(text: str) -> int | None:
+    """The synoptic "number of lymph nodes examined" (None when the report gives none)."""
+    exam = _EXAMINED.search(text)
+    return int(exam.group("tot") or exam.group("tot2") or exam.group("tot3")) if exam else None
 
 
 def node_counts(text: str) -> list[NodeCount]:

@@ -20,6 +20,7 @@ from rag.calculators.staging.extract import (
     Hit,
     classify_size,
     evidence,
+    examined_total,
     find,
     labelled_first,
     n0_statement,
@@ -298,8 +299,10 @@ def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | No
         for m in synoptic:
             seen.setdefault(text[max(0, m.start() - 60):m.end()], m)
         n = sum(int(m.group(1)) for m in seen.values())
-        return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
-                             for m in seen.values()))
+        examined = examined_total(text)
+        if examined is None or n <= examined:  # "involved: 9 ... examined: 1" is impossible: read the narrative
+            return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
+                                 for m in seen.values()))
     station = _STATION.search(text)
     if station and int(station.group(1)) <= int(station.group(2)):
         n = int(station.group(1))
