@@ -360,10 +360,17 @@ def _in_node_list(text: str, pos: int) -> bool:
     return bool(re.search(r"(?i)(?:involved|positive|metastatic)\s+(?:lymph\s+)?nodes?\s*[:=][^.]*$|淋巴结转移[:：][^。]*$", before))
 
 
+_BENIGN_FINDING = re.compile(r"granulom\w*|reactive|anthraco\w*|sarcoid\w*|histiocyt\w*|hyperplas\w*|"
+                             r"silico\w*|benign|肉芽肿|反应性|炭末", re.I)
+
+
 def _node_status(text: str, start: int, end: int, clause: str) -> bool | None:
-    count = re.search(r"\b(\d+)\s*/\s*(\d+)\b|\b(\d+)\s+of\s+(\d+)\b", text[end:end + 60].split(".")[0])
+    reach = text[end:end + 60].split(".")[0]
+    count = re.search(r"\b(\d+)\s*/\s*(\d+)\b|\b(\d+)\s+of\s+(\d+)\b", reach)
     if count:
         pos = int(count.group(1) or count.group(3))
+        if pos > 0 and _BENIGN_FINDING.search(reach[:count.start()]) and not _POSITIVE.search(reach[:count.start()]):
+            return None  # "Granuloma (1/8)": the count is of a benign finding, not of metastases
         return pos > 0
     if _in_node_list(text, start):
         return not re.match(r"\s*(?:none|no\b)", text[start:end + 6], re.I)
