@@ -18,7 +18,7 @@ from rag.errors import InvalidInput
 from rag.eval.answers import citation_checks, load_answer_gold
 from rag.eval.calculators import eval_calculators, findings_text
 from rag.eval.gold import GoldQuestion, canonical_rule, medquad_source
-from rag.eval.reports import eval_reports, system_for
+from rag.eval.reports import MASK, eval_reports, mask_stated, system_for
 from rag.eval.retrieval import evaluate
 from rag.eval.scoring import Tally, major, normalise, outcome
 from rag.eval.speed import growth_exponent, synthetic
@@ -110,6 +110,30 @@ def test_report_eval_scores_major_categories_per_project(tmp_path: Path) -> None
     assert results["unsupported_projects"] == {"TCGA-XYZ": 1}
     assert ["T3", "T1", 1] in results["confusion"]["T"]
     assert (tmp_path / "out" / "reports_confusion_T.png").exists()
+
+
+def test_mask_stated_hides_categories_not_words() -> None:
+    text = "Tumor 3.2 cm (pT2a pN0(i+), M1b; ypT0 ypN1mi; T is in the table; NMR; Tis; NX). Stage IIB."
+    masked = mask_stated(text)
+    assert masked.count(MASK) == 7, masked
+    assert masked.startswith("Tumor 3.2 cm") and "NMR" in masked and "T is in the table" in masked
+
+
+def test_report_eval_mask_stated_scores_the_derived_reading(tmp_path: Path) -> None:
+    """With the stated pT3 masked the reader must derive T from the findings (1.8 cm → T1), not copy it."""
+    csv_path = tmp_path / "reports.csv"
+    csv_path.write_text(
+        "case_id,project,T,N,M,text\n"
+        "r1,TCGA-LUAD,T3,N0,,\"Right upper lobe adenocarcinoma, 1.8 cm in greatest dimension. "
+        "Visceral pleura not involved. pT3 pN0.\"\n", encoding="utf-8")
+    stated = eval_reports(Settings(index_dir=tmp_path / "i"), csv_path, tmp_path / "a")
+    derived = eval_reports(Settings(index_dir=tmp_path / "i"), csv_path, tmp_path / "b", mask=True)
+    assert stated["overall"]["T"]["right"] == 1 and not stated["masked_stated"]
+    assert derived["overall"]["T"]["wrong"] == 1 and derived["masked_stated"]
+    assert ["T3", "T1", 1] in derived["confusion"]["T"]
+    assert "masked" in (tmp_path / "b" / "report.md").read_text(encoding="utf-8")
+    assert main(["eval", "reports", "--csv", str(csv_path), "--mask-stated", "--out", str(tmp_path / "c")]) == 0
+    assert json.loads((tmp_path / "c" / "results.json").read_text(encoding="utf-8"))["masked_stated"] is True
 
 
 def test_answer_gold_is_validated(tmp_path: Path) -> None:

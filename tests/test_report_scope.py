@@ -127,3 +127,64 @@ def test_a_copied_category_definition_is_not_a_finding(system: str, text: str) -
     out = find_calculator(system).from_text(text)
     assert not any(d.derived.startswith("T4") for d in out.discrepancies), [d.message for d in out.discrepancies]
     assert not any(e.descriptor in ("T.extent", "T.depth") and e.value.startswith("T4") for e in out.evidence)
+
+
+# --- issue 10, derived-only reading (stated TNM masked): rules from the AJCC 8th node-count and extent texts ---
+
+@pytest.mark.parametrize("distractor", ["NOTTINGHAM SCORE 6/9 (tubules 3, nuclei 2, mitoses 1)",
+                                        "Nottingham score: 8/9", "NON-NEOPLASTIC BREAST TISSUE: 2/3 cores with FCC",
+                                        "Normal ducts in 2/4 sections", "Nodular hyperplasia in 2/5 blocks"])
+def test_a_word_starting_with_no_is_not_a_pn_label(distractor: str) -> None:
+    """Only a free-standing pN label introduces a node count; "NO" inside a word (NOTTINGHAM) is none."""
+    text = f"Invasive ductal carcinoma, 2.1 cm. {distractor}. Axillary lymph nodes: 3/28 positive."
+    assert [(c.positive, c.total) for c in node_counts(text)] == [(3, 28)]
+
+
+@pytest.mark.parametrize(("words", "pos", "tot"), [("three of thirty-one", 3, 31), ("Nine of twenty-one", 9, 21),
+                                                   ("one of twenty", 1, 20), ("two of forty five", 2, 45),
+                                                   ("Twelve of seventeen", 12, 17)])
+def test_node_totals_past_twenty_in_words(words: str, pos: int, tot: int) -> None:
+    text = f"Metastatic adenocarcinoma in {words} lymph nodes."
+    assert [(c.positive, c.total) for c in node_counts(text)] == [(pos, tot)]
+
+
+@pytest.mark.parametrize("stated", ["Seminal vesicle invasion. Not identified", "Seminal vesicle invasion: not identified",
+                                    "Seminal vesicle invasion. Absent", "精囊侵犯：未见", "精囊侵犯：阴性"])
+def test_a_label_denied_after_it_is_no_prostate_finding(stated: str) -> None:
+    text = f"Radical prostatectomy: adenocarcinoma, Gleason 3+4=7. Extraprostatic extension: present, focal. {stated}."
+    assert find_calculator("AJCC8-prostate").from_text(text).result.get("T") == "T3a"
+
+
+@pytest.mark.parametrize(("site", "text"), [
+    ("AJCC8-kidney", "Nephrectomy: renal cell carcinoma, 4.5 cm. Tumor invades the perinephric fat or renal sinus fat."),
+    ("AJCC8-kidney", "Nephrectomy: renal cell carcinoma, 4.5 cm. Invasion of the perinephric fat cannot be excluded."),
+    ("AJCC8-stomach", "Gastrectomy: adenocarcinoma invading the muscularis propria or subserosa."),
+    ("AJCC8-stomach", "Gastrectomy: adenocarcinoma invading the muscularis propria; subserosal invasion cannot be excluded."),
+])
+def test_an_alternative_or_hedged_deeper_extent_leaves_t_open_with_a_question(site: str, text: str) -> None:
+    result = find_calculator(site).from_text(text)
+    assert result.result.get("T") is None
+    assert any(m.startswith("T: the report is not definite about the extent") for m in result.missing)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Regional lymph nodes: Total number with metastasis: 3. Total number examined: 32.", [(3, 32)]),
+    ("Lymph nodes: total number involved: 2. Total number examined: 14.", [(2, 14)]),
+    ("Number of lymph nodes examined: 1. Number of lymph nodes involved: 9.", []),
+    ("Metastatic carcinoma in one of nine lymph nodes. Number of lymph nodes examined: 1. "
+     "Number of lymph nodes involved: 9.", [(1, 9)]),
+    ("Lymph nodes: number with metastasis: 11. Total number examined: 40.", [(11, 40)]),
+])
+def test_synoptic_totals_and_impossible_counts(text: str, expected: list[tuple[int, int]]) -> None:
+    """A synoptic "Total number with metastasis" is a count; more positive than examined is no count at all."""
+    assert [(c.positive, c.total) for c in node_counts(text)] == expected
+
+
+@pytest.mark.parametrize(("synoptic", "expected"), [
+    ("Number of lymph nodes examined: 1. Number of lymph nodes involved: 9.", "N1"),  # impossible: the narrative decides
+    ("Number of lymph nodes examined: 9. Number of lymph nodes involved: 1.", "N1"),
+])
+def test_an_impossible_synoptic_node_count_yields_to_the_narrative(synoptic: str, expected: str) -> None:
+    text = (f"Distal pancreatectomy: invasive ductal adenocarcinoma, 2.0 cm. Metastatic carcinoma in one of nine "
+            f"lymph nodes. {synoptic}")
+    assert find_calculator("AJCC8-pancreas").from_text(text).result.get("N") == expected

@@ -40,6 +40,8 @@ def add_eval_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> No
     p.add_argument("--cases", required=True, type=Path, help="JSONL {id, system, input|text|tnm|findings, gold}")
     p = kind("reports", "Pathology report → T/N/M agreement per project (right / wrong / missing) + confusion plots.")
     p.add_argument("--csv", required=True, type=Path, help="CSV with case_id, project, T, N, M, text")
+    p.add_argument("--mask-stated", action="store_true", help="mask stated categories (pT2, N0, ...) before reading: "
+                   "scores the reader's own reading of the findings, as on reports that state no stage")
     p = kind("answers", "Expected fact in the answer text, citation precision, refusals, latency.")
     p.add_argument("--gold", required=True, type=Path, help="JSONL {id, lang, question, expect, refuse}")
     p.add_argument("--backend", help="extractive (default), llamacpp, openai")
@@ -73,7 +75,7 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
         else:
             from rag.eval.reports import eval_reports
 
-            results = eval_reports(settings, args.csv, args.out)
+            results = eval_reports(settings, args.csv, args.out, mask=args.mask_stated)
     else:
         workspace = Workspace(settings)
         try:

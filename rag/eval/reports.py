@@ -8,6 +8,7 @@ scored. Each project maps to the site calculator that reads it; projects without
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,23 @@ SITE = {"LUAD": "lung", "LUSC": "lung", "BRCA": "breast", "COAD": "colorectal", 
         "CESC": "cervix"}
 AXES = ("T", "N", "M")
 MISSING = "missing"
+MASK = "[stage masked]"
+# A stated TNM category: optional prefixes (p, c, y, r, a in any order), the axis letter, then the
+# value with its sub-letters/suffixes ("pT2a", "ypN1mi", "pN0(i+)", "Tis", "NX"). Not preceded or
+# followed by a letter/digit, so words ("Tumor", "NMR", "T is") and identifiers stay untouched.
+STATED_CATEGORY = re.compile(
+    r"(?i)(?<![A-Za-z])(?:(?:[ycra]{0,2}p|p?[ycra]{1,2})\s?)?([TNM])"
+    r"(?:\s?[0-4](?:\s?\(?(?:[a-d]|mi|mic|sn|i[+-])\)?)*|is|x)(?![A-Za-z0-9])")
+
+
+def mask_stated(text: str) -> str:
+    """Replace every stated T/N/M category with a placeholder.
+
+    WHY: held-out reports are often free text without a stated stage, so what a clinician meets is
+    the reader's *own* reading of the findings; masking the stated categories measures exactly that
+    (the derived-only wrong rate) on reports that do state them.
+    """
+    return STATED_CATEGORY.sub(MASK, text)
 
 
 def system_for(project: str) -> str | None:
@@ -32,8 +50,11 @@ def system_for(project: str) -> str | None:
     return f"AJCC8-{site}" if site else None
 
 
-def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any]:
-    """Read every report, tally right / wrong / missing per project and axis, plot the T confusion."""
+def eval_reports(settings: Settings, csv_path: Path, out: Path, *, mask: bool = False) -> dict[str, Any]:
+    """Read every report, tally right / wrong / missing per project and axis, plot the T confusion.
+
+    ``mask`` hides stated categories first (:func:`mask_stated`) to score the derived-only reading.
+    """
     prepare_out(out)
     csv.field_size_limit(10**8)
     try:
@@ -55,7 +76,8 @@ def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any
             unsupported[project] += 1
             continue
         try:
-            staged = run_stage(settings, StageRequest(system=system, text=row.get("text") or ""))
+            text = row.get("text") or ""
+            staged = run_stage(settings, StageRequest(system=system, text=mask_stated(text) if mask else text))
         except RagError:
             errors += 1
             continue
@@ -71,14 +93,15 @@ def eval_reports(settings: Settings, csv_path: Path, out: Path) -> dict[str, Any
             overall[axis].add(verdict)
             confusion[axis][(expected, predicted if predicted is not None and verdict != "missing" else MISSING)] += 1
     misses: list[dict[str, Any]] = [m for axes in tallies.values() for t in axes.values() for m in t.misses]
-    results = {"reports": len(rows), "errors": errors, "unsupported_projects": dict(unsupported),
+    results = {"reports": len(rows), "errors": errors, "masked_stated": mask, "unsupported_projects": dict(unsupported),
                "overall": {a: t.as_dict() for a, t in overall.items()},
                "projects": {p: {a: t.as_dict() for a, t in axes.items()} for p, axes in sorted(tallies.items())},
                "confusion": {a: [[e, g, n] for (e, g), n in sorted(c.items())] for a, c in confusion.items()},
                "misses": misses}
     rows_md = [[p, *(f"{axes[a].right}/{axes[a].wrong}/{axes[a].missing}" for a in AXES)] for p, axes in sorted(tallies.items())]
+    masked = " Stated T/N/M categories masked (derived-only reading)." if mask else ""
     md = [f"# Report reading evaluation\n\nCSV: `{csv_path}` — {len(rows)} reports, {errors} errors, "
-          f"{sum(unsupported.values())} in projects without a calculator. Cells: right / wrong / missing (major category).\n",
+          f"{sum(unsupported.values())} in projects without a calculator.{masked} Cells: right / wrong / missing (major category).\n",
           table(["project", *AXES], rows_md),
           "\n" + table(["axis", "right", "wrong", "missing", "right rate", "wrong rate"],
                        [[a, t.right, t.wrong, t.missing, t.as_dict()["right_rate"], t.as_dict()["wrong_rate"]] for a, t in overall.items()])]

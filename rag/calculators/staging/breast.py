@@ -85,6 +85,20 @@ _T4B = re.compile(r"ulcerat\w*|satellite\s+(?:skin\s+)?nodules?|peau\s+d['’]?\
 _T4D = re.compile(r"inflammatory\s+(?:breast\s+)?carcinoma", re.I)
 _INV_CUE = re.compile(r"invad|invasion|involv|infiltrat|extend|extension|ulcerat", re.I)
 _MICRO = re.compile(r"micro-?metasta\w*|\bpN1mi\b", re.I)
+# A synoptic label ("SKIN INVOLVED (ULCERATION): ...", "Ulceration: not identified") says nothing by itself:
+# its value does. Blank, or the next field's label ("... : NON-NEOPLASTIC BREAST TISSUE: FCD"), is no finding.
+_FIELD_AFTER = re.compile(r"[ \t]*\)?[ \t]*[:：][ \t]*(?P<value>[^.;\n]{0,40})")
+_FIELD_POSITIVE = re.compile(r"(?:yes|present|identified|involved|positive|ulcerat\w*|focal\w*|with\b)", re.I)
+_NEXT_LABEL = re.compile(r"^[^:：]{0,40}[:：]")
+
+
+def _empty_field(text: str, end: int) -> bool:
+    """The term labels a form field whose value does not affirm it (blank, another label, or a denial)."""
+    m = _FIELD_AFTER.match(text, end)
+    if m is None:
+        return False
+    value = m.group("value").strip()
+    return not value or bool(_NEXT_LABEL.match(value)) or not _FIELD_POSITIVE.match(value)
 _ITC = re.compile(r"isolated\s+tumou?r\s+cells?|\bITCs?\b", re.I)
 _IMN = re.compile(r"internal\s+mammary", re.I)
 _SUPRA = re.compile(r"supraclavicular", re.I)
@@ -133,7 +147,7 @@ def extract(text: str) -> Descriptors:
     for name, pattern in (("t4a", _T4A), ("t4b", _T4B)):
         hits = [h for h in find(text, pattern) if not h.negated
                 and (name == "t4b" or _INV_CUE.search(text[max(0, h.start - 60):h.end + 30]))
-                and not re.search(r"(?i)margin", text[h.end:h.end + 15])]
+                and not re.search(r"(?i)margin", text[h.end:h.end + 15]) and not _empty_field(text, h.end)]
         if hits:
             d[name] = Fact(True, (evidence(name, True, hits[0].start, hits[0].end, text),))
     for name, pattern in (("imn", _IMN), ("supraclavicular", _SUPRA), ("level3", _LEVEL3)):

@@ -19,9 +19,9 @@ from typing import Any
 
 from rag.calculators.context import assess
 from rag.calculators.staging.context_rules import context_rule_ids
-from rag.calculators.staging.extract import Descriptors, distant_m, evidence, unasserted, with_context
+from rag.calculators.staging.extract import UNCLEAR_T, Descriptors, Fact, distant_m, evidence, unasserted, with_context
 from rag.calculators.staging.group import StageOutcome, resolve_stage
-from rag.calculators.staging.site import Context, SiteSpec
+from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.table import Assignment, StageTable
 from rag.calculators.staging.tnm_string import TnmGrammar, TnmPart, parse_tnm, scan_tnm
 from rag.errors import InvalidInput
@@ -65,6 +65,16 @@ def render_findings(findings: Mapping[str, Any]) -> str:
 
 def _part_evidence(part: TnmPart, text: str) -> Evidence:
     return evidence(f"{part.axis}.stated", part.label, part.start, part.end, text)
+
+
+def _t_left_open(derived: Derived, unclear: Fact) -> Derived:
+    """The report names a deeper structure only as an alternative ("into the X or Y") or hedged: T is not derived
+    (neither the shallower level nor size alone); ``missing`` quotes the words and asks which is invaded."""
+    level = unclear.evidence[0].value if unclear.evidence else "a deeper category"
+    ask = (f'T: the report is not definite about the extent ("{unclear.value}"); state the deepest structure '
+           f"the tumour invades (at issue: {level}).")
+    assignments = {axis: a for axis, a in derived.assignments.items() if axis != "T"}
+    return replace(derived, assignments=assignments, missing=(*derived.missing, ask))
 
 
 # "pT2 (at least)", "at least pT2", "pT2 or higher": a minimum, not a category. A TURBT or a biopsy
@@ -246,6 +256,8 @@ class TnmCalculator:
         if descriptors is None:
             descriptors = spec.extract(text) if text else {}
         derived = spec.derive(descriptors, Context(prefix, extras, text))
+        if UNCLEAR_T in descriptors:
+            derived = _t_left_open(derived, descriptors[UNCLEAR_T])
         if text and "M" not in derived.assignments and set(spec.categories("M")) == {"M0", "M1"}:
             # sites without M subcategories: "no regional or distant spread" / "distant metastasis present"
             if (m := distant_m(text)) is not None:

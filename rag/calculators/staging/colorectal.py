@@ -46,7 +46,10 @@ _DEPTH = (  # deepest first; each pattern is an affirmed statement of depth
                        r"\s*[:=]?\s*(?:present|yes|identified)?|tumou?r\s+perforation|perforat\w+\s+(?:through|of)\s+"
                        r"the\s+tumou?r|(?:at|to|on|involv\w*|reach\w*|present\s+at)\s+(?:the\s+)?(?:serosal|peritoneal)\s+"
                        r"surface|浆膜(?:层|面)?(?:受侵|穿透|受累|见癌)|(?:穿透|突破|侵(?:犯|及)?(?:至|达)?|累及|达)浆膜(?:层|面)?(?!下)", re.I)),
-    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?muscularis\s+propria|穿透(?:固有)?肌层|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
+    # "through the muscular wall/membrane" is through the muscularis propria; Latin-order "adipose tissue
+    # pericolic" ("telae adiposae pericolicae") is the pericolorectal fat
+    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|membrane|layer|coat))|"
+                      r"adipos\w*\s+(?:tissue\s+)?peri(?:colic|colonic|rectal|colorectal)\w*|穿透(?:固有)?肌层|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
                       r"rectal|colorectal)|mesorectal|subserosa\w*|serosal?\s+fat)|peri(?:colic|colonic|rectal|"
                       r"colorectal)\s+(?:fat|adipose|soft\s+tissue|tissue)|mesorectal\s+fat|subserosa|浆膜下|外膜", re.I)),
     ("T2", re.compile(r"muscularis\s+propria|muscle\s+wall|muscularis\s+externa|肌层|固有肌", re.I)),
@@ -61,6 +64,13 @@ _ORGANS = re.compile(r"(?P<peritoneum>peritone\w*|omentum|omental|carcinomatosis
                      r"(?P<distant_nodes>(?:para-?aortic|distant|non-?regional|retroperitoneal)\s+(?:lymph\s+)?nodes?)", re.I)
 _NODES_NONE = re.compile(r"(?:lymph\s+)?nodes?\s*[:=]?\s*(?:all\s+)?(?:negative|benign|uninvolved)|no\s+(?:lymph\s+node|"
                          r"nodal)\s+metasta\w*", re.I)
+
+
+# A non-tumour thing named as what lies on the serosal surface (the nearest subject before the place, across
+# OCR stops): the surface is that thing's location, not a depth the tumour reached.
+_OTHER_ON_SURFACE = re.compile(r"\b(?:scar|adhesions?|fibrosis|fibrin\w*|exudate|h(?:a)?emorrhage|ink(?:ed)?|"
+                               r"fat\s+necrosis|puckering|granulation\s+tissue|diverticul\w*)\b"
+                               r"(?![^.;]{0,10}\b(?:tumou?r|carcinoma)\b)(?:(?!tumou?r|carcinoma|invad|infiltrat)[^;])*$", re.I)
 
 
 def n_by_count(positive: int) -> str:
@@ -81,6 +91,8 @@ def extract(text: str) -> Descriptors:
                 continue
             if re.match(r"\s*(?:margin|edge)", text[hit.end:hit.end + 10], re.I):
                 continue
+            if label == "T4a" and _OTHER_ON_SURFACE.search(text[max(0, hit.start - 80):hit.start]):
+                continue  # "a scar (2 x 0.5 cm) is present on the serosal surface": the scar's place, not the tumour's
             d["depth"] = Fact(label, (evidence("T.depth", label, hit.start, hit.end, text),))
             break
         if "depth" in d:

@@ -18,7 +18,7 @@ from rag.calculators.context import ASSERTED, Assertion, assess, cues_in, object
 from rag.types import Evidence
 
 __all__ = ["labelled_first", "count_readings", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
-           "node_counts", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
+           "node_counts", "examined_total", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
            "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
 
@@ -32,6 +32,9 @@ class Fact:
 
 
 Descriptors = dict[str, Fact]
+# The descriptor key under which a site's reader records a deeper extent named only as an alternative
+# ("invades the X or Y"); the calculator then leaves T open with a question.
+UNCLEAR_T = "T.unclear"
 
 
 @dataclass(frozen=True)
@@ -225,16 +228,23 @@ def labelled_first(found: list[Size]) -> list[Size]:
 WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
-_WORD_NUM = r"(?:\d+|" + "|".join(WORD_NUMBERS) + r"|a\s+single|single)"
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+# "twenty-one", "thirty one": node totals past twenty are common ("three of thirty-one lymph nodes");
+# longest alternatives first so "twenty-one" is not read as "twenty" then "one".
+_WORD_NUM = (r"(?:\d+|(?:" + "|".join(_TENS) + r")(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
+             + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + r"|a\s+single|single)")
 
 
 def number(word: str) -> int:
-    """An integer from digits or an English number word ("two" → 2, "single" → 1)."""
+    """An integer from digits or English number words ("two" → 2, "thirty-one" → 31, "single" → 1)."""
     word = word.lower().strip()
     if word.isdigit():
         return int(word)
     if word.endswith("single"):
         return 1
+    tens, _, unit = word.replace("-", " ").partition(" ")
+    if tens in _TENS:
+        return _TENS[tens] + (WORD_NUMBERS[unit.strip()] if unit.strip() else 0)
     return WORD_NUMBERS[word]
 
 
@@ -244,7 +254,8 @@ _COUNTS = [
     re.compile(rf"\b(?P<pos>{_WORD_NUM})\s+(?:of|out\s+of|/)\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,3}}{_NODE}", re.I),
     # "0/18 lymph nodes", "lymph nodes 0/2", "(4/19)" near a node word or pN
     re.compile(rf"\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b(?=[^.;\n]{{0,30}}{_NODE})", re.I),
-    re.compile(rf"(?:{_NODE}|p?N[0-3OI][a-c]?(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
+    # (the pN label stands alone: the "NO" of "NOTTINGHAM SCORE 6/9" or "NON-NEOPLASTIC" is no pN0)
+    re.compile(rf"(?:{_NODE}|(?<![A-Za-z])p?N[0-3OI][a-c]?(?![A-Za-z])(?:\([^)]*\))?)[^.;\n\d]{{0,40}}\(?\b(?P<pos>\d+)\s*/\s*(?P<tot>\d+)\b", re.I),
     # "lymph nodes: 3 of 15 positive", "nodes examined ... 7 out of 19 involved"
     re.compile(rf"{_NODE}[^.;\n\d]{{0,60}}\b(?P<pos>\d+)\s+(?:of|out\s+of)\s+(?P<tot>\d+)\b", re.I),
     # synoptic "number of lymph nodes involved: 3" with "examined: 14" nearby
@@ -256,7 +267,7 @@ _COUNTS = [
     # "metastatic carcinoma in 3 hilar lymph nodes" (no total given; "in 3 of 14" is read above)
     _METS_IN := re.compile(rf"metasta\w*[^.;\n]{{0,40}}?\bin\s+(?P<pos>{_WORD_NUM})\s+(?!of\b|out\b|/)(?:[a-z-]+\s+){{0,2}}{_NODE}", re.I),
     # synoptic block "Lymph Nodes: Number with metastasis: 11. Total number examined: 40"
-    re.compile(rf"{_NODE}\s*:\s*(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
+    re.compile(rf"{_NODE}\s*:\s*(?:total\s+)?(?:number\s+)?(?:with\s+metasta\w*|positive|involved)\s*[:=]\s*(?P<pos>\d+)", re.I),
     # "all 12 lymph nodes negative", "twelve lymph nodes, negative"
     re.compile(rf"\ball\s+(?P<tot>{_WORD_NUM})\s+(?:[a-z-]+\s+){{0,2}}{_NODE}\s+(?:are\s+|were\s+)?(?:negative|benign|free)", re.I),
     # Chinese: "淋巴结(3/14)" or "3/14枚"
@@ -265,7 +276,14 @@ _COUNTS = [
     re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
+                       rf"{_NODE}\s*:[^.;\n]{{0,40}}[.;]\s*total\s+number\s+examined\s*[:=]\s*(?P<tot3>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
+
+
+def examined_total(text: str) -> int | None:
+    """The synoptic "number of lymph nodes examined" (None when the report gives none)."""
+    exam = _EXAMINED.search(text)
+    return int(exam.group("tot") or exam.group("tot2") or exam.group("tot3")) if exam else None
 
 
 def node_counts(text: str) -> list[NodeCount]:
@@ -286,11 +304,11 @@ def node_counts(text: str) -> list[NodeCount]:
                 tot = number(groups["tot"]) if groups.get("tot") else None
             except KeyError:
                 continue
-            if tot is not None and (pos > tot or tot > 150):
-                continue
             if tot is None and "pos" in groups:
                 exam = _EXAMINED.search(text)
-                tot = int(exam.group("tot") or exam.group("tot2")) if exam else None
+                tot = int(exam.group("tot") or exam.group("tot2") or exam.group("tot3")) if exam else None
+            if tot is not None and (pos > tot or tot > 150):
+                continue  # more positive than examined (an OCR slip, "involved: 9 ... examined: 1"): no count
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     return sorted(found.values(), key=lambda c: c.start)
 

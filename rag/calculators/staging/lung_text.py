@@ -40,7 +40,8 @@ _SIZE_CUES = {
     "invasive": re.compile(r"invasive\s+(?:component|part|size|focus|portion)|浸润成分|浸润灶"),
     "other": re.compile(r"margin|node|lymph|station|specimen|lobe\b|lung\b|segment|wedge|fragment|"
                         r"tissue|bronch(?!ioloalveolar)|cyst|from|distance|metasta|pleura(?:l)?\s+effusion|"
-                        r"rib\b|portion|staple|suture|切缘|淋巴结|标本|肺叶"),
+                        # "staple. line measuring 5.5 cm": an OCR stop may cut "staple" off its "line"
+                        r"rib\b|portion|staple|suture|\bline\b|切缘|淋巴结|标本|肺叶"),
 }
 _VPI = re.compile(r"visceral\s+pleura(?:l)?(?:\s+(?:invasion|involvement|infiltration))?|\bPL\s?[0-3]\b|"
                   r"(?:pleural\s+(?:invasion|involvement))|elastic\s+(?:layer|lamina)|脏层胸膜(?:侵犯|受侵)?|胸膜侵犯", re.I)
@@ -55,8 +56,12 @@ _MAIN_BRONCHUS = re.compile(r"main(?:stem)?\s+bronch(?:us|i)|主支气管", re.I
 _ATELECTASIS = re.compile(r"atelectasis|obstructive\s+pneumonitis|肺不张|阻塞性肺炎", re.I)
 # T2 needs atelectasis or pneumonitis that reaches the hilum (part or all of the lung), not a focal one
 _TO_HILUM = re.compile(r"hil(?:um|ar)|(?:whole|entire|all\s+of\s+the)\s+(?:lung|lobe)|肺门|全肺|一侧肺", re.I)
+# "satellite focus / lesion" is the same finding as a satellite nodule (separate tumour nodule); a form
+# count of zero ("Number of satellite lesions: 0") is no nodule.
 _NODULE = re.compile(r"(?:separate|additional|satellite|second|another)\s+(?:tumou?r\s+)?nodules?|"
+                     r"satellite\s+(?:tumou?r\s+)?(?:foci|focus|lesions?)|"
                      r"intrapulmonary\s+metasta\w*|tumou?r\s+nodules?|卫星灶|另见结节|癌结节|肺内转移", re.I)
+_ZERO_VALUE = re.compile(r"[^.;:\n]{0,20}[:：]\s*(?:0|zero|none|no|not\s+identified|absent|n/?a)\b", re.I)
 _TUMOUR_NODULE = re.compile(r"tumou?r|satellite|metasta|卫星|转移", re.I)
 _MALIGNANT = re.compile(r"carcinoma|tumou?r|malignan\w*|metasta\w*|same\s+histolog\w*|neoplas\w*|癌|转移|恶性", re.I)
 _SAME_LOBE = re.compile(r"same\s+lobe|同一?肺?叶", re.I)
@@ -232,7 +237,7 @@ def _nodules(text: str, d: Descriptors) -> None:
         d["multiple_primaries"] = Fact(True, (_ev("multiple_primaries", True, primaries, text),))
         return
     for hit in find(text, _NODULE):
-        if hit.negated:
+        if hit.negated or _ZERO_VALUE.match(text, hit.end):
             continue
         left, right = clause_of(text, hit.start, hit.end)
         window = text[max(left, hit.start - 60):min(right, hit.end + 80)]
@@ -355,10 +360,17 @@ def _in_node_list(text: str, pos: int) -> bool:
     return bool(re.search(r"(?i)(?:involved|positive|metastatic)\s+(?:lymph\s+)?nodes?\s*[:=][^.]*$|淋巴结转移[:：][^。]*$", before))
 
 
+_BENIGN_FINDING = re.compile(r"granulom\w*|reactive|anthraco\w*|sarcoid\w*|histiocyt\w*|hyperplas\w*|"
+                             r"silico\w*|benign|肉芽肿|反应性|炭末", re.I)
+
+
 def _node_status(text: str, start: int, end: int, clause: str) -> bool | None:
-    count = re.search(r"\b(\d+)\s*/\s*(\d+)\b|\b(\d+)\s+of\s+(\d+)\b", text[end:end + 60].split(".")[0])
+    reach = text[end:end + 60].split(".")[0]
+    count = re.search(r"\b(\d+)\s*/\s*(\d+)\b|\b(\d+)\s+of\s+(\d+)\b", reach)
     if count:
         pos = int(count.group(1) or count.group(3))
+        if pos > 0 and _BENIGN_FINDING.search(reach[:count.start()]) and not _POSITIVE.search(reach[:count.start()]):
+            return None  # "Granuloma (1/8)": the count is of a benign finding, not of metastases
         return pos > 0
     if _in_node_list(text, start):
         return not re.match(r"\s*(?:none|no\b)", text[start:end + 6], re.I)

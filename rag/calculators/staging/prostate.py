@@ -13,6 +13,7 @@ from typing import Any
 
 from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Annotation, Context, Derived, SiteSpec
+from rag.calculators.staging.sites.reading import denied
 from rag.calculators.staging.table import Assignment, Condition, StageTable, row
 
 _CT = ("TX", "T0", "T1", "T1a", "T1b", "T1c", "T2", "T2a", "T2b", "T2c", "T3", "T3a", "T3b", "T4")
@@ -99,7 +100,8 @@ def extract(text: str) -> Descriptors:
     d: Descriptors = {}
     for name, pattern in (("t4", _T4), ("sv", _SV), ("epe", _EPE), ("confined", _CONFINED),
                           ("nonpalpable", _NONPALPABLE)):
-        hit = next((h for h in find(text, pattern) if not h.negated), None)
+        # a synoptic label denied after it ("Seminal vesicle invasion. Not identified.") is no finding
+        hit = next((h for h in find(text, pattern) if not denied(text, h)), None)
         if hit:
             d[name] = Fact(True, (evidence(name, True, hit.start, hit.end, text),))
     gg = _GG.search(text)

@@ -19,7 +19,7 @@ from rag.calculators.staging.extract import Descriptors, Fact, evidence
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import table
 from rag.calculators.staging.sites.derive import assignment, by_axis
-from rag.calculators.staging.sites.reading import Level, affirmed, deepest, found, positive_nodes
+from rag.calculators.staging.sites.reading import UNCLEAR_T, Level, affirmed, deepest, found, positive_nodes, unclear_extent
 from rag.calculators.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-bladder"
@@ -99,9 +99,26 @@ def _common_iliac_positive(text: str) -> Fact | None:
     return None
 
 
+# The CAP synoptic field "Associated epithelial lesions: urothelial carcinoma in situ" lists what lies
+# beside the tumour; T is the deepest invasion of the tumour itself (Tis only when nothing invades), so
+# an in-situ lesion named there is not the tumour's T (the field ends at the next label's colon).
+_ASSOCIATED_FIELD = re.compile(r"(?:\bassociated\s+(?:\w+\s+){0,2}(?:lesions?|findings?)|伴(?:随|发)?(?:上皮)?病变)"
+                               r"\s*[:：][^;:：；\n]{0,60}$", re.I)
+
+
+def _depth(text: str) -> Fact | None:
+    depth = deepest(text, _DEPTH, "T.depth")
+    if depth is not None and depth.value in ("Tis", "Ta"):
+        start = depth.evidence[0].start
+        if _ASSOCIATED_FIELD.search(text[max(0, start - 80):start]):
+            return None
+    return depth
+
+
 def extract(text: str) -> Descriptors:
     """Depth of invasion, positive pelvic nodes and common iliac involvement."""
-    return found(("depth", deepest(text, _DEPTH, "T.depth")), ("positive_nodes", positive_nodes(text)),
+    depth = _depth(text)
+    return found(("depth", depth), (UNCLEAR_T, unclear_extent(text, _DEPTH, depth)), ("positive_nodes", positive_nodes(text)),
                  ("common_iliac", _common_iliac_positive(text)))
 
 

@@ -16,7 +16,7 @@ from rag.calculators.staging.extract import Descriptors, Fact, evidence, find
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import table
 from rag.calculators.staging.sites.derive import assignment, by_axis, by_size
-from rag.calculators.staging.sites.reading import Level, deepest, found, positive_nodes, tumour_size
+from rag.calculators.staging.sites.reading import Level, extent, found, positive_nodes, tumour_size
 from rag.calculators.staging.table import Assignment, StageRow, row
 
 SYSTEM = "AJCC8-cervix"
@@ -125,7 +125,7 @@ def _nodes(text: str, pattern: re.Pattern[str], key: str) -> Fact | None:
 def extract(text: str) -> Descriptors:
     """Depth of stromal invasion, size, extension, pelvic and para-aortic node status."""
     return found(("invasion_depth_mm", _depth(text)), ("size_mm", tumour_size(text)),
-                 ("extent", deepest(text, _EXTENT, "T.extent")),
+                 *extent(text, _EXTENT, "extent", "T.extent"),
                  ("pelvic_nodes", _nodes(text, _PELVIC, "N.pelvic")),
                  ("para_aortic_nodes", _nodes(text, _PARA_AORTIC, "N.para_aortic")),
                  ("positive_nodes", positive_nodes(text)))

@@ -17,7 +17,7 @@ from rag.calculators.staging.extract import Descriptors, Fact, evidence
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import Branch, branched, table
 from rag.calculators.staging.sites.derive import assignment, by_axis, n_by_count
-from rag.calculators.staging.sites.reading import Level, affirmed, deepest, found, grade, positive_nodes
+from rag.calculators.staging.sites.reading import Level, affirmed, extent, found, grade, positive_nodes
 from rag.calculators.staging.table import Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-esophagus"
@@ -218,7 +218,7 @@ _LOCATIONS = (
 
 def extract(text: str) -> Descriptors:
     """Depth, positive nodes, histology, grade and tumour location from report text."""
-    out = found(("depth", deepest(text, _DEPTH, "T.depth")),
+    out = found(*extent(text, _DEPTH, "depth", "T.depth"),
                 ("positive_nodes", positive_nodes(text)), ("grade", grade(text)))
     for value, pattern in (("squamous", _SCC), ("adenocarcinoma", _ADENO)):
         hits = affirmed(text, pattern)

@@ -14,7 +14,7 @@ from rag.calculators.staging.extract import Descriptors
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import table
 from rag.calculators.staging.sites.derive import assignment, by_axis, n_by_count, t_by_size
-from rag.calculators.staging.sites.reading import Level, deepest, found, positive_nodes, tumour_size
+from rag.calculators.staging.sites.reading import Level, extent, found, positive_nodes, tumour_size
 from rag.calculators.staging.table import Assignment, row
 
 SYSTEM = "AJCC8-kidney"
@@ -67,7 +67,7 @@ _EXTENT = (
 
 def extract(text: str) -> Descriptors:
     """Tumour size, extension beyond the kidney and positive regional node count."""
-    return found(("size_mm", tumour_size(text)), ("extent", deepest(text, _EXTENT, "T.extent")),
+    return found(("size_mm", tumour_size(text)), *extent(text, _EXTENT, "extent", "T.extent"),
                  ("positive_nodes", positive_nodes(text)))
 
 

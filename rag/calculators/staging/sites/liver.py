@@ -103,6 +103,8 @@ def derive_t(d: Descriptors) -> tuple[Assignment | None, tuple[str, ...]]:
     if "major_vessel" in d or "adjacent_organ" in d:
         return assignment(PREFIX, "T", "T4", d.get("major_vessel"), d.get("adjacent_organ")), ()
     size = d.get("size_mm")
+    if "multiple" in d and "solitary" in d:
+        return None, ("focality",)  # "Tumor focality: solitary" and "multifocal" in one report: ask, never choose
     if "multiple" in d:
         if size is None:
             return None, ("size",)
@@ -127,6 +129,7 @@ def derive(d: Descriptors, ctx: Context) -> Derived:
 
 
 _NEEDS_EXTRA = {"size": "T: size of the largest tumour (cm)",
+                "focality": "T: the report calls the tumour both solitary and multiple; state the number of tumours",
                 "vascular_invasion": "T: vascular invasion (present or absent) for a solitary tumour >2 cm"}
 
 SITE = SiteSpec(

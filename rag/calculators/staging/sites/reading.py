@@ -8,16 +8,19 @@ module supplies negation-aware matching and the Evidence spans.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.calculators.staging.extract import (
+    UNCLEAR_T,
     Descriptors,
     Fact,
     Hit,
     classify_size,
     evidence,
+    examined_total,
     find,
     labelled_first,
     n0_statement,
@@ -27,7 +30,7 @@ from rag.calculators.staging.extract import (
 from rag.types import Evidence
 
 __all__ = ["Level", "deepest", "tumour_size", "positive_nodes", "grade", "affirmed",
-           "first_affirmed", "found"]
+           "first_affirmed", "found", "extent", "denied", "unclear_extent", "UNCLEAR_T"]
 
 # A term only counts as tumour extent when the clause says the tumour reaches it.
 _INVASION_CUE = re.compile(
@@ -45,8 +48,20 @@ _EXAMPLE = re.compile(r"\((?:e\.?\s?g|i\.?\s?e)\b[^)]*$|\bsuch\s+as\b[^.;]*$|\bf
 # invades the adrenal gland or perinephric tissues" names what pT3 may mean, not what this tumour did.
 _DEFINITION = re.compile(r"\bp?T[0-4][a-d]?\b\s*[:-]?\s*(?:tumou?r|carcinoma)\b[^.;]*$", re.I)
 _ALTERNATIVE = re.compile(r"\bor\b|\band/or\b", re.I)
+# A structure joined to another by "or" inside one clause ("invades the adrenal gland or perinephric
+# tissues", "into the renal sinus or perirenal fat") names alternatives, not what this tumour did: the
+# report's own reading is unclear there, so the term is not affirmed and T stays open with its question.
+# "no X or Y" is a coordinated denial and is handled by the negation rules before this.
+_OR_BEFORE = re.compile(r"(?:\b(?:or|and/or)\s+(?:\w+\s+){0,3}|或者?[^，。；,;、]{0,6})$", re.I)
+_OR_AFTER = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?,?\s*(?:(?:or|and/or)\b|或)", re.I)
+
+
+def in_disjunction(text: str, hit: Hit) -> bool:
+    """The term is one alternative of an "X or Y" list in its clause."""
+    before = _clause_before(text, hit.start, 60)
+    return bool(_OR_BEFORE.search(before) or _OR_AFTER.match(text[hit.end:hit.end + 30]))
 # Synoptic lines deny a finding after its label: "Perirenal adipose tissue: Not identified".
-_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=]\s*(?:not\s+identified|not\s+seen|not\s+present|"
+_LABEL_DENIED = re.compile(r"^[\w\s'’/(),-]{0,40}?[:=：]\s*(?:未见|未发现|无(?!法)|阴性|未累及|未受累|not\s+identified|not\s+seen|not\s+present|"
                            r"not\s+involved|no\b|absent|negative|none\b|uninvolved|free\b|unknown|"
                            r"not\s+(?:assessed|applicable|specified|evaluated|determined|resected|received|"
                            r"submitted|sampled)|cannot)", re.I)
@@ -127,6 +142,12 @@ def _denied(text: str, hit: Hit) -> bool:
             or bool(_BROKEN_DENIAL_AFTER.search(text[max(0, hit.start - 130):hit.start])))
 
 
+def denied(text: str, hit: Hit) -> bool:
+    """Public form of the denial rules, for readers outside ``sites`` (prostate): "Seminal vesicle
+    invasion. Not identified." and "X: not involved" deny X although no cue precedes it."""
+    return _denied(text, hit)
+
+
 def _has_cue(text: str, hit: Hit, before: str) -> bool:
     """The clause says the tumour reaches the term (an invasion verb before, "invasion" after).
 
@@ -141,11 +162,18 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
                 or _INVASION_CUE.search(hit.text))
 
 
-def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) -> list[Hit]:
-    """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order."""
+def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False,
+             alternatives: bool = False) -> list[Hit]:
+    """Affirmed (not negated, not merely approached) hits of ``pattern``, in reading order.
+
+    ``alternatives``: instead, the hits that pass every check but stand in an "X or Y" list or are
+    hedged ("invasion of X cannot be excluded", "suspicious for"): words that leave the extent unsure.
+    """
     out = []
     for hit in find(text, pattern):
-        if _denied(text, hit):
+        ctx = hit.context
+        hedged = alternatives and ctx.uncertain and not ctx.historical and not ctx.denied
+        if _denied(text, dataclasses.replace(hit, negated=False) if hedged else hit):
             continue
         before = _clause_before(text, hit.start)
         if _NOT_REACHED.search(before) or _EXAMPLE.search(text[max(0, hit.start - 80):hit.start]):
@@ -154,6 +182,8 @@ def affirmed(text: str, pattern: re.Pattern[str], *, needs_cue: bool = False) ->
                 and _ALTERNATIVE.search(text[d.start():hit.end + 40].split(". ")[0]):
             continue
         if needs_cue and not _has_cue(text, hit, before):
+            continue
+        if (hedged or in_disjunction(text, hit)) != alternatives:
             continue
         out.append(hit)
     return out
@@ -182,16 +212,60 @@ def deepest(text: str, levels: Sequence[Level], descriptor: str) -> Fact | None:
     return Fact(levels[best[0]].category, (best[1],))
 
 
+def extent(text: str, levels: Sequence[Level], key: str, descriptor: str) -> tuple[tuple[str, Fact | None], ...]:
+    """``found`` pairs for a site's extent scale: the deepest affirmed level, and under ``UNCLEAR_T``
+    a deeper level the report names only as an alternative (the calculator then leaves T open)."""
+    depth = deepest(text, levels, descriptor)
+    return (key, depth), (UNCLEAR_T, unclear_extent(text, levels, depth))
+
+
+_AT_LEAST = re.compile(r"[^.;\n]{0,30}?(?:\bat\s+least\b|\bat\s+(?:a\s+)?minimum\b|\bor\s+(?:deeper|beyond)\b|至少)", re.I)
+
+
+_AT_LEAST_BEFORE = re.compile(r"(?:\bat\s+least|\bat\s+(?:a\s+)?minimum|至少)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def unclear_extent(text: str, levels: Sequence[Level], depth: Fact | None) -> Fact | None:
+    """A level deeper than ``depth`` named only as one of alternatives ("into the X or Y") or hedged, or
+    ``depth`` itself given as a minimum ("muscularis propria (at least)").
+
+    The report then does not say how far the tumour reaches, so the derived T must stay open with a
+    question rather than settle on the shallower reading (or on size alone).
+    """
+    if depth is not None and depth.evidence and (
+            _AT_LEAST.match(text, depth.evidence[0].end)
+            or _AT_LEAST_BEFORE.search(text, max(0, depth.evidence[0].start - 30), depth.evidence[0].start)):
+        # "invasion of muscularis propria (at least)": a floor, the deeper layers were not assessable
+        span = depth.evidence[0]
+        stop = re.search(r"[.;\n]", text[span.end:span.end + 80])
+        left = span.start - len(_clause_before(text, span.start, 40))
+        quote = " ".join(text[left:span.end + (stop.start() if stop else 0)].split())
+        return Fact(quote, (evidence(UNCLEAR_T, f"{depth.value} or deeper", span.start, span.end, text),))
+    reached = max((i for i, lv in enumerate(levels) if depth is not None and lv.category == depth.value), default=-1)
+    for level in reversed(levels[reached + 1:]):  # the deepest alternative is what the question is about
+        hits = affirmed(text, level.pattern, needs_cue=level.needs_cue, alternatives=True)
+        if hits:
+            h = hits[0]
+            left = h.start - len(_clause_before(text, h.start, 80))
+            stop = re.search(r"[.;\n]", text[h.end:h.end + 80])
+            right = h.end + (stop.start() if stop else min(80, len(text) - h.end))
+            quote = " ".join(text[left:right].split())
+            return Fact(quote, (evidence(UNCLEAR_T, level.category, h.start, h.end, text),))
+    return None
+
+
+# A nodule the report calls benign ("hyperplastic nodule (1.8 cm)", "adenomatous nodule") is not the tumour.
+_NODULE = r"(?<!hyperplastic\s)(?<!adenomatous\s)(?<!colloid\s)(?<!benign\s)(?<!oncocytic\s)nodule"
 _SIZE_CUES = {
     "tumour": re.compile(r"tumou?r\s+size|size\s+of\s+(?:the\s+)?(?:largest\s+|dominant\s+)?"
-                         r"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|nodule|mass)|"
+                         rf"(?:primary\s+)?(?:tumou?r|carcinoma|lesion|{_NODULE}|mass)|"
                          r"greatest\s+(?:dimension|diameter)|maximum\s+(?:dimension|diameter)|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule|neoplasm)\b[^.;]{0,40}"
+                         rf"(?:tumou?r|mass|carcinoma|lesion|{_NODULE}|neoplasm)\b[^.;]{{0,40}}"
                          r"(?:measur\w*|size)|tumou?r\s+dimension|largest\s+tumou?r|"
-                         r"(?:tumou?r|mass|carcinoma|lesion|nodule)\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
+                         rf"(?:tumou?r|mass|carcinoma|lesion|{_NODULE})\s*[(,:]\s*$|\bsize\s*\((?:cm|mm)\)|"
                          # "two tumours are present. The larger one measures 2.5 cm": "one" stands for the tumour
                          r"\b(?:larger|largest|bigger|biggest|dominant|main)\s+(?:one|focus|foci|nodule)\b[^.;]{0,20}"
-                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
+                         r"(?:measur\w*|size)|(?:肿瘤|肿物|癌|(?<!增生性)(?<!增生)(?<!良性)(?<!腺瘤样)结节|病灶)[，,]?\s*(?:大小|最大径|直径)"),
     "other": re.compile(r"specimen|lobe|kidney\s+measures|weigh|margin|node|fragment|portion|"
                         r"stump|ureter|vein|artery|segment|cassette|block|gland|fat|resection|"
                         r"omentum|spleen|gallbladder|cortex|distance|from\s+the|length|staple|suture|标本|腺叶|淋巴结"),
@@ -225,8 +299,10 @@ def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | No
         for m in synoptic:
             seen.setdefault(text[max(0, m.start() - 60):m.end()], m)
         n = sum(int(m.group(1)) for m in seen.values())
-        return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
-                             for m in seen.values()))
+        examined = examined_total(text)
+        if examined is None or n <= examined:  # "involved: 9 ... examined: 1" is impossible: read the narrative
+            return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
+                                 for m in seen.values()))
     station = _STATION.search(text)
     if station and int(station.group(1)) <= int(station.group(2)):
         n = int(station.group(1))

@@ -13,7 +13,7 @@ from rag.calculators.staging.extract import Descriptors
 from rag.calculators.staging.site import Context, Derived, SiteSpec
 from rag.calculators.staging.sites.branches import Branch, table
 from rag.calculators.staging.sites.derive import assignment, by_axis, n_by_count
-from rag.calculators.staging.sites.reading import Level, deepest, found, positive_nodes
+from rag.calculators.staging.sites.reading import Level, extent, found, positive_nodes
 from rag.calculators.staging.table import Condition, StageRow, StageTable, row
 
 SYSTEM = "AJCC8-stomach"
@@ -117,6 +117,8 @@ _DEPTH = (
     Level("T1b", re.compile(r"submucos\w*", re.I)),
     Level("T2", re.compile(r"muscularis\s+propria|muscle\s+(?:wall|layer)|muscular\s+layer", re.I)),
     Level("T3", re.compile(r"subserosa\w*|perigastric\s+(?:fat|adipose|soft)|"
+                           r"(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|layer|coat))|"
+                           r"adipos\w*\s+(?:tissue\s+)?peri(?:gastric|ventricular)\w*|"
                            r"(?:gastrocolic|gastrohepatic|gastrosplenic)\s+ligament|"
                            r"(?:greater|lesser)\s+omentum", re.I)),
     Level("T4a", re.compile(r"(?<!sub)serosa\b|serosal\s+surface|visceral\s+peritoneum", re.I)),
@@ -131,7 +133,7 @@ N_BANDS = ((0, "N0"), (1, "N1"), (3, "N2"), (7, "N3a"), (16, "N3b"))
 
 def extract(text: str) -> Descriptors:
     """Depth of invasion and positive regional node count from report text."""
-    return found(("depth", deepest(text, _DEPTH, "T.depth")), ("positive_nodes", positive_nodes(text)))
+    return found(*extent(text, _DEPTH, "depth", "T.depth"), ("positive_nodes", positive_nodes(text)))
 
 
 def derive(d: Descriptors, ctx: Context) -> Derived:
