@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.answer.relevance import OFF_QUESTION, Focus, misses_concept, off_question
+from rag.answer.relevance import (
+    OFF_QUESTION,
+    Focus,
+    excludes_concept,
+    labels,
+    lead_sibling,
+    misses_concept,
+    off_question,
+    subject_clash,
+)
 from rag.answer.shape import question_shape
 from rag.answer.verify import Segment, SentenceCheck, Source, parse_markers, split_sentences
 
@@ -28,23 +37,32 @@ def split_off_question(segments: Sequence[Segment], sources: Sequence[Source], f
     kept: list[Segment] = []
     off: list[SentenceCheck] = []
     lead: set[int] | None = None  # the sources the answer's first sentence cites
+    lead_labels: dict[str, frozenset[str]] | None = None  # the labels the first kept sentence names
     shape = question_shape(focus_question)
+    listing = shape.members or shape.change  # a list or a comparison names several members by design
     for segment in segments:
         sentences = []
         for sentence in split_sentences(segment.text):
             text, cites = parse_markers(sentence)
             headings = [_heading(by_n[n].chunk.section) for n in cites if n in by_n]
             why = off_question(focus, text, headings, system) if text else None
+            if not why and text and not focus.labels:
+                why = excludes_concept(focus, text)
+            generated = bool(text) and segment.kind != "calculation"
             if lead is None:
                 lead = set(cites)
-            elif not why and text and segment.kind != "calculation" and not set(cites) <= lead:
+            elif not why and generated and not set(cites) <= lead:
                 # A sentence from a further passage must speak of what was asked, not only avoid siblings.
                 context = " ".join(f"{by_n[n].document.title} {by_n[n].chunk.section}" for n in cites if n in by_n)
-                why = misses_concept(focus, text, context, shape, system)
+                why = misses_concept(focus, text, context, shape, system) or subject_clash(focus, text, system)
+            if not why and generated and lead_labels is not None and not listing:
+                why = lead_sibling(lead_labels, focus, text, system)
             if why:
                 off.append(SentenceCheck(sentence, text, cites, False, f"{OFF_QUESTION}: {why}"))
             else:
                 sentences.append(sentence)
+                if lead_labels is None and text:
+                    lead_labels = labels(text, system)
         if sentences:
             kept.append(Segment(" ".join(sentences), segment.kind))
     return kept, off

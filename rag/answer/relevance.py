@@ -42,8 +42,9 @@ from rag.retrieval.quantity import Interval, Quantity, passage_intervals, query_
 if TYPE_CHECKING:  # shape reads labels from this module
     from rag.answer.shape import Shape
 
-__all__ = ["Focus", "heading_names_focus", "holds_focus_quantities", "is_meta", "labels", "misses_concept",
-           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank"]
+__all__ = ["Focus", "excludes_concept", "heading_names_focus", "lead_sibling", "holds_focus_quantities", "is_meta", "labels", "misses_concept",
+           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_clash",
+           "subject_rank"]
 
 OFF_QUESTION = "off-question"
 
@@ -169,6 +170,55 @@ def misses_concept(focus: Focus, sentence: str, context: str = "", shape: Shape 
             states = any(i.kind == quantity.kind for i in passage_intervals(sentence))
         if not states:
             return f"states no {quantity.kind.replace('_', ' ')} while the question asks about {quantity.value:g}"
+    return None
+
+
+# "excluding isolated tumour cells", "other than bone", "不包括孤立肿瘤细胞": what a rule does NOT cover.
+_EXCLUSION = re.compile(r"(?:\bexclud(?:ing|es?|ed)\b|\bexcept(?:\s+for)?\b|\bother than\b|\bnot including\b|"
+                        r"不包括|除外|排除)\s*([^,;:.，。；：()（）]+)", re.I)
+
+
+def excludes_concept(focus: Focus, sentence: str) -> str | None:
+    """Why a sentence is about something else: it explicitly *excludes* the question's concept.
+
+    "pN1b: … internal mammary node(s), excluding isolated tumour cells" shares words with a question
+    about isolated tumour cells, yet says its label is not for them. Used when the question names no
+    label (it asks which label fits a finding), so the sentence's label cannot be checked directly.
+    """
+    for m in _EXCLUSION.finditer(sentence):
+        shared = focus.terms & set(tokenize(m.group(1)))
+        if shared:
+            return f"excludes {'/'.join(sorted(shared))}"
+    return None
+
+
+def subject_clash(focus: Focus, sentence: str, system: str | None = None) -> str | None:
+    """Why a sentence is about a sibling although it names the asked label too: its *subject* — the first
+    label it names of an asked family — is a sibling ("A category 4A finding … becomes category 3" is
+    about 4A, not about the asked 3)."""
+    first: dict[str, str] = {}
+    for _, family, label in _label_spans(sentence, system):
+        first.setdefault(family, label)
+    for family, asked in focus.labels.items():
+        subject = first.get(family)
+        if subject and not any(_related(family, a, subject) for a in asked):
+            return f"is about {subject}, names {'/'.join(sorted(asked))} only in passing"
+    return None
+
+
+def lead_sibling(lead: dict[str, frozenset[str]], focus: Focus, sentence: str,
+                 system: str | None = None) -> str | None:
+    """Why a later sentence contradicts the answer's own label: the question names no label of a family,
+    the answer's first sentence established exactly one (M1b for "bone metastasis: which M?"), and this
+    sentence names only siblings of it (M1c). A sentence naming the lead's label, a parent or child of
+    it, or no label of that family, is kept."""
+    named = labels(sentence, system)
+    for family, established in lead.items():
+        if family in focus.labels or len(established) != 1:
+            continue
+        said = named.get(family)
+        if said and not any(_related(family, e, n) for e in established for n in said):
+            return f"names {'/'.join(sorted(said))} beside the answer's {next(iter(established))}"
     return None
 
 

@@ -33,8 +33,12 @@ _DEFINE_ASK = re.compile(r"\bwhat (?:is|does)\b|\bdefin\w*|\bmean(?:s|ing)?\b|�
 
 _SIZE_FACT = re.compile(r"\d+(?:\.\d+)?\s*(?:mm|cm|毫米|厘米)(?![A-Za-z])", re.I)
 _TIME_FACT = re.compile(r"\d+(?:\s*(?:to|–|-|至)\s*\d+)?[\s-]*(?:months?|years?|weeks?|个月|年|周)|annual|每年", re.I)
-_MANAGE_FACT = re.compile(r"\bmanage\w*|\bFNA\b|biopsy|follow-?up|LDCT|screening|tissue|referral|surveillance|"
-                          r"处理|随访|复查|穿刺|活检|筛查", re.I)
+# Management *actions*. "Screening" alone is the setting a rule applies in ("should not be assigned at
+# screening mammography"), not something to do; it is an action only as a schedule ("annual screening",
+# "return to routine screening", "12-month screening").
+_MANAGE_FACT = re.compile(r"\bmanage\w*|\bFNA\b|biopsy|follow-?up|LDCT|tissue|referral|surveillance|"
+                          r"\b(?:annual|routine|continued?|return(?:s|ed)? to|resume[sd]?|\d+-month)\s+(?:\w+\s+)?screening|"
+                          r"处理|随访|复查|穿刺|活检|(?:每年|常规|继续|恢复|年度)\S{0,4}筛查", re.I)
 _CHANGE_FACT = re.compile(r"\bchang\w*|\bmoved?\b|\bno longer\b|\bnow\b|\bunlike\b|\bnew\b|\bsubdivided\b|\breplac\w*|"
                           r"改为|升为|降为|变|不再|不同|新增|细分", re.I)
 _NUMBER_FACT = re.compile(r"\d|[一二两三四五六七八九十]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", re.I)
