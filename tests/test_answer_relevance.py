@@ -278,3 +278,55 @@ def test_edition_pair_question_is_not_answered_with_another_pair(corpus_workspac
     answer = answer_question(corpus_workspace, "肺癌第8版与第7版相比T分期有哪些变化？")
     assert not answer.refused, answer.text
     assert "第9版" not in answer.text, answer.text
+
+
+def _split(question: str, system: str | None, text: str, sections: list[str]) -> tuple[str, list[str]]:
+    """Run the sentence gate on ``text`` citing passages [1..n] with these section headings."""
+    from rag.answer.offquestion import split_off_question
+    from rag.answer.verify import Segment, Source
+
+    doc = Document(doc_id="d", title="Guideline", source="d.md", path="d.md", sha256="0", system=system or "")
+    sources = [Source(n, Chunk(chunk_id=f"c{n}", doc_id="d", text="", section=sec, page=None, start=0, end=0), doc)
+               for n, sec in enumerate(sections, start=1)]
+    kept, off = split_off_question([Segment(text)], sources, question_focus(question, system), system, question)
+    return " ".join(s.text for s in kept), [o.sentence for o in off]
+
+
+def test_a_sentence_excluding_the_asked_finding_does_not_answer() -> None:
+    """A sibling N row that *excludes* the asked finding is about another label; the right row survives."""
+    kept, off = _split("Isolated tumour cells in an axillary sentinel node of breast cancer: N category?", "AJCC8-breast",
+                       "pN1b: metastasis in internal mammary sentinel node(s), excluding isolated tumour cells [1]. "
+                       "pN0(i+): isolated tumour cells only, clusters ≤0.2 mm, in regional node(s) [2].",
+                       ["Regional nodes (pN) — pN1", "Regional nodes (pN) — pN0"])
+    assert "pN0(i+)" in kept and "pN1b" not in kept, (kept, off)
+
+
+def test_a_sibling_of_the_answers_own_label_is_off_question() -> None:
+    """The question names no M label; the first sentence establishes M1b, so a sentence naming only M1c is
+    off-question, while one naming the M1b label again (or none) stays."""
+    kept, off = _split("Prostate cancer with bone metastasis: which M?", "AJCC8-prostate",
+                       "M1b: metastasis in bone [1]. M1c: metastasis in other sites, with or without bone disease [2]. "
+                       "M1b is assigned on imaging or biopsy of bone [1].", ["M — M1b", "M — M1c"])
+    assert "M1c" not in kept and "M1b is assigned" in kept, (kept, off)
+    kept, _ = _split("What are the M subcategories of prostate cancer?", "AJCC8-prostate",
+                     "M1b: metastasis in bone [1]. M1c: metastasis in other sites [1].", ["M — M1"])
+    assert "M1c" in kept  # a list question names several members by design
+
+
+def test_a_further_sentence_about_a_sibling_that_mentions_the_asked_label_is_off_question() -> None:
+    """"A 4A finding … becomes category 3" is about 4A; "a category 3 finding … becomes 2" answers the 3 question."""
+    kept, off = _split("A Lung-RADS 3 nodule is stable at the 6-month LDCT - what category does it become?",
+                       "Lung-RADS-v2022",
+                       "Category 3 — probably benign: management is LDCT in 6 months [1]. "
+                       "A category 3 finding that is stable at its 6-month LDCT becomes category 2 [2]. "
+                       "A category 4A finding that is stable at its 3-month LDCT becomes category 3 [2].",
+                       ["Category 3", "Stepping down after stable follow-up"])
+    assert "becomes category 2" in kept and "4A" not in kept, (kept, off)
+
+
+def test_screening_is_the_setting_not_a_management_action() -> None:
+    shape = question_shape("What is the management of BI-RADS 3?")
+    assert not shape.answers("BI-RADS 3 should not be assigned at screening mammography.", "BI-RADS")
+    assert shape.answers("Return to routine screening mammography.", "BI-RADS")
+    assert shape.answers("Management is short-interval follow-up at 6 months.", "BI-RADS")
+    assert not question_shape("BI-RADS 3类病灶如何处理？").answers("筛查乳腺MRI时可以使用3类。", "BI-RADS")
