@@ -299,6 +299,13 @@ def test_a_sentence_excluding_the_asked_finding_does_not_answer() -> None:
                        "pN0(i+): isolated tumour cells only, clusters ≤0.2 mm, in regional node(s) [2].",
                        ["Regional nodes (pN) — pN1", "Regional nodes (pN) — pN0"])
     assert "pN0(i+)" in kept and "pN1b" not in kept, (kept, off)
+    kept, off = _split("胃癌侵犯浆膜是T几？", "AJCC8-stomach",
+                       "T3：肿瘤穿透浆膜下结缔组织，但未侵犯脏层腹膜（浆膜）[1]。T4a：肿瘤侵犯浆膜（脏层腹膜）[2]。",
+                       ["T — T3", "T — T4a"])
+    assert "T4a" in kept and "T3" not in kept, (kept, off)
+    kept, _ = _split("Prostate cancer with bone metastasis: which M?", "AJCC8-prostate",
+                     "M1b: metastasis in bone [1]. M1c: other sites, with or without bone disease [1].", ["M — M1"])
+    assert kept.startswith("M1b")  # "with or without" excludes nothing
 
 
 def test_a_sibling_of_the_answers_own_label_is_off_question() -> None:

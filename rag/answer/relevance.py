@@ -174,8 +174,10 @@ def misses_concept(focus: Focus, sentence: str, context: str = "", shape: Shape 
 
 
 # "excluding isolated tumour cells", "other than bone", "不包括孤立肿瘤细胞": what a rule does NOT cover.
+# "but not invading the serosa", "但未侵犯脏层腹膜" too; "with or without bone disease" is no exclusion.
 _EXCLUSION = re.compile(r"(?:\bexclud(?:ing|es?|ed)\b|\bexcept(?:\s+for)?\b|\bother than\b|\bnot including\b|"
-                        r"不包括|除外|排除)\s*([^,;:.，。；：()（）]+)", re.I)
+                        r"\bbut not\b|\bnor\b|(?<!\bor )\bwithout\b|"
+                        r"不包括|除外|排除|未|也未)\s*([^,;:.，。；：()（）]+)", re.I)
 
 
 def excludes_concept(focus: Focus, sentence: str) -> str | None:
