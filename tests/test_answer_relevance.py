@@ -321,7 +321,7 @@ def test_a_sibling_of_the_answers_own_label_is_off_question() -> None:
 
 
 def test_a_further_sentence_about_a_sibling_that_mentions_the_asked_label_is_off_question() -> None:
-    """"A 4A finding … becomes category 3" is about 4A; "a category 3 finding … becomes 2" answers the 3 question."""
+    """The question asks what category 3 *becomes*: "a 4A finding … becomes category 3" runs the other way."""
     kept, off = _split("A Lung-RADS 3 nodule is stable at the 6-month LDCT - what category does it become?",
                        "Lung-RADS-v2022",
                        "Category 3 — probably benign: management is LDCT in 6 months [1]. "
@@ -329,6 +329,10 @@ def test_a_further_sentence_about_a_sibling_that_mentions_the_asked_label_is_off
                        "A category 4A finding that is stable at its 3-month LDCT becomes category 3 [2].",
                        ["Category 3", "Stepping down after stable follow-up"])
     assert "becomes category 2" in kept and "4A" not in kept, (kept, off)
+    kept, _ = _split("Can ancillary features upgrade a LI-RADS observation to LR-5?", "LI-RADS-v2018",
+                     "LR-5 always needs nonrim APHE [1]. Ancillary features may raise the category only up to LR-4: "
+                     "they can never create LR-5 [2].", ["LR-5", "Category rules"])
+    assert "up to LR-4" in kept  # names a sibling first, but runs no transition against the question's
 
 
 def test_screening_is_the_setting_not_a_management_action() -> None:

@@ -18,7 +18,7 @@ from rag.answer.relevance import (
     lead_sibling,
     misses_concept,
     off_question,
-    subject_clash,
+    transition_clash,
 )
 from rag.answer.shape import question_shape
 from rag.answer.verify import Segment, SentenceCheck, Source, parse_markers, split_sentences
@@ -54,7 +54,8 @@ def split_off_question(segments: Sequence[Segment], sources: Sequence[Source], f
             elif not why and generated and not set(cites) <= lead:
                 # A sentence from a further passage must speak of what was asked, not only avoid siblings.
                 context = " ".join(f"{by_n[n].document.title} {by_n[n].chunk.section}" for n in cites if n in by_n)
-                why = misses_concept(focus, text, context, shape, system) or subject_clash(focus, text, system)
+                why = (misses_concept(focus, text, context, shape, system)
+                       or transition_clash(focus, focus_question, text, system))
             if not why and generated and lead_labels is not None and not listing:
                 why = lead_sibling(lead_labels, focus, text, system)
             if why:

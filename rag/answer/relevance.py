@@ -43,8 +43,8 @@ if TYPE_CHECKING:  # shape reads labels from this module
     from rag.answer.shape import Shape
 
 __all__ = ["Focus", "excludes_concept", "heading_names_focus", "lead_sibling", "holds_focus_quantities", "is_meta", "labels", "misses_concept",
-           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_clash",
-           "subject_rank"]
+           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank",
+           "transition_clash"]
 
 OFF_QUESTION = "off-question"
 
@@ -194,17 +194,28 @@ def excludes_concept(focus: Focus, sentence: str) -> str | None:
     return None
 
 
-def subject_clash(focus: Focus, sentence: str, system: str | None = None) -> str | None:
-    """Why a sentence is about a sibling although it names the asked label too: its *subject* — the first
-    label it names of an asked family — is a sibling ("A category 4A finding … becomes category 3" is
-    about 4A, not about the asked 3)."""
-    first: dict[str, str] = {}
-    for _, family, label in _label_spans(sentence, system):
-        first.setdefault(family, label)
+_TRANSITION = re.compile(r"\bbecom(?:e|es|ing)\b|\b(?:up|down)grad\w*\s+to\b|\bmov(?:e|es|ed)\s+to\b|"
+                         r"\bre-?classif\w*\s+as\b|升为|降为|改为|转为|变为|成为", re.I)
+
+
+def transition_clash(focus: Focus, question: str, sentence: str, system: str | None = None) -> str | None:
+    """Why a sentence runs a transition the wrong way: the question asks what its label *becomes* ("a
+    Lung-RADS 3 nodule is stable — what category does it become?") and the sentence moves a sibling
+    *into* that label ("a category 4A finding … becomes category 3"): it answers the reverse question.
+    A sentence that names the asked label before its transition ("a category 3 finding … becomes
+    category 2"), or has no transition, is not judged here."""
+    asked_q, said = _TRANSITION.search(question), _TRANSITION.search(sentence)
+    if not asked_q or not said:
+        return None
+    source_q = labels(question[:asked_q.start()], system)
+    before, after = labels(sentence[:said.start()], system), labels(sentence[said.end():], system)
     for family, asked in focus.labels.items():
-        subject = first.get(family)
-        if subject and not any(_related(family, a, subject) for a in asked):
-            return f"is about {subject}, names {'/'.join(sorted(asked))} only in passing"
+        if not source_q.get(family, frozenset()) & asked:
+            continue  # the question's label is not what the transition starts from
+        src = before.get(family, frozenset())
+        if src and not any(_related(family, a, n) for a in asked for n in src) \
+                and any(_related(family, a, n) for a in asked for n in after.get(family, ())):
+            return f"moves {'/'.join(sorted(src))} into {'/'.join(sorted(asked))}; the question starts from {'/'.join(sorted(asked))}"
     return None
 
 
