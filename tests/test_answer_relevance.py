@@ -315,6 +315,10 @@ def test_a_sibling_of_the_answers_own_label_is_off_question() -> None:
                        "M1b: metastasis in bone [1]. M1c: metastasis in other sites, with or without bone disease [2]. "
                        "M1b is assigned on imaging or biopsy of bone [1].", ["M — M1b", "M — M1c"])
     assert "M1c" not in kept and "M1b is assigned" in kept, (kept, off)
+    kept, _ = _split("Prostate cancer with bone metastases: M category?", "AJCC8-prostate",
+                     "With metastases in several sites the most advanced is assigned; M1c is the most advanced [1]. "
+                     "M1b: metastasis in bone [2].", ["M — rules", "M — M1b"])
+    assert "M1b: metastasis in bone" in kept  # a lead that only mentions M1c does not answer with it
     kept, _ = _split("What are the M subcategories of prostate cancer?", "AJCC8-prostate",
                      "M1b: metastasis in bone [1]. M1c: metastasis in other sites [1].", ["M — M1"])
     assert "M1c" in kept  # a list question names several members by design

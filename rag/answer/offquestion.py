@@ -14,10 +14,10 @@ from rag.answer.relevance import (
     OFF_QUESTION,
     Focus,
     excludes_concept,
-    labels,
     lead_sibling,
     misses_concept,
     off_question,
+    opening_label,
     transition_clash,
 )
 from rag.answer.shape import question_shape
@@ -37,7 +37,7 @@ def split_off_question(segments: Sequence[Segment], sources: Sequence[Source], f
     kept: list[Segment] = []
     off: list[SentenceCheck] = []
     lead: set[int] | None = None  # the sources the answer's first sentence cites
-    lead_labels: dict[str, frozenset[str]] | None = None  # the labels the first kept sentence names
+    lead_labels: dict[str, frozenset[str]] | None = None  # the label the first kept sentence opens with
     shape = question_shape(focus_question)
     listing = shape.members or shape.change  # a list or a comparison names several members by design
     for segment in segments:
@@ -63,7 +63,7 @@ def split_off_question(segments: Sequence[Segment], sources: Sequence[Source], f
             else:
                 sentences.append(sentence)
                 if lead_labels is None and text:
-                    lead_labels = labels(text, system)
+                    lead_labels = opening_label(text, system)
         if sentences:
             kept.append(Segment(" ".join(sentences), segment.kind))
     return kept, off

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # shape reads labels from this module
     from rag.answer.shape import Shape
 
 __all__ = ["Focus", "excludes_concept", "heading_names_focus", "lead_sibling", "holds_focus_quantities", "is_meta", "labels", "misses_concept",
-           "off_question", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank",
+           "off_question", "opening_label", "out_of_scope_ask", "passage_off_question", "question_focus", "subject_rank",
            "transition_clash"]
 
 OFF_QUESTION = "off-question"
@@ -217,6 +217,14 @@ def transition_clash(focus: Focus, question: str, sentence: str, system: str | N
                 and any(_related(family, a, n) for a in asked for n in after.get(family, ())):
             return f"moves {'/'.join(sorted(src))} into {'/'.join(sorted(asked))}; the question starts from {'/'.join(sorted(asked))}"
     return None
+
+
+def opening_label(sentence: str, system: str | None = None) -> dict[str, frozenset[str]]:
+    """The label a sentence opens with ("M1b: metastasis in bone" → {"M": {"M1b"}}), else nothing: only a
+    sentence that *states* a label establishes it as the answer ("When metastases are present in more than
+    one site, … M1c is the most advanced" names M1c without answering with it)."""
+    spans = _label_spans(sentence.lstrip(), system)
+    return {spans[0][1]: frozenset({spans[0][2]})} if spans and spans[0][0] == 0 else {}
 
 
 def lead_sibling(lead: dict[str, frozenset[str]], focus: Focus, sentence: str,
