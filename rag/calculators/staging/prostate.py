@@ -80,6 +80,9 @@ _SV = re.compile(r"seminal\s+vesicles?\s*(?:invasion|involvement|invaded|involve
                  r"equivocal|indeterminate|likely))", re.I)
 _T4 = re.compile(r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:rectum|rectal\s+wall|external\s+sphincter|"
                  r"levator|pelvic\s+(?:side\s+)?wall|bladder(?!\s+neck))", re.I)
+_FORM_BLANK = re.compile(r"blank\s+field|not\s+(?:assessed|assessable|evaluable|applicable|evaluated|determined|"
+                         r"specified|sampled|submitted|received)|unknown|cannot\s+be\s+(?:assessed|determined|evaluated)",
+                         re.I)
 _CONFINED = re.compile(r"(?:organ|prostate)[\s-]confined|confined\s+to\s+the\s+prostate|局限于前列腺", re.I)
 _NONPALPABLE = re.compile(r"non-?palpable|not\s+palpable|impalpable", re.I)
 _ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|vertebra\w*|骨)|(?P<distant_nodes>(?:para-?aortic|retroperitoneal|"
@@ -111,8 +114,10 @@ def extract(text: str) -> Descriptors:
     if "sv" not in d and "t4" not in d:
         # seminal vesicle invasion stated only hedged ("cannot be excluded", "精囊侵犯，不除外"): T3b is not
         # asserted and T3a would be a guess, so T stays open with a question (issue 10: never guess)
+        # a blank or "not sampled" form field is not a hedge: the usual pT3a reading stands there
         hedged = next((h for h in find(text, _SV) if h.context.uncertain and not h.context.denied
-                       and not h.context.historical), None)
+                       and not h.context.historical
+                       and any(c.kind == "uncertain" and not _FORM_BLANK.search(c.text) for c in h.context.cues)), None)
         if hedged is not None:
             stop = re.search(r"[.;\n。；]", text[hedged.end:hedged.end + 60])
             quote = " ".join(text[hedged.start:hedged.end + (stop.start() if stop else 0)].split())
