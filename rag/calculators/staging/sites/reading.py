@@ -26,6 +26,7 @@ from rag.calculators.staging.extract import (
     n0_statement,
     node_counts,
     sizes,
+    total_count,
 )
 from rag.types import Evidence
 
@@ -309,6 +310,8 @@ def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | No
         if examined is None or n <= examined:  # "involved: 9 ... examined: 1" is impossible: read the narrative
             return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
                                  for m in seen.values()))
+    if (total := total_count(text)) is not None:  # "Total: 3/17" supersedes the group counts it sums
+        return Fact(total.positive, (evidence(descriptor, total.positive, total.start, total.end, text),))
     station = _STATION.search(text)
     if station and int(station.group(1)) <= int(station.group(2)):
         n = int(station.group(1))
