@@ -88,7 +88,9 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
                       r"not\s+limited\s+to|prior\s+to|no\s+prior|no\s+(?:known\s+)?history\s+of|whether\s+or\s+not|"
                       r"if\s+not|not\s+extend\w*\s+beyond|not\s+beyond|no\s+more\s+than|not\s+more\s+than|"
                       r"not\s+(?:less|greater)\s+than|year[\s-]+old|past\s+the|"
-                      r"no(?=\s*,?\s*m[01x](?![a-z]))"),  # OCR "T3 NO M0": N0 read as a letter O
+                      r"no(?=\s*,?\s*m[01x](?![a-z]))|"
+                      # "into but not through the muscularis propria": the layer is reached, only not breached
+                      r"into,?\s+but\s+not\s+(?:through|beyond)(?:\s+it)?,?"),  # OCR "T3 NO M0": N0 read as a letter O
     # a negation of a hedge is a plain negation: "no suspicious nodes" is the radiologist's N0
     ("negated", _FORWARD, r"no\s+(?:suspicious|enlarged|pathologic(?:al)?(?:ly)?\s+enlarged)|not\s+suspicious(?:\s+(?:for|of))?"),
     # uncertain (hedged): never asserted, never denied
