@@ -280,7 +280,8 @@ _COUNTS = [
 # examined nodes; a group may be unreadable), with the number right after the word "total", so a "Total
 # Gleason score 7/10" or "Total score 5/9" never becomes a node count; it then supersedes the groups.
 _TOTAL_COUNT = re.compile(r"(?:\btotal(?:\s+(?:of\s+)?(?:lymph\s+)?nodes?)?|\bin\s+all|\boverall|共计?|合计|总计)\s*[:=：,]?\s*"
-                          r"(?P<pos>\d+)\s*(?:/|of|out\s+of)\s*(?P<tot>\d+)(?!\d|\.\d)(?!\s*(?:score|points?))", re.I)
+                          rf"(?P<pos>\d+|{_WORD_NUM})\s*(?:/|\bof|\bout\s+of)\s*(?P<tot>\d+|{_WORD_NUM})(?!\d|\.\d)"
+                          r"(?!\s*(?:score|points?))", re.I)
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}[.;]\s*total\s+number\s+examined\s*[:=]\s*(?P<tot3>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
@@ -319,7 +320,10 @@ def node_counts(text: str) -> list[NodeCount]:
                 continue  # more positive than examined (an OCR slip, "involved: 9 ... examined: 1"): no count
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
     for m in _TOTAL_COUNT.finditer(text):
-        pos, tot = int(m.group("pos")), int(m.group("tot"))
+        try:
+            pos, tot = number(m.group("pos")), number(m.group("tot"))
+        except KeyError:
+            continue
         parts = [c for c in found.values() if c.end <= m.start() and c.total is not None and (c.positive, c.total) != (pos, tot)]
         near = bool(parts) and m.start() - max(c.end for c in parts) <= 150
         if near and sum(c.positive for c in parts) <= pos and sum(c.total or 0 for c in parts) <= tot < 150 \
