@@ -88,7 +88,9 @@ _EN_CUES: tuple[tuple[str, str, str], ...] = (
                       r"not\s+limited\s+to|prior\s+to|no\s+prior|no\s+(?:known\s+)?history\s+of|whether\s+or\s+not|"
                       r"if\s+not|not\s+extend\w*\s+beyond|not\s+beyond|no\s+more\s+than|not\s+more\s+than|"
                       r"not\s+(?:less|greater)\s+than|year[\s-]+old|past\s+the|"
-                      r"no(?=\s*,?\s*m[01x](?![a-z]))"),  # OCR "T3 NO M0": N0 read as a letter O
+                      r"no(?=\s*,?\s*m[01x](?![a-z]))|"
+                      # "into but not through the muscularis propria": the layer is reached, only not breached
+                      r"into,?\s+but\s+not\s+(?:through|beyond)(?:\s+it)?,?"),  # OCR "T3 NO M0": N0 read as a letter O
     # a negation of a hedge is a plain negation: "no suspicious nodes" is the radiologist's N0
     ("negated", _FORWARD, r"no\s+(?:suspicious|enlarged|pathologic(?:al)?(?:ly)?\s+enlarged)|not\s+suspicious(?:\s+(?:for|of))?"),
     # uncertain (hedged): never asserted, never denied
@@ -301,6 +303,55 @@ def _dangles(idx: _Index, cue: Cue, left: int) -> bool:
     return tail in ("be", "been") if word in ("may", "might", "could") else tail in ("", "be") if word == "would" else not tail
 
 
+# A hedge placed after its finding, used as the finding's predicate: "renal sinus suspicious for vascular
+# invasion", "seminal vesicle invasion (possible)", "精囊侵犯，不除外". ConText's forward hedges only look
+# right, so without this the finding before them read as asserted. Two shapes count: the hedge right
+# after the finding (optionally after a copula), or the hedge alone after a comma, colon or bracket,
+# closing the clause. A hedge after a comma that introduces its own finding ("..., possible serosal
+# involvement") is about that finding, not this one.
+_POST_HEDGE_EN = re.compile(r"suspicious(?:\s+(?:for|of))?|suspected|possible|possibly|probable|probably|likely|"
+                            r"questionable|equivocal|indeterminate|uncertain|concerning\s+for|suggestive\s+of|"
+                            r"(?:cannot|can\s*not)\s+be\s+(?:entirely\s+|completely\s+)?(?:excluded|ruled\s+out)|"
+                            r"not\s+(?:be\s+)?excluded")
+_POST_HEDGE_ZH = re.compile(r"不能除外|不能排除|不除外|待排(?:除)?|待除外|可能|可疑|疑似|待查")
+# The finding's own noun phrase may continue past the matched term ("renal sinus| fat", "seminal
+# vesicle| invasion"); only such head nouns may stand between the term and its hedge.
+_NP_TAIL = (r"(?:[ \t]+(?:fat|adipose|tissues?|soft|invasion|involvement|infiltration|extension|wall|veins?|"
+            r"vesicles?|glands?|capsule|margins?|by\s+tumou?r))*")
+_POST_ADJACENT = re.compile(_NP_TAIL + r"[ \t]*(?:(?:is|are|was|were|appears?|seems?)[ \t]+)?")
+_POST_SEPARATED = re.compile(_NP_TAIL + r"[ \t]*[,:(（，：][ \t]*(?:(?:is|are|was|were)[ \t]+)?")
+# Coordinated findings share a predicate hedge: "perinephric fat and renal sinus fat, suspicious for invasion".
+_POST_COORDINATED = re.compile(_NP_TAIL + r"(?:[ \t]+(?:and|or)[ \t]+(?:the[ \t]+)?[a-z-]+(?:[ \t]+[a-z-]+){0,3})?"
+                               r"[ \t]*[,:(][ \t]*")
+# "suspicious for invasion": a hedge whose object is only the extent word is about the preceding finding.
+_HEDGE_OF_EXTENT = re.compile(r"(?:suspicious\s+(?:for|of)|concerning\s+for|suggestive\s+of)\s+(?:(?:tumou?r|"
+                              r"carcinoma|neoplastic)\s+)?(?:invasion|involvement|infiltration|extension)(?![a-z])")
+_CLAUSE_END = re.compile(r"[ \t]*(?:$|[.;,)\n。；，）!?！？])")
+
+
+def _post_hedge(idx: _Index, end: int) -> Cue | None:
+    """A hedge that follows the finding ``..end`` as its predicate (see ``_POST_HEDGE_EN``)."""
+    for gap_re, needs_close in ((_POST_ADJACENT, False), (_POST_SEPARATED, True)):
+        gap = gap_re.match(idx.lower, end)
+        if gap is None:
+            continue
+        at = gap.end()
+        for hedge_re, word in ((_POST_HEDGE_EN, True), (_POST_HEDGE_ZH, False)):
+            m = hedge_re.match(idx.lower, at)
+            if m is None:
+                continue
+            if word and ((at > 0 and idx.lower[at - 1].isalnum()) or
+                         (m.end() < len(idx.lower) and idx.lower[m.end()].isalnum())):
+                continue
+            if needs_close and not _CLAUSE_END.match(idx.lower, m.end()):
+                continue
+            return Cue("uncertain", _BACKWARD, m.start(), m.end(), idx.text[m.start():m.end()])
+    if (gap := _POST_COORDINATED.match(idx.lower, end)) is not None and \
+            (m := _HEDGE_OF_EXTENT.match(idx.lower, gap.end())) is not None and _CLAUSE_END.match(idx.lower, m.end()):
+        return Cue("uncertain", _BACKWARD, m.start(), m.end(), idx.text[m.start():m.end()])
+    return None
+
+
 def assess(text: str, start: int, end: int) -> Assertion:
     """The context of the finding ``text[start:end]``: which cues govern it."""
     idx = _index(text)
@@ -308,6 +359,7 @@ def assess(text: str, start: int, end: int) -> Assertion:
         return Assertion(uncertain=True, cues=(blank,))
     if not idx.cues:
         return ASSERTED
+    post = _post_hedge(idx, end)
     left, right = _sentence(idx, start, end)
     reach = _dangling_left(idx, left)
     lo = bisect.bisect_left(idx.cue_starts, max(reach, start - _MAX_FORWARD - 40))
@@ -335,6 +387,8 @@ def assess(text: str, start: int, end: int) -> Assertion:
             if _FORM_BLANK.fullmatch(cue.text.lower()) and not _LABEL_GAP.fullmatch(idx.text[end:cue.start]):
                 continue  # "pT1a pNx pM-not applicable": a blank form value belongs to its own label only
             governing.append(cue)
+    if post is not None and all(c.start != post.start for c in governing):
+        governing.append(post)
     if not governing:
         return ASSERTED
     kinds = {c.kind for c in governing}

@@ -77,6 +77,37 @@ def _t_left_open(derived: Derived, unclear: Fact) -> Derived:
     return replace(derived, assignments=assignments, missing=(*derived.missing, ask))
 
 
+# An asserted metastatic lymph node anywhere in the report: "B. Lymph node, level 10: metastatic carcinoma",
+# "metastatic adenocarcinoma in one lymph node", "淋巴结见癌转移". The positive word is what must be asserted.
+_POSITIVE_NODE = re.compile(
+    r"(?:lymph\s+nodes?|\bnodes?\b)[^.;\n]{0,50}?(?P<w>metastatic\s+(?:\w+\s+)?(?:carcinoma|adenocarcinoma|tumou?r|"
+    r"disease|melanoma)|positive\s+for\s+(?:metasta\w*|carcinoma|malignan\w*|tumou?r)|involved\s+by\s+"
+    r"(?:metastatic\s+)?(?:\w+\s+)?(?:carcinoma|tumou?r))|"
+    r"(?P<w2>metastatic\s+(?:\w+\s+){0,2}(?:carcinoma|adenocarcinoma|tumou?r))\s+(?:in|to|involving)\s+(?:an?|one|two|three|"
+    r"\d+|several|multiple)\s+(?:\w+\s+){0,3}?(?:lymph\s+)?nodes?|"
+    r"淋巴结[^。；，\d]{0,12}?(?<![未无没])(?P<w3>(?:见|有)(?:癌)?转移)", re.I)
+_ZERO_COUNT = re.compile(r"(?<![\d/])0\s*(?:/|of|out\s+of)\s*\d|\bnone\b|\bno\b|\(0/|0枚", re.I)
+
+
+def _n0_checked(derived: Derived, text: str) -> Derived:
+    """N0 needs every stated node group to be negative: a negative specimen ("A. Lymph nodes: 0/3") beside a
+    metastatic one ("B. Lymph node: metastatic carcinoma") is not N0. The count of the positive group may
+    be unreadable, so N is left open with a question rather than guessed (issue 10: never wrong)."""
+    n = derived.assignments.get("N")
+    if n is None or not n.category.startswith("N0"):
+        return derived
+    for m in _POSITIVE_NODE.finditer(text):
+        word = next(g for g in ("w", "w2", "w3") if m.group(g))
+        if _ZERO_COUNT.search(text, m.start(), min(len(text), m.end() + 12)) or not assess(text, m.start(word), m.end(word)).asserted:
+            continue
+        quote = " ".join(m.group().split())
+        ask = (f'N: the report names a metastatic lymph node ("{quote}") beside negative ones; state the number '
+               "of positive regional lymph nodes across all specimens.")
+        assignments = {axis: a for axis, a in derived.assignments.items() if axis != "N"}
+        return replace(derived, assignments=assignments, missing=(*derived.missing, ask))
+    return derived
+
+
 # "pT2 (at least)", "at least pT2", "pT2 or higher": a minimum, not a category. A TURBT or a biopsy
 # cannot show the deeper structures, so the pathologist states a floor; reading it as the category
 # would turn "not assessable beyond T2" into a verified T2.
@@ -258,6 +289,8 @@ class TnmCalculator:
         derived = spec.derive(descriptors, Context(prefix, extras, text))
         if UNCLEAR_T in descriptors:
             derived = _t_left_open(derived, descriptors[UNCLEAR_T])
+        if text:
+            derived = _n0_checked(derived, text)
         if text and "M" not in derived.assignments and set(spec.categories("M")) == {"M0", "M1"}:
             # sites without M subcategories: "no regional or distant spread" / "distant metastasis present"
             if (m := distant_m(text)) is not None:

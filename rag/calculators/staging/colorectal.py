@@ -48,7 +48,7 @@ _DEPTH = (  # deepest first; each pattern is an affirmed statement of depth
                        r"surface|浆膜(?:层|面)?(?:受侵|穿透|受累|见癌)|(?:穿透|突破|侵(?:犯|及)?(?:至|达)?|累及|达)浆膜(?:层|面)?(?!下)", re.I)),
     # "through the muscular wall/membrane" is through the muscularis propria; Latin-order "adipose tissue
     # pericolic" ("telae adiposae pericolicae") is the pericolorectal fat
-    ("T3", re.compile(r"(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|membrane|layer|coat))|"
+    ("T3", re.compile(r"(?<!not\s)(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|membrane|layer|coat))|"
                       r"adipos\w*\s+(?:tissue\s+)?peri(?:colic|colonic|rectal|colorectal)\w*|穿透(?:固有)?肌层|into\s+(?:the\s+)?(?:peri(?:colic|colonic|"
                       r"rectal|colorectal)|mesorectal|subserosa\w*|serosal?\s+fat)|peri(?:colic|colonic|rectal|"
                       r"colorectal)\s+(?:fat|adipose|soft\s+tissue|tissue)|mesorectal\s+fat|subserosa|浆膜下|外膜", re.I)),

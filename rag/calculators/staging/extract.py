@@ -19,7 +19,7 @@ from rag.types import Evidence
 
 __all__ = ["labelled_first", "count_readings", "scan", "Fact", "Hit", "Size", "NodeCount", "Descriptors", "find", "first", "sizes",
            "node_counts", "examined_total", "evidence", "clause_of", "WORD_NUMBERS", "number", "classify_size", "metastasis_sites", "metastasis_hits",
-           "several_lesions", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
+           "several_lesions", "total_count", "m0_statement", "n0_statement", "with_context", "unasserted", "distant_m",
            "context_label"]
 
 
@@ -275,6 +275,13 @@ _COUNTS = [
     # Chinese: "淋巴结15枚，其中3枚见癌转移", "检出淋巴结15枚，3枚转移"
     re.compile(r"淋巴结(?:共)?(?P<tot>\d+)\s*枚[^。；\d]{0,8}?(?P<pos>\d+)\s*枚(?:见)?(?:癌)?转移"),
 ]
+# A count the report calls the total ("Total: 3/17", "total 3 of 17", "共3/17枚"), which may carry no node word
+# of its own. It is taken only right after group counts it can hold (at least their positives and their
+# examined nodes; a group may be unreadable), with the number right after the word "total", so a "Total
+# Gleason score 7/10" or "Total score 5/9" never becomes a node count; it then supersedes the groups.
+_TOTAL_COUNT = re.compile(r"(?:\btotal(?:\s+(?:of\s+)?(?:lymph\s+)?nodes?)?|\bin\s+all|\boverall|共计?|合计|总计)\s*[:=：,]?\s*"
+                          rf"(?P<pos>\d+|{_WORD_NUM})\s*(?:/|\bof|\bout\s+of)\s*(?P<tot>\d+|{_WORD_NUM})(?!\d|\.\d)"
+                          r"(?!\s*(?:score|points?))", re.I)
 _EXAMINED = re.compile(rf"(?:number\s+of\s+)?{_NODE}\s*(?:examined|retrieved|recovered|identified)\s*[:=]\s*(?P<tot>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}[.;]\s*total\s+number\s+examined\s*[:=]\s*(?P<tot3>\d+)|"
                        rf"{_NODE}\s*:[^.;\n]{{0,40}}total\s+number\s+examined\s*[:=]\s*(?P<tot2>\d+)", re.I)
@@ -299,6 +306,8 @@ def node_counts(text: str) -> list[NodeCount]:
                                                                             text[m.start():m.end()]))
                 if not state.asserted:
                     continue  # hedged or historical: no count at all
+            if groups.get("pos") and re.search(r"(?:\bof|/)\s*$", text[max(0, m.start("pos") - 8):m.start("pos")], re.I):
+                continue  # "3 of 17 lymph nodes with metastasis": 17 is the total examined, not a positive count
             try:
                 pos = number(groups["pos"]) if groups.get("pos") else 0
                 tot = number(groups["tot"]) if groups.get("tot") else None
@@ -310,7 +319,25 @@ def node_counts(text: str) -> list[NodeCount]:
             if tot is not None and (pos > tot or tot > 150):
                 continue  # more positive than examined (an OCR slip, "involved: 9 ... examined: 1"): no count
             found.setdefault((pos, tot), NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()]))
+    for m in _TOTAL_COUNT.finditer(text):
+        try:
+            pos, tot = number(m.group("pos")), number(m.group("tot"))
+        except KeyError:
+            continue
+        parts = [c for c in found.values() if c.end <= m.start() and c.total is not None and (c.positive, c.total) != (pos, tot)]
+        near = bool(parts) and m.start() - max(c.end for c in parts) <= 150
+        if near and sum(c.positive for c in parts) <= pos and sum(c.total or 0 for c in parts) <= tot < 150 \
+                and (len(parts) >= 2 or tot > (parts[0].total or 0)):
+            # the total supersedes the group counts it sums: they are not added to it again
+            for c in parts:
+                found.pop((c.positive, c.total), None)
+            found[(pos, tot)] = NodeCount(pos, tot, m.start(), m.end(), text[m.start():m.end()])
     return sorted(found.values(), key=lambda c: c.start)
+
+
+def total_count(text: str) -> NodeCount | None:
+    """The count the report calls the total of its node groups ("Total: 3/17"), when ``node_counts`` took one."""
+    return next((c for c in reversed(node_counts(text)) if _TOTAL_COUNT.fullmatch(c.text)), None)
 
 
 # Words that make a count one group of nodes (a part to add) or the total of all groups.

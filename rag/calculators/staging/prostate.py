@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rag.calculators.staging.extract import Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
+from rag.calculators.staging.extract import UNCLEAR_T, Descriptors, Fact, distant_facts, evidence, find, n0_statement, node_counts
 from rag.calculators.staging.site import Annotation, Context, Derived, SiteSpec
 from rag.calculators.staging.sites.reading import denied
 from rag.calculators.staging.table import Assignment, Condition, StageTable, row
@@ -73,9 +73,16 @@ _EPE = re.compile(r"extra-?prostatic\s+(?:extension|invasion)|extends?\s+(?:beyo
                   r"invades?\s+(?:into\s+)?(?:the\s+)?periprostatic|前列腺外(?:侵犯|扩散|浸润)|包膜外(?:侵犯|扩散)|突破(?:前列腺)?包膜", re.I)
 _SV = re.compile(r"seminal\s+vesicles?\s*(?:invasion|involvement|invaded|involved|:\s*(?:involved|invaded|positive|present))|"
                  r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:left\s+|right\s+|bilateral\s+)?seminal\s+vesicles?|"
-                 r"精囊(?:腺)?(?:受侵|侵犯|受累)|(?:侵犯|侵及|累及)(?:双侧|左侧|右侧)?精囊", re.I)
+                 r"精囊(?:腺)?(?:受侵|侵犯|受累)|(?:侵犯|侵及|累及)(?:双侧|左侧|右侧)?精囊|"
+                 # a seminal vesicle with only a hedge as its predicate ("seminal vesicle suspicious for invasion"):
+                 # matched so that the context hedge can leave T open rather than fall back to T3a
+                 r"seminal\s+vesicles?(?=[\s,(]+(?:is\s+|are\s+)?(?:suspicious|possibl|probabl|questionabl|"
+                 r"equivocal|indeterminate|likely))", re.I)
 _T4 = re.compile(r"(?:invad\w*|involv\w*|extends?\s+into)\s+(?:the\s+)?(?:rectum|rectal\s+wall|external\s+sphincter|"
                  r"levator|pelvic\s+(?:side\s+)?wall|bladder(?!\s+neck))", re.I)
+_FORM_BLANK = re.compile(r"blank\s+field|not\s+(?:assessed|assessable|evaluable|applicable|evaluated|determined|"
+                         r"specified|sampled|submitted|received)|unknown|cannot\s+be\s+(?:assessed|determined|evaluated)",
+                         re.I)
 _CONFINED = re.compile(r"(?:organ|prostate)[\s-]confined|confined\s+to\s+the\s+prostate|局限于前列腺", re.I)
 _NONPALPABLE = re.compile(r"non-?palpable|not\s+palpable|impalpable", re.I)
 _ORGANS = re.compile(r"(?P<bone>bones?|osseous|skelet\w*|vertebra\w*|骨)|(?P<distant_nodes>(?:para-?aortic|retroperitoneal|"
@@ -104,6 +111,17 @@ def extract(text: str) -> Descriptors:
         hit = next((h for h in find(text, pattern) if not denied(text, h)), None)
         if hit:
             d[name] = Fact(True, (evidence(name, True, hit.start, hit.end, text),))
+    if "sv" not in d and "t4" not in d:
+        # seminal vesicle invasion stated only hedged ("cannot be excluded", "精囊侵犯，不除外"): T3b is not
+        # asserted and T3a would be a guess, so T stays open with a question (issue 10: never guess)
+        # a blank or "not sampled" form field is not a hedge: the usual pT3a reading stands there
+        hedged = next((h for h in find(text, _SV) if h.context.uncertain and not h.context.denied
+                       and not h.context.historical
+                       and any(c.kind == "uncertain" and not _FORM_BLANK.search(c.text) for c in h.context.cues)), None)
+        if hedged is not None:
+            stop = re.search(r"[.;\n。；]", text[hedged.end:hedged.end + 60])
+            quote = " ".join(text[hedged.start:hedged.end + (stop.start() if stop else 0)].split())
+            d[UNCLEAR_T] = Fact(quote, (evidence(UNCLEAR_T, "T3b", hedged.start, hedged.end, text),))
     gg = _GG.search(text)
     if gg:
         d["grade_group"] = Fact(int(gg.group("g")), (evidence("grade_group", gg.group("g"), gg.start(), gg.end(), text),))

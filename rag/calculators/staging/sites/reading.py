@@ -26,6 +26,7 @@ from rag.calculators.staging.extract import (
     n0_statement,
     node_counts,
     sizes,
+    total_count,
 )
 from rag.types import Evidence
 
@@ -78,6 +79,11 @@ _VERB_DENIED = re.compile(r"^\s+(?:is|are|was|were)\s+(?:\w+\s+)?(?:free|negativ
                           r"spared)\b", re.I)
 _CLAUSE_START = re.compile(r"[.;\n](?!\d)")
 _CUE_AFTER = re.compile(r"\W{0,3}(?:invasion|involvement|infiltration)", re.I)
+# "renal sinus fat suspicious for tumor invasion", "perinephric fat and sinus fat, suspicious for invasion":
+# the invasion word sits in a hedge after the term; it names the extent at issue (context.py hedges it)
+_HEDGED_CUE_AFTER = re.compile(r"(?:\s+(?:fat|adipose|tissues?|soft))*(?:\s+(?:and|or)\s+[a-z ]{3,30}?)?[\s,:(]*"
+                               r"(?:(?:is|are)\s+)?(?:suspicious\s+(?:for|of)|concerning\s+for|suggestive\s+of)\s+"
+                               r"(?:(?:tumou?r|carcinoma)\s+)?(?:invasion|involvement|infiltration|extension)", re.I)
 
 
 def found(*facts: tuple[str, Fact | None]) -> Descriptors:
@@ -159,6 +165,7 @@ def _has_cue(text: str, hit: Hit, before: str) -> bool:
     after = text[hit.end:hit.end + 25]
     # the term may carry its own cue: "microscopic invasion of perivesical fat"
     return bool(_INVASION_CUE.search(before) or _INVASION_CUE.search(reach) or _CUE_AFTER.match(after)
+                or _HEDGED_CUE_AFTER.match(text, hit.end, hit.end + 90)
                 or _INVASION_CUE.search(hit.text))
 
 
@@ -303,6 +310,8 @@ def positive_nodes(text: str, descriptor: str = "N.positive_nodes") -> Fact | No
         if examined is None or n <= examined:  # "involved: 9 ... examined: 1" is impossible: read the narrative
             return Fact(n, tuple(evidence(descriptor, m.group(1), m.start(), m.end(), text)
                                  for m in seen.values()))
+    if (total := total_count(text)) is not None:  # "Total: 3/17" supersedes the group counts it sums
+        return Fact(total.positive, (evidence(descriptor, total.positive, total.start, total.end, text),))
     station = _STATION.search(text)
     if station and int(station.group(1)) <= int(station.group(2)):
         n = int(station.group(1))

@@ -117,7 +117,7 @@ _DEPTH = (
     Level("T1b", re.compile(r"submucos\w*", re.I)),
     Level("T2", re.compile(r"muscularis\s+propria|muscle\s+(?:wall|layer)|muscular\s+layer", re.I)),
     Level("T3", re.compile(r"subserosa\w*|perigastric\s+(?:fat|adipose|soft)|"
-                           r"(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|layer|coat))|"
+                           r"(?<!not\s)(?:through|beyond)\s+(?:the\s+)?(?:muscularis\s+propria|muscular\s+(?:wall|layer|coat))|"
                            r"adipos\w*\s+(?:tissue\s+)?peri(?:gastric|ventricular)\w*|"
                            r"(?:gastrocolic|gastrohepatic|gastrosplenic)\s+ligament|"
                            r"(?:greater|lesser)\s+omentum", re.I)),
